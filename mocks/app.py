@@ -1,0 +1,70 @@
+"""One WSGI application for a mock process: its SOAP endpoints, the admin side, ``/isalive``.
+
+HTTP Basic authentication, when configured, covers everything but ``/isalive`` (health checks
+must not need a password); a request without valid credentials gets 401 with
+``WWW-Authenticate: Basic`` and, on a SOAP path, a SOAP fault as its body.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from tpn.mocks.soap.faults import Fault
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class MockApp:
+    def __init__(
+        self,
+        endpoints: Mapping[str, WsgiApp],
+        admin: WsgiApp,
+        *,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
+        self.endpoints = dict(endpoints)
+        self.admin = admin
+        self.auth = auth
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "") or "/"
+        if path == "/isalive":
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")])
+            return [b"ok\n"]
+        if self.auth is not None and not self._authorised(environ):
+            fault = Fault("Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401)
+            payload = fault.to_bytes()
+            start_response("401 Unauthorized", [
+                ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"'),
+                ("Content-Type", "text/xml; charset=utf-8"),
+                ("Content-Length", str(len(payload))),
+            ])
+            return [payload]
+        if path == "/__admin" or path.startswith("/__admin/"):
+            return self.admin(environ, start_response)
+        endpoint = self.endpoints.get(path.rstrip("/") or "/")
+        if endpoint is None:
+            paths = ", ".join(sorted(self.endpoints))
+            fault = Fault("Client", f"no service at {path}; services: {paths}", rule="http.path", http_status=404)
+            payload = fault.to_bytes()
+            start_response("404 Not Found", [("Content-Type", "text/xml; charset=utf-8"),
+                                             ("Content-Length", str(len(payload)))])
+            return [payload]
+        return endpoint(environ, start_response)
+
+    def _authorised(self, environ: dict[str, Any]) -> bool:
+        assert self.auth is not None
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, _, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(user, self.auth[0]) & hmac.compare_digest(password, self.auth[1])

@@ -1,0 +1,68 @@
+"""The test clock: "now" for a mock, settable by tests through the admin side.
+
+Kept in the store so that every worker process agrees on it. Unset, it is the real time. Set,
+it is either frozen at a moment or runs from it (an offset from the real time); the archive
+uses it for registration dates and years, which is how the suite checks the year-boundary rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import Any
+
+from sqlalchemy import Column, String, Table, Text, select
+from sqlalchemy.engine import Connection
+
+from tpn.mocks.store import Store, metadata
+
+settings_table = Table(
+    "tpn_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+_KEY = "clock"
+
+
+class Clock:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def set(self, moment: dt.datetime, *, frozen: bool = True) -> None:
+        """Make "now" ``moment`` (naive = local time): frozen there, or running on from it."""
+        value = {"at": moment.timestamp(), "frozen": frozen, "set_at": time.time()}
+        with self.store.write() as conn:
+            conn.execute(settings_table.delete().where(settings_table.c.key == _KEY))
+            conn.execute(settings_table.insert(), {"key": _KEY, "value": json.dumps(value)})
+
+    def reset(self) -> None:
+        with self.store.write() as conn:
+            conn.execute(settings_table.delete().where(settings_table.c.key == _KEY))
+
+    def state(self, conn: Connection | None = None) -> dict[str, Any] | None:
+        if conn is None:
+            with self.store.read() as c:
+                return self.state(c)
+        raw = conn.execute(select(settings_table.c.value).where(settings_table.c.key == _KEY)).scalar()
+        return json.loads(raw) if raw else None
+
+    def now(self, conn: Connection | None = None) -> dt.datetime:
+        """The mock's current local time, read inside ``conn``'s transaction when given."""
+        state = self.state(conn)
+        if state is None:
+            return dt.datetime.now()
+        at = float(state["at"])
+        if not state["frozen"]:
+            at += time.time() - float(state["set_at"])
+        return dt.datetime.fromtimestamp(at)
+
+    def describe(self) -> dict[str, Any]:
+        state = self.state()
+        return {
+            "now": self.now().isoformat(timespec="seconds"),
+            "set": state is not None,
+            "frozen": bool(state and state["frozen"]),
+        }

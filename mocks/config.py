@@ -1,0 +1,50 @@
+"""One typed configuration for a mock process, shared by tests, ``tpn serve`` and workers.
+
+Worker processes of a multi-process server receive it as JSON in ``TPN_MOCK_CONFIG``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tpn.mocks.soap.endpoint import ENGINES
+from tpn.mocks.soap.intake import Limits
+
+ENV_VAR = "TPN_MOCK_CONFIG"
+
+
+def default_db_path() -> Path:
+    """Where ``tpn serve`` keeps its database unless told otherwise (XDG data home)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tpn-harness" / "mocks.sqlite3"
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    db: str = "sqlite://"  # any SQLAlchemy URL; memory is for single-process use only
+    auth: tuple[str, str] | None = None  # HTTP Basic user and password
+    engine: str = "fast"  # "fast" (model-driven codec) or "spyne" (Spyne's own pipeline)
+    journal: bool = True
+    limits: Limits = field(default_factory=Limits)
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> MockConfig:
+        raw = json.loads(text)
+        auth = raw.get("auth")
+        return cls(
+            db=raw["db"],
+            auth=(auth[0], auth[1]) if auth else None,
+            engine=raw["engine"],
+            journal=raw["journal"],
+            limits=Limits(**raw["limits"]),
+        )

@@ -1,0 +1,128 @@
+"""The journal: every exchange a mock has, recorded in the store.
+
+A record keeps the time, the service and operation, the HTTP status, the outcome (``ok``,
+``error`` for a business ERROR status, or the fault code), the validation result, the duration,
+and the request and response bodies. Bodies over ``max_body`` bytes are cut there (the record
+keeps their full size and SHA-256), so a stream of 20 MB documents does not double the store.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
+
+from tpn.mocks.store import Store, metadata
+
+journal_table = Table(
+    "tpn_journal",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),  # Unix time of arrival (wall clock, not the test clock)
+    Column("service", String(64), nullable=False),
+    Column("operation", String(128), nullable=False),
+    Column("http_status", Integer, nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Column("validation", Text, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("request", LargeBinary, nullable=False),
+    Column("request_size", Integer, nullable=False),
+    Column("request_sha256", String(64), nullable=False),
+    Column("response", LargeBinary, nullable=False),
+    Column("response_size", Integer, nullable=False),
+)
+
+DEFAULT_MAX_BODY = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One recorded exchange, as read back from the journal."""
+
+    id: int
+    at: float
+    service: str
+    operation: str
+    http_status: int
+    outcome: str
+    validation: str
+    duration_ms: float
+    request: bytes
+    request_size: int
+    request_sha256: str
+    response: bytes
+    response_size: int
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.request) < self.request_size or len(self.response) < self.response_size
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            k: getattr(self, k)
+            for k in (
+                "id", "at", "service", "operation", "http_status", "outcome", "validation",
+                "duration_ms", "request_size", "request_sha256", "response_size",
+            )
+        }
+        out["truncated"] = self.truncated
+        for key in ("request", "response"):
+            raw: bytes = getattr(self, key)
+            try:
+                out[key] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                out[key + "_base64"] = base64.b64encode(raw).decode("ascii")
+        return out
+
+
+class Journal:
+    def __init__(self, store: Store, *, max_body: int = DEFAULT_MAX_BODY) -> None:
+        self.store = store
+        self.max_body = max_body
+
+    def record(
+        self,
+        *,
+        service: str,
+        operation: str,
+        http_status: int,
+        outcome: str,
+        validation: str,
+        started: float,
+        request: bytes,
+        response: bytes,
+    ) -> None:
+        row = {
+            "at": started,
+            "service": service,
+            "operation": operation,
+            "http_status": http_status,
+            "outcome": outcome,
+            "validation": validation,
+            "duration_ms": (time.time() - started) * 1000.0,
+            "request": request[: self.max_body],
+            "request_size": len(request),
+            "request_sha256": hashlib.sha256(request).hexdigest(),
+            "response": response[: self.max_body],
+            "response_size": len(response),
+        }
+        with self.store.write() as conn:
+            conn.execute(journal_table.insert(), row)
+
+    def entries(
+        self, *, after: int = 0, limit: int = 1000, operation: str | None = None
+    ) -> list[Exchange]:
+        """Recorded exchanges with id greater than ``after``, oldest first."""
+        query = select(journal_table).where(journal_table.c.id > after)
+        if operation:
+            query = query.where(journal_table.c.operation == operation)
+        query = query.order_by(journal_table.c.id).limit(limit)
+        with self.store.read() as conn:
+            return [Exchange(**row._mapping) for row in conn.execute(query)]
+
+    def clear(self) -> None:
+        self.store.clear(journal_table.name)

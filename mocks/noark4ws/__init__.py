@@ -1,0 +1,7 @@
+"""The Noark-4 WS reference archive (``/noark4ws``)."""
+
+from __future__ import annotations
+
+from tpn.mocks.noark4ws.mock import PATH, ArchiveMock, ArchiveParts, build_archive
+
+__all__ = ["PATH", "ArchiveMock", "ArchiveParts", "build_archive"]

@@ -1,0 +1,644 @@
+"""The reference archive: the four Noark-4 WS operations over the store.
+
+Every rule here comes from ``shared/standards/noark4ws.md``; where the standard leaves a choice
+this module states the profile decision it implements. A Put runs in one write transaction, so
+numbers are assigned gap-free (a failed Put consumes none) and an acknowledged Put is durable.
+Business outcomes are answered in ``status`` (never as faults): ``rules.Rejected`` becomes an
+ERROR status with the profile's code; numbers the client sent and the archive replaced become a
+WARNING.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import exc, func, select
+from sqlalchemy.engine import Connection, Row
+
+from tpn.mocks.clock import Clock
+from tpn.mocks.noark4ws import model as m
+from tpn.mocks.noark4ws import rules, search, tables
+from tpn.mocks.noark4ws.codes import code_lists
+from tpn.mocks.noark4ws.rules import Rejected
+from tpn.mocks.soap.codec import from_dict, to_dict
+from tpn.mocks.store import Store
+
+_INT64 = 2**63 - 1
+Warning_ = tuple[str, str]
+
+SAK_CHILD_LISTS = ("klassering", "sakspart", "tilleggsinfo")
+JP_CHILD_LISTS = ("avsmot", "tilleggsinfo")
+
+
+def _fits(n: int | None) -> bool:
+    return n is not None and -_INT64 <= n <= _INT64
+
+
+def _row_id(text: str | None) -> int | None:
+    """The row id behind a saId/jpId (the archive's ids are decimal row numbers)."""
+    if text is None:
+        return None
+    t = text.strip()
+    return int(t) if t.isdigit() and _fits(int(t)) else None
+
+
+def _status(warnings: Iterable[Warning_] = ()) -> Any:
+    msgs = [m.MessageType(code=c, text=t) for c, t in warnings]
+    return m.StatusType(type="WARNING" if msgs else "OK", message=msgs or None)
+
+
+def _error(r: Rejected) -> Any:
+    return m.StatusType(type="ERROR", message=[m.MessageType(code=r.code, text=r.text)])
+
+
+def _ext(key: Any) -> tuple[str, str] | None:
+    return None if key is None else (key.eksternSystem, key.nokkel)
+
+
+class Archive:
+    """The Noark-4 WS reference archive; ``handle`` is what the SOAP endpoint calls."""
+
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock = clock or Clock(store)
+        self.codes = code_lists()
+        self._ops: dict[str, Callable[[Any], Any]] = {
+            "GetNoarksak": self.get_noarksak,
+            "PutNoarksak": self.put_noarksak,
+            "GetJournpost": self.get_journpost,
+            "PutJournpost": self.put_journpost,
+        }
+
+    def handle(self, operation: str, request: Any) -> Any:
+        return self._ops[operation](request)
+
+    def reset(self) -> None:
+        """Remove every case, entry, document and counter."""
+        self.store.clear(*(t.name for t in tables.ALL))
+
+    # ------------------------------------------------------------------ writes
+
+    def _write(self, work: Callable[[Connection, list[Warning_]], Any]) -> tuple[Any, Any]:
+        """Run ``work`` in a write transaction; returns (status, stored object)."""
+        for attempt in range(3):
+            warnings: list[Warning_] = []
+            try:
+                with self.store.write() as conn:
+                    stored = work(conn, warnings)
+                return _status(warnings), stored
+            except Rejected as r:
+                return _error(r), None
+            except exc.IntegrityError:
+                # Two clients created the same external key at once (possible on PostgreSQL);
+                # the retry finds the other's object and updates it instead.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def put_noarksak(self, req: Any) -> Any:
+        status, stored = self._write(lambda conn, w: self._put_noarksak(conn, req.noarksak, w))
+        return m.PutNoarksakResponse(status=status, noarksak=stored)
+
+    def put_journpost(self, req: Any) -> Any:
+        status, stored = self._write(lambda conn, w: self._put_journpost(conn, req.journpost, w))
+        return m.PutJournpostResponse(status=status, journpost=stored)
+
+    def _next_number(self, conn: Connection, name: str) -> int:
+        c = tables.counter
+        done = conn.execute(c.update().where(c.c.name == name).values(value=c.c.value + 1))
+        if done.rowcount == 0:
+            conn.execute(c.insert(), {"name": name, "value": 1})
+            return 1
+        value: int = conn.execute(select(c.c.value).where(c.c.name == name)).scalar_one()
+        return value
+
+    def _find_sak(self, conn: Connection, *, said: str | None = None,
+                  numbers: tuple[int, int] | None = None,
+                  ext: tuple[str, str] | None = None) -> Row[Any] | None:
+        s = tables.sak
+        if said is not None:
+            rid = _row_id(said)
+            return None if rid is None else conn.execute(select(s).where(s.c.id == rid)).first()
+        if numbers is not None:
+            if not all(_fits(n) for n in numbers):
+                return None
+            q = select(s).where(s.c.saar == numbers[0], s.c.seknr == numbers[1])
+            return conn.execute(q).first()
+        if ext is not None:
+            q = select(s).where(s.c.ext_system == ext[0], s.c.ext_key == ext[1])
+            return conn.execute(q).first()
+        return None
+
+    def _put_noarksak(self, conn: Connection, sent: Any, warnings: list[Warning_]) -> Any:
+        if sent.journpost:
+            raise Rejected(
+                "INVALID_VALUE",
+                "noarksak/journpost is not accepted in PutNoarksak; register entries with PutJournpost",
+            )
+        ext = _ext(sent.saEksternNokkel)
+        if sent.saId is not None:
+            row = self._find_sak(conn, said=sent.saId)
+            if row is None:
+                raise Rejected("NOT_FOUND", f"no noarksak has saId {sent.saId!r}")
+        else:
+            row = self._find_sak(conn, ext=ext) if ext else None
+        data = to_dict(sent)
+        data.pop("saId", None)
+        if row is None:
+            return self._create_sak(conn, data, warnings)
+        return self._update_sak(conn, row, data, warnings)
+
+    def _create_sak(self, conn: Connection, data: dict[str, Any], warnings: list[Warning_]) -> Any:
+        today = self.clock.now(conn).date()
+        self._note_replaced(data, {}, ("saSaar", "saSeknr"), warnings)
+        data["saSaar"] = today.year
+        data["saSeknr"] = self._next_number(conn, f"sak:{today.year}")
+        data.setdefault("saDato", today.isoformat())
+        data.setdefault("saStatus", "B")
+        self._check_sak(data)
+        ext = data.get("saEksternNokkel") or {}
+        rid = conn.execute(
+            tables.sak.insert(),
+            {
+                "saar": data["saSaar"], "seknr": data["saSeknr"], "status": data["saStatus"],
+                "ext_system": ext.get("eksternSystem"), "ext_key": ext.get("nokkel"),
+                "jp_count": 0, "data": "{}",
+            },
+        ).inserted_primary_key[0]
+        data = {"saId": str(rid), **data}
+        self._save(conn, "sak", rid, data)
+        return from_dict(m.NoarksakType, data)
+
+    def _update_sak(self, conn: Connection, row: Row[Any], sent: dict[str, Any],
+                    warnings: list[Warning_]) -> Any:
+        old = json.loads(row.data)
+        self._note_replaced(sent, old, ("saSaar", "saSeknr"), warnings)
+        new = {**old, **sent}
+        old_status, new_status = old["saStatus"], new["saStatus"]
+        if new != old:
+            rules.code(self.codes, "saStatus", new_status, "noarksak/saStatus")
+            rules.sak_change(self.codes, old_status, new_status)
+            if old_status == self.codes.sa_closed and new_status == old_status:
+                raise Rejected(
+                    "STATE_VIOLATION",
+                    f"the case is closed (saStatus {old_status}); reopen it "
+                    f"(saStatus {self.codes.sa_reopen_to}) before changing it",
+                )
+            self._check_sak(new)
+            ext = new.get("saEksternNokkel") or {}
+            conn.execute(
+                tables.sak.update().where(tables.sak.c.id == row.id).values(
+                    status=new_status, ext_system=ext.get("eksternSystem"), ext_key=ext.get("nokkel")
+                )
+            )
+            self._save(conn, "sak", row.id, new)
+        return from_dict(m.NoarksakType, new)
+
+    def _check_sak(self, data: dict[str, Any]) -> None:
+        sak = from_dict(m.NoarksakType, data)
+        rules.required(sak.saTittel, "noarksak/saTittel")
+        rules.code(self.codes, "saStatus", sak.saStatus, "noarksak/saStatus")
+        self._check_ext(sak.saEksternNokkel, "noarksak/saEksternNokkel")
+        for k in sak.klassering or []:
+            rules.required(k.klOrdnpri, "klassering/klOrdnpri")
+            rules.required(k.klOrdnver, "klassering/klOrdnver")
+        for p in sak.sakspart or []:
+            rules.required(p.spNavn, "sakspart/spNavn")
+        self._check_tilleggsinfo(sak.tilleggsinfo)
+        rules.public_field(
+            exempt=sak.saU1, public=sak.saOfftittel, full=sak.saTittel,
+            names=[p.spNavn for p in sak.sakspart or []],
+            exempt_name="saU1", public_name="saOfftittel", full_name="saTittel",
+        )
+        rules.geo(sak)
+
+    def _check_ext(self, key: Any, where: str) -> None:
+        if key is not None:
+            rules.required(key.eksternSystem, f"{where}/eksternSystem")
+            rules.required(key.nokkel, f"{where}/nokkel")
+
+    def _check_tilleggsinfo(self, items: list[Any] | None) -> None:
+        for t in items or []:
+            rules.required(t.tiItype, "tilleggsinfo/tiItype")
+            rules.required(t.tiTekst, "tilleggsinfo/tiTekst")
+
+    @staticmethod
+    def _note_replaced(sent: dict[str, Any], old: dict[str, Any], fields: Iterable[str],
+                       warnings: list[Warning_]) -> None:
+        """Numbers are the archive's: drop those the client sent, with a WARNING naming them."""
+        replaced = [f for f in fields if f in sent and sent.pop(f) != old.get(f)]
+        if replaced:
+            warnings.append((
+                "NUMBER_REPLACED",
+                f"the archive assigns {', '.join(replaced)}; the values sent were replaced",
+            ))
+
+    def _save(self, conn: Connection, kind: str, rid: int, data: dict[str, Any]) -> None:
+        table = tables.sak if kind == "sak" else tables.journpost
+        conn.execute(table.update().where(table.c.id == rid).values(data=json.dumps(data)))
+        s = tables.search
+        conn.execute(s.delete().where(s.c.kind == kind, s.c.object_id == rid))
+        rows = search.index_rows(kind, rid, data)
+        if rows:
+            conn.execute(s.insert(), rows)
+
+    def _put_journpost(self, conn: Connection, sent: Any, warnings: list[Warning_]) -> Any:
+        jp = tables.journpost
+        if sent.jpId is not None:
+            rid = _row_id(sent.jpId)
+            row = None if rid is None else conn.execute(select(jp).where(jp.c.id == rid)).first()
+            if row is None:
+                raise Rejected("NOT_FOUND", f"no journpost has jpId {sent.jpId!r}")
+        elif sent.jpEksternNokkel is not None:
+            key = _ext(sent.jpEksternNokkel)
+            assert key is not None
+            row = conn.execute(
+                select(jp).where(jp.c.ext_system == key[0], jp.c.ext_key == key[1])
+            ).first()
+        else:
+            row = None
+        data = to_dict(sent)
+        data.pop("jpId", None)
+        documents = data.pop("dokument", [])
+        if row is None:
+            rid, data, sak_row = self._create_journpost(conn, data, warnings)
+            final_before = False
+        else:
+            rid, sak_row = row.id, self._find_sak(conn, said=str(row.sak_id))
+            old = json.loads(row.data)
+            data = self._update_journpost(conn, row, old, data, warnings)
+            final_before = old["jpStatus"] in self.codes.jp_final
+        assert sak_row is not None
+        self._check_journpost(data, json.loads(sak_row.data))
+        if self._store_documents(conn, rid, documents) and final_before:
+            raise Rejected(
+                "STATE_VIOLATION",
+                f"jpStatus {data['jpStatus']} is final; documents of the entry cannot change",
+            )
+        self._save(conn, "jp", rid, data)
+        return self._journpost_answer(conn, rid, data, dokument=True, fil=False)
+
+    def _case_of_new_entry(self, conn: Connection, data: dict[str, Any]) -> Row[Any]:
+        saar, seknr = data.get("jpSaar"), data.get("jpSaseknr")
+        ext = data.get("jpSaEksternNokkel")
+        if saar is not None and seknr is not None:
+            row = self._find_sak(conn, numbers=(saar, seknr))
+            named = f"jpSaar/jpSaseknr {saar}/{seknr}"
+        elif ext is not None:
+            row = self._find_sak(conn, ext=(ext["eksternSystem"], ext["nokkel"]))
+            named = f"jpSaEksternNokkel {ext['eksternSystem']}/{ext['nokkel']}"
+        else:
+            raise Rejected(
+                "MISSING_FIELD",
+                "a new journpost must name its case: jpSaar and jpSaseknr, or jpSaEksternNokkel",
+            )
+        if row is None:
+            raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
+        return row
+
+    def _create_journpost(self, conn: Connection, data: dict[str, Any],
+                          warnings: list[Warning_]) -> tuple[int, dict[str, Any], Row[Any]]:
+        sak_row = self._case_of_new_entry(conn, data)
+        if sak_row.status in (self.codes.sa_closed, self.codes.sa_void):
+            raise Rejected(
+                "CASE_CLOSED",
+                f"case {sak_row.saar}/{sak_row.seknr} has saStatus {sak_row.status} and takes no new entries",
+            )
+        today = self.clock.now(conn).date()
+        self._note_replaced(data, {}, ("jpJaar", "jpSeknr", "jpJpostnr", "jpJdato"), warnings)
+        ndoktype = data.setdefault("jpNdoktype", "I")
+        rules.code(self.codes, "jpNdoktype", ndoktype, "journpost/jpNdoktype")
+        data.setdefault("jpStatus", "M" if ndoktype == "I" else "R")
+        rules.code(self.codes, "jpStatus", data["jpStatus"], "journpost/jpStatus")
+        rules.journpost_start(self.codes, ndoktype, data["jpStatus"])
+        jpostnr = sak_row.jp_count + 1
+        conn.execute(
+            tables.sak.update().where(tables.sak.c.id == sak_row.id).values(jp_count=jpostnr)
+        )
+        data.update(
+            jpJaar=today.year,
+            jpSeknr=self._next_number(conn, f"jp:{today.year}"),
+            jpJpostnr=jpostnr,
+            jpJdato=today.isoformat(),
+            jpSaar=sak_row.saar,
+            jpSaseknr=sak_row.seknr,
+        )
+        data.setdefault("jpDokdato", data["jpJdato"])
+        ext = data.get("jpEksternNokkel") or {}
+        rid = conn.execute(
+            tables.journpost.insert(),
+            {
+                "sak_id": sak_row.id, "jaar": data["jpJaar"], "seknr": data["jpSeknr"],
+                "jpostnr": jpostnr, "status": data["jpStatus"],
+                "ext_system": ext.get("eksternSystem"), "ext_key": ext.get("nokkel"), "data": "{}",
+            },
+        ).inserted_primary_key[0]
+        return rid, {"jpId": str(rid), **data}, sak_row
+
+    def _update_journpost(self, conn: Connection, row: Row[Any], old: dict[str, Any],
+                          sent: dict[str, Any], warnings: list[Warning_]) -> dict[str, Any]:
+        self._note_replaced(sent, old, ("jpJaar", "jpSeknr", "jpJpostnr", "jpJdato"), warnings)
+        for f in ("jpSaar", "jpSaseknr"):
+            if f in sent and sent[f] != old.get(f):
+                raise Rejected(
+                    "INVALID_VALUE",
+                    f"journpost/{f} {sent[f]} differs from the entry's case; an entry cannot move "
+                    "to another case",
+                )
+        key = sent.get("jpSaEksternNokkel")
+        if key is not None and key != old.get("jpSaEksternNokkel"):
+            target = self._find_sak(conn, ext=(key["eksternSystem"], key["nokkel"]))
+            if target is None or target.id != row.sak_id:
+                raise Rejected(
+                    "INVALID_VALUE",
+                    "journpost/jpSaEksternNokkel names another case; an entry cannot move to another case",
+                )
+        new = {**old, **sent}
+        if new != old:
+            if old["jpStatus"] in self.codes.jp_final:
+                raise Rejected(
+                    "STATE_VIOLATION",
+                    f"jpStatus {old['jpStatus']} is final; nothing about the entry may change",
+                )
+            rules.code(self.codes, "jpNdoktype", new["jpNdoktype"], "journpost/jpNdoktype")
+            rules.code(self.codes, "jpStatus", new["jpStatus"], "journpost/jpStatus")
+            rules.journpost_change(self.codes, new["jpNdoktype"], old["jpStatus"], new["jpStatus"])
+            ext = new.get("jpEksternNokkel") or {}
+            conn.execute(
+                tables.journpost.update().where(tables.journpost.c.id == row.id).values(
+                    status=new["jpStatus"], ext_system=ext.get("eksternSystem"), ext_key=ext.get("nokkel")
+                )
+            )
+        return new
+
+    def _check_journpost(self, data: dict[str, Any], sak_data: dict[str, Any]) -> None:
+        j = from_dict(m.JournpostType, data)
+        rules.required(j.jpInnhold, "journpost/jpInnhold")
+        self._check_ext(j.jpEksternNokkel, "journpost/jpEksternNokkel")
+        self._check_ext(j.jpSaEksternNokkel, "journpost/jpSaEksternNokkel")
+        for a in j.avsmot or []:
+            rules.required(a.amIhtype, "avsmot/amIhtype")
+            rules.code(self.codes, "amIhtype", a.amIhtype, "avsmot/amIhtype")
+            rules.code(self.codes, "amAvskm", a.amAvskm, "avsmot/amAvskm")
+            self._check_ext(a.amAvsavEksternNokkel, "avsmot/amAvsavEksternNokkel")
+            self._check_ext(a.amBesvarEksternNokkel, "avsmot/amBesvarEksternNokkel")
+        self._check_tilleggsinfo(j.tilleggsinfo)
+        names = [a.amNavn for a in j.avsmot or [] if a.amNavn]
+        names += [p.get("spNavn", "") for p in sak_data.get("sakspart", [])]
+        rules.public_field(
+            exempt=j.jpU1, public=j.jpOffinnhold, full=j.jpInnhold, names=names,
+            exempt_name="jpU1", public_name="jpOffinnhold", full_name="jpInnhold",
+        )
+
+    def _check_dokument(self, d: Any) -> None:
+        rules.code(self.codes, "dlType", d.dlType, "dokument/dlType")
+        rules.code(self.codes, "dbStatus", d.dbStatus, "dokument/dbStatus")
+        rules.code(self.codes, "veVariant", d.veVariant, "dokument/veVariant")
+        rules.required(d.veFilnavn, "dokument/veFilnavn")
+        rules.required(d.veMimeType, "dokument/veMimeType")
+        if d.fil is not None and (d.fil.base64 is None) == (d.fil.ref is None):
+            raise Rejected("INVALID_VALUE", "dokument/fil must hold exactly one of base64 or ref")
+
+    def _store_documents(self, conn: Connection, jp_id: int, documents: list[dict[str, Any]]) -> bool:
+        """Add or replace the entry's documents; True when anything changed.
+
+        A document without dlRnr that is identical (metadata and bytes) to one the entry already
+        has is not added again: that is what makes resending a Put after a timeout safe.
+        """
+        d = tables.dokument
+        existing = {r.rnr: r for r in conn.execute(select(d).where(d.c.journpost_id == jp_id))}
+        changed = False
+        for doc in documents:
+            obj = from_dict(m.DokumentType, doc)
+            self._check_dokument(obj)
+            meta = {k: v for k, v in doc.items() if k != "fil"}
+            content: bytes | None = None
+            if obj.fil is not None:
+                if obj.fil.base64 is not None:
+                    content = b"".join(obj.fil.base64)
+                else:
+                    meta["fil"] = {"ref": obj.fil.ref}
+            sha = hashlib.sha256(content).hexdigest() if content is not None else None
+            rnr = meta.pop("dlRnr", None)
+            if rnr is None:
+                same = [
+                    r for r in existing.values()
+                    if r.sha256 == sha and {**json.loads(r.meta), "dlRnr": None} == {**meta, "dlRnr": None}
+                ]
+                if same:
+                    continue
+                rnr = max(existing, default=0) + 1
+            elif not _fits(rnr):
+                raise Rejected("INVALID_VALUE", f"dokument/dlRnr {rnr} is out of range")
+            meta = {"dlRnr": rnr, **meta}
+            old = existing.get(rnr)
+            if old is not None:
+                if old.sha256 == sha and json.loads(old.meta) == meta:
+                    continue
+                conn.execute(d.delete().where(d.c.id == old.id))
+            conn.execute(
+                d.insert(),
+                {"journpost_id": jp_id, "rnr": rnr, "meta": json.dumps(meta), "content": content, "sha256": sha},
+            )
+            existing[rnr] = conn.execute(
+                select(d).where(d.c.journpost_id == jp_id, d.c.rnr == rnr)
+            ).one()
+            changed = True
+        return changed
+
+    # ------------------------------------------------------------------ reads
+
+    def _journpost_answer(self, conn: Connection, rid: int, data: dict[str, Any], *,
+                          dokument: bool, fil: bool,
+                          avsmot: bool = True, tilleggsinfo: bool = True) -> Any:
+        out = dict(data)
+        if not avsmot:
+            out.pop("avsmot", None)
+        if not tilleggsinfo:
+            out.pop("tilleggsinfo", None)
+        if dokument:
+            d = tables.dokument
+            cols = [d.c.meta, d.c.content] if fil else [d.c.meta]
+            docs = []
+            for r in conn.execute(select(*cols).where(d.c.journpost_id == rid).order_by(d.c.rnr)):
+                meta = json.loads(r.meta)
+                if fil and r.content is not None:
+                    meta["fil"] = {"base64": r.content}
+                elif not fil:
+                    meta.pop("fil", None)
+                docs.append(meta)
+            if docs:
+                out["dokument"] = docs
+        obj = from_dict(m.JournpostType, {k: v for k, v in out.items() if k != "dokument"})
+        if "dokument" in out:
+            obj.dokument = [self._dokument(doc) for doc in out["dokument"]]
+        return obj
+
+    @staticmethod
+    def _dokument(doc: dict[str, Any]) -> Any:
+        fil = doc.get("fil")
+        obj = from_dict(m.DokumentType, {k: v for k, v in doc.items() if k != "fil"})
+        if fil is not None:
+            obj.fil = m.FilType(
+                base64=[fil["base64"]] if "base64" in fil else None, ref=fil.get("ref")
+            )
+        return obj
+
+    @staticmethod
+    def _selector(kinds: dict[str, bool]) -> str:
+        given = [k for k, present in kinds.items() if present]
+        if not given:
+            raise Rejected("NO_SELECTOR", f"give exactly one selector: {', '.join(kinds)}")
+        if len(given) > 1:
+            raise Rejected(
+                "AMBIGUOUS_SELECTOR", f"give exactly one selector, not {' and '.join(given)}"
+            )
+        return given[0]
+
+    @staticmethod
+    def _criteria(kind: str, criteria: list[Any]) -> list[tuple[str, str]]:
+        pairs = [(c.fieldName, c.fieldValue) for c in criteria]
+        unknown = search.unknown_fields(kind, (n for n, _ in pairs))
+        if unknown:
+            raise Rejected(
+                "UNKNOWN_FIELD",
+                f"unknown search field {', '.join(repr(u) for u in unknown)}; supported: "
+                f"{', '.join(search.FIELDS[kind])}",
+            )
+        return pairs
+
+    def get_noarksak(self, req: Any) -> Any:
+        try:
+            with self.store.read() as conn:
+                found = self._get_noarksak(conn, req)
+        except Rejected as r:
+            return m.GetNoarksakResponse(status=_error(r))
+        return m.GetNoarksakResponse(status=_status(), noarksak=found or None)
+
+    def _get_noarksak(self, conn: Connection, req: Any) -> list[Any]:
+        kind = self._selector({
+            "searchCriteria": bool(req.searchCriteria),
+            "saId": req.saId is not None,
+            "saksnummer": req.saksnummer is not None,
+            "saEksternNokkel": req.saEksternNokkel is not None,
+        })
+        s = tables.sak
+        if kind == "searchCriteria":
+            ids = search.matching_ids("sak", self._criteria("sak", req.searchCriteria))
+            rows = list(conn.execute(select(s).where(s.c.id.in_(ids)).order_by(s.c.saar, s.c.seknr)))
+        else:
+            if kind == "saId":
+                row = self._find_sak(conn, said=req.saId)
+                named = f"saId {req.saId!r}"
+            elif kind == "saksnummer":
+                n = req.saksnummer
+                row = self._find_sak(conn, numbers=(n.saSaar, n.saSeknr))
+                named = f"saksnummer {n.saSaar}/{n.saSeknr}"
+            else:
+                key = req.saEksternNokkel
+                row = self._find_sak(conn, ext=_ext(key))
+                named = f"saEksternNokkel {key.eksternSystem}/{key.nokkel}"
+            if row is None:
+                raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
+            rows = [row]
+        flags = req.returnNoarksakRequests or m.NoarksakReturnRequestsType()
+        jflags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
+        out = []
+        for row in rows:
+            data = json.loads(row.data)
+            for name, flag in (("klassering", flags.returnKlassering),
+                               ("sakspart", flags.returnSakspart),
+                               ("tilleggsinfo", flags.returnTilleggsinfo)):
+                if not flag:
+                    data.pop(name, None)
+            sak = from_dict(m.NoarksakType, data)
+            if flags.returnJposts:
+                jp = tables.journpost
+                entries = conn.execute(
+                    select(jp.c.id, jp.c.data).where(jp.c.sak_id == row.id).order_by(jp.c.jaar, jp.c.seknr)
+                )
+                sak.journpost = [self._entry(conn, r, jflags) for r in entries] or None
+            out.append(sak)
+        return out
+
+    def _entry(self, conn: Connection, row: Any, flags: Any) -> Any:
+        fil = bool(flags.returnFil)
+        return self._journpost_answer(
+            conn, row.id, json.loads(row.data),
+            dokument=bool(flags.returnDokument) or fil, fil=fil,
+            avsmot=bool(flags.returnAvmot), tilleggsinfo=bool(flags.returnTilleggsinfo),
+        )
+
+    def get_journpost(self, req: Any) -> Any:
+        try:
+            with self.store.read() as conn:
+                found = self._get_journpost(conn, req)
+        except Rejected as r:
+            return m.GetJournpostResponse(status=_error(r))
+        return m.GetJournpostResponse(status=_status(), journpost=found or None)
+
+    def _get_journpost(self, conn: Connection, req: Any) -> list[Any]:
+        kind = self._selector({
+            "searchCriteria": bool(req.searchCriteria),
+            "jpId": req.jpId is not None,
+            "saId": req.saId is not None,
+            "lopenummer": req.lopenummer is not None,
+            "dokumentnummer": req.dokumentnummer is not None,
+            "jpEksternNokkel": req.jpEksternNokkel is not None,
+            "saEksternNokkel": req.saEksternNokkel is not None,
+        })
+        jp = tables.journpost
+        query = select(jp.c.id, jp.c.data)
+        one = False
+        if kind == "searchCriteria":
+            query = query.where(jp.c.id.in_(search.matching_ids("jp", self._criteria("jp", req.searchCriteria))))
+            named = ""
+        elif kind == "jpId":
+            query = query.where(jp.c.id == (_row_id(req.jpId) or -1))
+            one, named = True, f"jpId {req.jpId!r}"
+        elif kind == "lopenummer":
+            n = req.lopenummer
+            if not (_fits(n.jpJaar) and _fits(n.jpSeknr)):
+                raise Rejected("NOT_FOUND", f"no journpost has løpenummer {n.jpSeknr}/{n.jpJaar}")
+            query = query.where(jp.c.jaar == n.jpJaar, jp.c.seknr == n.jpSeknr)
+            one, named = True, f"løpenummer {n.jpSeknr}/{n.jpJaar}"
+        elif kind == "jpEksternNokkel":
+            key = req.jpEksternNokkel
+            query = query.where(jp.c.ext_system == key.eksternSystem, jp.c.ext_key == key.nokkel)
+            one, named = True, f"jpEksternNokkel {key.eksternSystem}/{key.nokkel}"
+        else:  # the entries of one case
+            if kind == "saId":
+                sak_row = self._find_sak(conn, said=req.saId)
+                named = f"saId {req.saId!r}"
+            elif kind == "saEksternNokkel":
+                key = req.saEksternNokkel
+                sak_row = self._find_sak(conn, ext=_ext(key))
+                named = f"saEksternNokkel {key.eksternSystem}/{key.nokkel}"
+            else:
+                n = req.dokumentnummer
+                sak_row = self._find_sak(conn, numbers=(n.saSaar, n.saSeknr))
+                named = f"dokumentnummer {n.saSaar}/{n.saSeknr}"
+                if n.jpJpostnr is not None:
+                    named += f"-{n.jpJpostnr}"
+                    one = True
+                    query = query.where(jp.c.jpostnr == (n.jpJpostnr if _fits(n.jpJpostnr) else -1))
+            if sak_row is None:
+                raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
+            query = query.where(jp.c.sak_id == sak_row.id)
+        rows = list(conn.execute(query.order_by(jp.c.jaar, jp.c.seknr)))
+        if one and not rows:
+            raise Rejected("NOT_FOUND", f"no journpost matches {named}")
+        flags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
+        return [self._entry(conn, r, flags) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """How many cases, entries and documents the archive holds (for the admin side)."""
+        with self.store.read() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+                for name, t in (("noarksak", tables.sak), ("journpost", tables.journpost),
+                                ("dokument", tables.dokument))
+            }

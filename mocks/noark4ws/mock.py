@@ -1,0 +1,80 @@
+"""Assembling the archive: store, journal, clock, archive logic, SOAP endpoint, admin side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tpn.mocks.admin import Admin
+from tpn.mocks.app import MockApp
+from tpn.mocks.clock import Clock
+from tpn.mocks.config import MockConfig
+from tpn.mocks.journal import Journal
+from tpn.mocks.noark4ws.archive import Archive
+from tpn.mocks.noark4ws.model import NS, OPERATIONS
+from tpn.mocks.server import MockServer
+from tpn.mocks.soap.endpoint import SoapEndpoint
+from tpn.mocks.store import Store
+
+PATH = "/noark4ws"
+
+
+@dataclass
+class ArchiveParts:
+    app: MockApp
+    store: Store
+    archive: Archive
+    endpoint: SoapEndpoint
+    journal: Journal
+    clock: Clock
+
+    def reset(self) -> None:
+        self.archive.reset()
+        self.journal.clear()
+        self.clock.reset()
+
+
+def build_archive(
+    config: MockConfig | None = None,
+    *,
+    on_error: Callable[[BaseException], None] | None = None,
+    create_schema: bool = True,
+) -> ArchiveParts:
+    config = config or MockConfig()
+    store = Store(config.db, create=create_schema)
+    clock = Clock(store)
+    journal = Journal(store)
+    archive = Archive(store, clock)
+    endpoint = SoapEndpoint(
+        name="Noark4WS",
+        namespace=NS,
+        operations=OPERATIONS,
+        handler=archive,
+        journal=journal if config.journal else None,
+        limits=config.limits,
+        engine=config.engine,
+        on_error=on_error,
+    )
+    parts: ArchiveParts
+    admin = Admin(journal=journal, clock=clock, reset=lambda: parts.reset(), state=archive.counts)
+    app = MockApp({PATH: endpoint}, admin, auth=config.auth)
+    parts = ArchiveParts(app, store, archive, endpoint, journal, clock)
+    return parts
+
+
+class ArchiveMock(MockServer):
+    """The reference archive on a free port, in a thread: ``with ArchiveMock() as archive: ...``."""
+
+    path = PATH
+
+    def _build(self, on_error: Callable[[BaseException], None]) -> Any:
+        self.parts = build_archive(self.config, on_error=on_error)
+        return self.parts.app
+
+    @property
+    def archive(self) -> Archive:
+        return self.parts.archive
+
+    def reset(self) -> None:
+        self.parts.reset()

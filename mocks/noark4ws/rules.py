@@ -1,0 +1,154 @@
+"""Business rules of the reference archive that do not touch the store.
+
+Each check raises ``Rejected`` with the status code of the profile (``MISSING_FIELD``,
+``INVALID_CODE``, ``INVALID_VALUE``, ``STATE_VIOLATION``) and a text that names the object, the
+field and the rule, so a vendor's developer can act on it without reading the standard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from tpn.mocks.noark4ws.codes import CodeLists
+
+
+class Rejected(Exception):
+    """A business error: the Put or Get is answered with status ERROR and this message."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(f"{code}: {text}")
+        self.code = code
+        self.text = text
+
+
+_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
+
+
+def required(value: str | None, where: str) -> None:
+    if value is None or not value.strip():
+        raise Rejected("MISSING_FIELD", f"{where} is required and must not be empty")
+
+
+def code(codes: CodeLists, field: str, value: str | None, where: str) -> None:
+    if value is None:
+        return
+    allowed = codes.closed[field]
+    if value not in allowed:
+        listed = ", ".join(f"{k} ({v})" for k, v in allowed.items())
+        raise Rejected("INVALID_CODE", f"{where} {value!r} is not in the code list {field}: {listed}")
+
+
+def public_field(
+    *,
+    exempt: str | None,
+    public: str | None,
+    full: str | None,
+    names: Iterable[str],
+    exempt_name: str,
+    public_name: str,
+    full_name: str,
+) -> None:
+    """When ``exempt`` is "1", the public text must be given, differ from the full one, and
+    carry neither a party's name nor an 11-digit number (a fødselsnummer)."""
+    if exempt != "1":
+        return
+    if public is None or not public.strip():
+        raise Rejected(
+            "INVALID_VALUE", f"{exempt_name} is 1 (exempt), so {public_name} must be given"
+        )
+    if full is not None and public.strip() == full.strip():
+        raise Rejected(
+            "INVALID_VALUE",
+            f"{exempt_name} is 1 (exempt), so {public_name} must differ from {full_name}",
+        )
+    if _ELEVEN_DIGITS.search(public):
+        raise Rejected(
+            "INVALID_VALUE",
+            f"{public_name} must not contain an 11-digit number (personal data of an exempt text)",
+        )
+    folded = public.casefold()
+    for name in names:
+        if name and name.strip() and name.strip().casefold() in folded:
+            raise Rejected(
+                "INVALID_VALUE",
+                f"{public_name} must not contain the name of a party ({name.strip()!r}) "
+                f"when {exempt_name} is 1",
+            )
+
+
+def gbn_value(m: Any) -> str:
+    """The GBN classification value a matrikkelnummer stands for: ``0301-12/34/0/0``."""
+    return (
+        f"{m.kommunenummer}-{m.gaardsnummer}/{m.bruksnummer}/"
+        f"{m.festenummer or 0}/{m.seksjonsnummer or 0}"
+    )
+
+
+def geo(sak: Any) -> None:
+    for m in sak.matrikkelnummer or []:
+        if not re.fullmatch(r"\d{4}", m.kommunenummer or ""):
+            raise Rejected(
+                "INVALID_VALUE",
+                f"matrikkelnummer/kommunenummer {m.kommunenummer!r} must be four digits",
+            )
+    for p in sak.plan or []:
+        if not re.fullmatch(r"\d{4}", p.kommunenummer or ""):
+            raise Rejected(
+                "INVALID_VALUE", f"plan/kommunenummer {p.kommunenummer!r} must be four digits"
+            )
+    if not sak.matrikkelnummer:
+        return
+    expected = gbn_value(sak.matrikkelnummer[0])
+    for k in sak.klassering or []:
+        if k.klOrdnpri == "GBN" and (k.klOrdnver or "").strip() != expected:
+            raise Rejected(
+                "INVALID_VALUE",
+                f"klassering GBN {k.klOrdnver!r} disagrees with the case's first "
+                f"matrikkelnummer ({expected})",
+            )
+
+
+def journpost_start(codes: CodeLists, ndoktype: str, status: str) -> None:
+    allowed = codes.jp_start[ndoktype]
+    if status not in allowed:
+        raise Rejected(
+            "STATE_VIOLATION",
+            f"a new journpost of jpNdoktype {ndoktype} may start in jpStatus "
+            f"{', '.join(sorted(allowed))}, not {status}",
+        )
+
+
+def journpost_change(codes: CodeLists, ndoktype: str, old: str, new: str) -> None:
+    if old == new:
+        return
+    if old in codes.jp_final:
+        raise Rejected(
+            "STATE_VIOLATION", f"jpStatus {old} is final; the entry cannot change to {new}"
+        )
+    if new == codes.jp_void or (old, new) in codes.jp_forward[ndoktype]:
+        return
+    allowed = sorted(b for a, b in codes.jp_forward[ndoktype] if a == old) + [codes.jp_void]
+    raise Rejected(
+        "STATE_VIOLATION",
+        f"jpStatus may not change from {old} to {new} for jpNdoktype {ndoktype}; "
+        f"allowed from {old}: {', '.join(allowed)}",
+    )
+
+
+def sak_change(codes: CodeLists, old: str, new: str) -> None:
+    if old == new:
+        return
+    if old == codes.sa_void:
+        raise Rejected("STATE_VIOLATION", f"saStatus {old} (void) is final; it cannot become {new}")
+    if old == codes.sa_closed:
+        if new == codes.sa_reopen_to:
+            return
+        raise Rejected(
+            "STATE_VIOLATION",
+            f"a closed case (saStatus {old}) may only be reopened to {codes.sa_reopen_to}, not {new}",
+        )
+    if new in codes.sa_open or new in (codes.sa_closed, codes.sa_void):
+        return
+    raise Rejected("STATE_VIOLATION", f"saStatus may not change from {old} to {new}")

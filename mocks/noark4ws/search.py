@@ -1,0 +1,95 @@
+"""Search fields of the reference archive: which exist, how they match, how values are indexed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.sql import Select
+
+from tpn.mocks.noark4ws import tables
+
+SUBSTRING = "substring"  # case-insensitive substring
+EXACT = "exact"
+
+
+@dataclass(frozen=True)
+class SearchField:
+    name: str
+    match: str
+    level: str  # the conformance level that requires it
+    values: Callable[[dict[str, Any]], Iterable[Any]]  # from the stored message (dict form)
+
+
+def _top(name: str) -> Callable[[dict[str, Any]], Iterable[Any]]:
+    return lambda d: [d[name]] if d.get(name) is not None else []
+
+
+def _child(list_name: str, name: str) -> Callable[[dict[str, Any]], Iterable[Any]]:
+    return lambda d: [c[name] for c in d.get(list_name, []) if c.get(name) is not None]
+
+
+_SAK = (
+    SearchField("saTittel", SUBSTRING, "core", _top("saTittel")),
+    SearchField("saStatus", EXACT, "core", _top("saStatus")),
+    SearchField("saSaar", EXACT, "core", _top("saSaar")),
+    SearchField("saAnsvinit", EXACT, "full", _top("saAnsvinit")),
+    SearchField("saAdmkort", EXACT, "full", _top("saAdmkort")),
+    SearchField("klOrdnver", EXACT, "full", _child("klassering", "klOrdnver")),
+    SearchField("spNavn", SUBSTRING, "full", _child("sakspart", "spNavn")),
+)
+_JP = (
+    SearchField("jpInnhold", SUBSTRING, "core", _top("jpInnhold")),
+    SearchField("jpStatus", EXACT, "core", _top("jpStatus")),
+    SearchField("jpNdoktype", EXACT, "core", _top("jpNdoktype")),
+    SearchField("jpJdato", EXACT, "full", _top("jpJdato")),
+    SearchField("amNavn", SUBSTRING, "full", _child("avsmot", "amNavn")),
+)
+
+FIELDS: dict[str, dict[str, SearchField]] = {
+    "sak": {f.name: f for f in _SAK},
+    "jp": {f.name: f for f in _JP},
+}
+
+
+def fold(text: str) -> str:
+    return text.casefold()
+
+
+def index_rows(kind: str, object_id: int, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``n4_search`` rows for one stored object."""
+    rows = []
+    for f in FIELDS[kind].values():
+        for value in f.values(data):
+            text = str(value)
+            rows.append(
+                {"kind": kind, "object_id": object_id, "field": f.name, "value": text, "folded": fold(text)}
+            )
+    return rows
+
+
+def unknown_fields(kind: str, names: Iterable[str]) -> list[str]:
+    return [n for n in names if n not in FIELDS[kind]]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def matching_ids(kind: str, criteria: Sequence[tuple[str, str]]) -> Select[Any]:
+    """A query for the ids of objects matching every criterion (AND); fields must be known."""
+    s = tables.search
+    query = None
+    for name, value in criteria:
+        f = FIELDS[kind][name]
+        cond = and_(s.c.kind == kind, s.c.field == name)
+        if f.match == SUBSTRING:
+            cond = and_(cond, s.c.folded.like(f"%{_escape_like(fold(value))}%", escape="\\"))
+        else:
+            cond = and_(cond, s.c.value == value.strip())
+        sub = select(s.c.object_id).where(cond)
+        query = sub if query is None else query.intersect(sub)
+    assert query is not None, "matching_ids needs at least one criterion"
+    return query

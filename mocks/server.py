@@ -1,0 +1,142 @@
+"""A mock server as an object: started on a free port in a thread, for tests and embedding.
+
+    with ArchiveMock() as archive:
+        archive.url, archive.wsdl_url, archive.journal(), archive.reset()
+
+Port 0 is read back after binding; ``start()`` returns only once ``/isalive`` answers; starting
+twice is an error. An exception raised inside the server while answering is kept and raised
+again in the caller's thread by ``check()`` and by ``stop()``, so a failure never vanishes
+inside the server thread. (Multi-process serving for load is ``tpn.mocks.serving``.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import urllib.request
+from collections.abc import Callable
+from socketserver import ThreadingMixIn
+from types import TracebackType
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from tpn.mocks.config import MockConfig
+from tpn.mocks.journal import Exchange
+
+
+class ServerError(AssertionError):
+    """Raised in the test thread for an exception the server met while answering."""
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
+        pass
+
+
+class MockServer:
+    """Base of every in-thread mock; a subclass builds the WSGI app and names its path."""
+
+    path = "/"
+
+    def __init__(self, config: MockConfig | None = None, *, host: str = "127.0.0.1", port: int = 0,
+                 raise_errors: bool = True) -> None:
+        self.config = config or MockConfig()
+        self.host = host
+        self.port = port
+        self.raise_errors = raise_errors
+        self.errors: list[BaseException] = []
+        self._httpd: WSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _build(self, on_error: Callable[[BaseException], None]) -> Any:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        if self._httpd is not None:
+            raise RuntimeError(f"{type(self).__name__} is already running at {self.url}")
+        app = self._build(self.errors.append)
+        self._httpd = make_server(self.host, self.port, app, server_class=_ThreadingServer,
+                                  handler_class=_QuietHandler)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{type(self).__name__}:{self.port}", daemon=True)
+        self._thread.start()
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 5.0) -> None:
+        deadline = dt.datetime.now() + dt.timedelta(seconds=timeout)
+        last: Exception | None = None
+        while dt.datetime.now() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/isalive", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError as exc:
+                last = exc
+        self.stop()
+        raise RuntimeError(f"{type(self).__name__} did not answer /isalive within {timeout} s: {last}")
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self.raise_errors:
+            self.check()
+
+    def check(self) -> None:
+        """Raise, in the caller's thread, the first error the server met (then forget them)."""
+        if self.errors:
+            first, self.errors = self.errors[0], []
+            raise ServerError(f"{type(self).__name__} failed while answering: {first!r}") from first
+
+    def __enter__(self) -> MockServer:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc is not None:
+            self.raise_errors = False  # the test already failed; don't mask its error
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    # ------------------------------------------------------------------ addresses
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}{self.path}"
+
+    @property
+    def wsdl_url(self) -> str:
+        return f"{self.url}?wsdl"
+
+    # ------------------------------------------------------------------ state
+
+    def journal(self, *, after: int = 0, operation: str | None = None) -> list[Exchange]:
+        parts = getattr(self, "parts", None)
+        if parts is None:
+            raise RuntimeError("the server is not started")
+        entries: list[Exchange] = parts.journal.entries(after=after, operation=operation)
+        return entries
+
+    def set_clock(self, moment: dt.datetime, *, frozen: bool = True) -> None:
+        self.parts.clock.set(moment, frozen=frozen)  # type: ignore[attr-defined]

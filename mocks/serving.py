@@ -1,0 +1,102 @@
+"""Serving the mocks for load: several worker processes over one store.
+
+``serve()`` runs in the foreground (``tpn serve``); workers build their app from the
+``MockConfig`` passed in ``TPN_MOCK_CONFIG``. Two servers are supported: granian (Rust HTTP,
+WSGI interface; the default, see ``benchmarks/bench_noark4ws.py`` for the figures) and gunicorn
+sync workers. The parent creates the database schema before any worker starts, so workers never
+race to create tables. A worker that dies is replaced; the store keeps every acknowledged write.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from typing import Any
+
+from tpn.mocks.config import ENV_VAR, MockConfig
+
+SERVERS = ("granian", "gunicorn")
+
+
+def wsgi_app() -> Any:
+    """The WSGI app of one worker, built from ``TPN_MOCK_CONFIG`` (a granian/gunicorn factory)."""
+    from tpn.mocks.noark4ws import build_archive
+
+    raw = os.environ.get(ENV_VAR)
+    if not raw:
+        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.serving.serve")
+    return build_archive(MockConfig.from_json(raw), create_schema=False).app
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the OS just chose as free (for servers that cannot report a port-0 bind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def prepare(config: MockConfig) -> None:
+    """Create the schema once, in the parent, before workers start."""
+    from tpn.mocks.noark4ws import build_archive
+
+    if config.db.startswith("sqlite") and config.db in ("sqlite://", "sqlite:///:memory:"):
+        raise ValueError("a memory database cannot be shared by worker processes; give --db a file or URL")
+    parts = build_archive(config)
+    parts.store.dispose()
+
+
+def serve(config: MockConfig, *, host: str, port: int, workers: int, server: str = "granian") -> None:
+    """Serve until interrupted. Blocks."""
+    if server not in SERVERS:
+        raise ValueError(f"server must be one of {', '.join(SERVERS)}, got {server!r}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    prepare(config)
+    os.environ[ENV_VAR] = config.to_json()
+    if server == "granian":
+        _serve_granian(host, port, workers)
+    else:
+        _serve_gunicorn(host, port, workers)
+
+
+def _serve_granian(host: str, port: int, workers: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "tpn.mocks.serving:wsgi_app",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        # One Python thread per worker: the app is CPU-bound under the GIL, so more threads
+        # would only contend (engineering notes: waitress with 4 threads was 5x slower).
+        blocking_threads=1,
+        respawn_failed_workers=True,
+        respawn_interval=0.5,
+        log_level="warning",  # type: ignore[arg-type]
+    ).serve()
+
+
+def _serve_gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "sync")
+            self.cfg.set("timeout", 120)
+            self.cfg.set("loglevel", "warning")
+
+        def load(self) -> Any:
+            return wsgi_app()
+
+    _App().run()
+
+
+if __name__ == "__main__":  # pragma: no cover - used as `python -m tpn.mocks.serving` in tests
+    sys.exit("use `tpn serve`")

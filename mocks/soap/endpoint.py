@@ -1,0 +1,259 @@
+"""A SOAP 1.1 endpoint as a WSGI application: intake guard, XSD check, dispatch, journal.
+
+Two engines answer a valid request, and they give the same bytes (the tests prove it over
+generated objects): ``fast`` reads and writes the messages with the model-driven codec
+(``codec.py``), ``spyne`` hands the request to Spyne's own pipeline. Both are fed only requests
+that passed the intake and the XSD, so every refusal, whichever engine runs, is this module's
+well-formed fault. The WSDL is Spyne's, with ``soap:address`` following the Host the client used.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from lxml import etree
+
+from tpn.mocks.journal import Journal
+from tpn.mocks.soap import codec, intake
+from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
+from tpn.mocks.soap.faults import Fault
+from tpn.mocks.soap.ns import SOAP11_ENV
+from tpn.mocks.soap.service import Handler, build_application
+from tpn.mocks.soap.wsdl import PLACEHOLDER_URL, compile_schema, wsdl_bytes, xsd_bytes
+
+from spyne.server.wsgi import WsgiApplication  # noqa: E402
+
+log = logging.getLogger("tpn.mocks")
+
+# Spyne logs every fault with a traceback, and whole offending requests; we answer those
+# ourselves and keep logs readable.
+for _name in ("spyne.application.server", "spyne.application.client", "spyne.protocol"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+ENGINES = ("fast", "spyne")
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+_STATUS_TYPE = re.compile(rb"status type=\"(OK|WARNING|ERROR)\"")
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class SoapEndpoint:
+    """One SOAP service at one path. Call it as a WSGI app."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        namespace: str,
+        operations: Mapping[str, tuple[type[Any], type[Any]]],
+        handler: Handler,
+        journal: Journal | None = None,
+        limits: intake.Limits | None = None,
+        engine: str = "fast",
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        self.name = name
+        self.namespace = namespace
+        self.handler = handler
+        self.journal = journal
+        self.limits = limits or intake.Limits()
+        self.engine = engine
+        self.on_error = on_error
+        self.app = build_application(name=name, tns=namespace, operations=operations, handler=self._guarded())
+        self._by_tag = {
+            f"{{{namespace}}}{req.get_type_name()}": (op, req, resp)
+            for op, (req, resp) in operations.items()
+        }
+        self.wsdl = wsdl_bytes(self.app, PLACEHOLDER_URL)
+        self.xsd = xsd_bytes(self.wsdl)
+        self.schema = compile_schema(self.xsd)
+        self._schema_lock = threading.Lock()  # an lxml XMLSchema is not safe to share across threads
+        self._wsdl_cache: dict[str, bytes] = {}
+        self._spyne = WsgiApplication(self.app) if engine == "spyne" else None
+
+    def _guarded(self) -> Handler:
+        endpoint = self
+
+        class _Guarded:
+            def handle(self, operation: str, request: Any) -> Any:
+                try:
+                    return endpoint.handler.handle(operation, request)
+                except Exception as exc:
+                    endpoint._report(exc)
+                    raise
+
+        return _Guarded()
+
+    def _report(self, exc: BaseException) -> None:
+        log.error("%s: internal error\n%s", self.name, "".join(traceback.format_exception(exc)))
+        if self.on_error is not None:
+            self.on_error(exc)
+
+    # ------------------------------------------------------------------ WSDL
+
+    def wsdl_for(self, url: str) -> bytes:
+        """The WSDL with ``soap:address`` set to ``url`` (cached per URL)."""
+        found = self._wsdl_cache.get(url)
+        if found is None:
+            found = self.wsdl.replace(
+                f'location="{PLACEHOLDER_URL}"'.encode(), f'location="{_xml_attr(url)}"'.encode()
+            )
+            if len(self._wsdl_cache) < 64:
+                self._wsdl_cache[url] = found
+        return found
+
+    # ------------------------------------------------------------------ WSGI
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method == "GET":
+            query = environ.get("QUERY_STRING", "")
+            if query.lower() in ("wsdl", "wsdl=", "singlewsdl"):
+                return _respond(start_response, 200, self.wsdl_for(request_url(environ)))
+            if query.lower() in ("xsd", "xsd="):
+                return _respond(start_response, 200, self.xsd)
+            fault = Fault(
+                "Client",
+                f"{self.name} takes SOAP 1.1 requests by POST; its WSDL is at ?wsdl",
+                rule="http.method",
+                http_status=405,
+            )
+            return _respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
+        if method != "POST":
+            fault = Fault("Client", f"method {method} is not allowed; use POST", rule="http.method", http_status=405)
+            return _respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
+        started = time.time()
+        body = b""
+        operation = "?"
+        validation = "valid"
+        try:
+            body = self._read(environ)
+            element = intake.envelope_body(intake.parse(body, self.limits))
+            operation, status, payload = self._dispatch(environ, element)
+        except Fault as fault:
+            validation = f"{fault.code}: {fault.message}"
+            status, payload = fault.http_status, fault.to_bytes()
+        except Exception as exc:  # a failure of ours: a soap:Server fault, never an HTML page
+            self._report(exc)
+            fault = Fault("Server", f"internal error in {self.name}: {type(exc).__name__}: {exc}", rule="server")
+            validation = "valid (server failed)"
+            status, payload = 500, fault.to_bytes()
+        extra = [("Connection", "close")] if status == 413 else []
+        if self.journal is not None:
+            try:
+                self.journal.record(
+                    service=self.name, operation=operation, http_status=status,
+                    outcome=_outcome(status, payload), validation=validation, started=started,
+                    request=body, response=payload,
+                )
+            except Exception as exc:
+                self._report(exc)
+        return _respond(start_response, status, payload, extra)
+
+    def _read(self, environ: dict[str, Any]) -> bytes:
+        length = environ.get("CONTENT_LENGTH") or None
+        if length is None and not environ.get("wsgi.input_terminated"):
+            raise Fault("Client", "a Content-Length header is required", rule="http.length", http_status=411)
+        ctype = environ.get("CONTENT_TYPE", "")
+        body = intake.read_body(environ["wsgi.input"], length, self.limits)
+        if ctype.split(";")[0].strip().lower() == "application/soap+xml":
+            raise Fault(
+                "VersionMismatch",
+                "Content-Type application/soap+xml is SOAP 1.2; this endpoint speaks SOAP 1.1 (text/xml)",
+                rule="soap.version",
+            )
+        if ctype.split(";")[0].strip().lower() != "text/xml":
+            raise Fault(
+                "Client",
+                f"Content-Type {ctype or '(none)'!r} is not SOAP 1.1's text/xml",
+                rule="http.content-type",
+                http_status=415 if not ctype else 500,
+            )
+        return body
+
+    def _dispatch(self, environ: dict[str, Any], element: etree._Element) -> tuple[str, int, bytes]:
+        found = self._by_tag.get(element.tag)  # type: ignore[arg-type]
+        if found is None:
+            known = ", ".join(etree.QName(t).localname for t in self._by_tag)
+            raise intake.client(
+                f"{etree.QName(element).text} is not an operation of {self.name}; it takes {known} "
+                f"in namespace {self.namespace}",
+                rule="soap.operation",
+                element=etree.QName(element).localname,
+            )
+        operation, request_cls, response_cls = found
+        with self._schema_lock:
+            fault = intake.schema_errors(self.schema, element)
+        if fault is not None:
+            raise fault
+        if self._spyne is not None:
+            status, payload = self._call_spyne(environ, element)
+            return operation, status, payload
+        request = codec.from_element(request_cls, element)
+        response = self._guarded().handle(operation, request)
+        return operation, 200, self.envelope(response_cls, response)
+
+    def envelope(self, response_cls: type[Any], response: Any) -> bytes:
+        """The response envelope, as Spyne writes it (same prefixes, same declaration)."""
+        env = etree.Element(
+            f"{{{SOAP11_ENV}}}Envelope", nsmap={"soap11env": SOAP11_ENV, "tns": self.namespace}
+        )
+        body = etree.SubElement(env, f"{{{SOAP11_ENV}}}Body")
+        codec.to_element(response, body, f"{{{self.namespace}}}{response_cls.get_type_name()}")
+        out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+        return out
+
+    def _call_spyne(self, environ: dict[str, Any], element: etree._Element) -> tuple[int, bytes]:
+        assert self._spyne is not None
+        # Spyne parses the request itself; give it the validated envelope, entity-free by now.
+        data = etree.tostring(element.getroottree(), xml_declaration=True, encoding="UTF-8")
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(data)
+        env["CONTENT_LENGTH"] = str(len(data))
+        captured: list[str] = []
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured.append(status)
+            return lambda _data: None
+
+        payload = b"".join(self._spyne(env, start))
+        return int(captured[0].split()[0]), payload
+
+
+def _xml_attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def request_url(environ: dict[str, Any]) -> str:
+    """The URL the client used for this path (scheme, Host header, script and path)."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '80')}"
+    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+
+
+def _outcome(status: int, payload: bytes) -> str:
+    if status != 200:
+        m = re.search(rb"<faultcode>soap:(\w+)</faultcode>", payload[:2048])
+        return f"fault:{m.group(1).decode()}" if m else f"http:{status}"
+    m = _STATUS_TYPE.search(payload, 0, 4096)
+    return m.group(1).decode().lower() if m else "ok"
+
+
+_REASONS = {200: "OK", 401: "Unauthorized", 405: "Method Not Allowed", 411: "Length Required",
+            413: "Payload Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error"}
+
+
+def _respond(start_response: StartResponse, status: int, payload: bytes,
+             extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+    headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
+    start_response(f"{status} {_REASONS.get(status, 'Error')}", headers + (extra or []))
+    return [payload]

@@ -1,0 +1,56 @@
+"""Well-formed SOAP 1.1 faults, built in one place.
+
+Every refusal the mocks make on the SOAP side goes through ``Fault``: a ``faultcode`` from SOAP
+1.1 §4.4.1 (Client, Server, VersionMismatch, MustUnderstand), a ``faultstring`` that names the
+element and the rule, and a ``detail`` (namespace-qualified, as SOAP 1.1 requires for errors
+in the Body) carrying the same facts as fields a program can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from tpn.mocks.soap.ns import SOAP11_ENV
+
+DETAIL_NS = "urn:tpn-harness:fault"
+
+
+@dataclass(frozen=True)
+class Fault(Exception):
+    """A SOAP fault to send back; raised anywhere in the intake, rendered by the endpoint."""
+
+    code: str  # "Client", "Server", "VersionMismatch", "MustUnderstand"
+    message: str
+    rule: str = ""  # a short rule id, e.g. "xml.dtd", "soap.body", "xsd"
+    element: str = ""  # the element the fault is about, when there is one
+    line: int | None = None
+    http_status: int = 500  # SOAP 1.1 over HTTP: every fault is 500
+
+    def __str__(self) -> str:
+        return f"soap:{self.code}: {self.message}"
+
+    def to_bytes(self) -> bytes:
+        env = etree.Element(f"{{{SOAP11_ENV}}}Envelope", nsmap={"soap": SOAP11_ENV})
+        body = etree.SubElement(env, f"{{{SOAP11_ENV}}}Body")
+        fault = etree.SubElement(body, f"{{{SOAP11_ENV}}}Fault")
+        # faultcode, faultstring and detail are unqualified children, per SOAP 1.1 §4.4.
+        etree.SubElement(fault, "faultcode").text = f"soap:{self.code}"
+        etree.SubElement(fault, "faultstring").text = self.message
+        if self.code != "VersionMismatch":
+            detail = etree.SubElement(fault, "detail")
+            problem = etree.SubElement(detail, f"{{{DETAIL_NS}}}problem", nsmap={"tpn": DETAIL_NS})
+            if self.rule:
+                problem.set("rule", self.rule)
+            if self.element:
+                problem.set("element", self.element)
+            if self.line is not None:
+                problem.set("line", str(self.line))
+            problem.text = self.message
+        out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+        return out
+
+
+def client(message: str, *, rule: str, element: str = "", line: int | None = None) -> Fault:
+    return Fault("Client", message, rule=rule, element=element, line=line)

@@ -1,0 +1,209 @@
+"""The intake guard: what every SOAP mock does with a request before anything else reads it.
+
+Order matters: the cheap byte-level refusals (size, emptiness, DTD) come before any parser
+sees the document; parsing tracks depth and element count as it goes and stops at the first
+breach, so a hostile document costs at most what it took to reach the limit. What comes out
+is a parsed SOAP 1.1 envelope whose Body holds exactly one element, or a ``Fault``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from tpn.mocks.soap.faults import Fault, client
+from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on a request; the defaults let a 20 MB document (27 MB of base64) through."""
+
+    max_body_bytes: int = 32 * MIB
+    max_depth: int = 64
+    max_elements: int = 100_000
+
+    def __post_init__(self) -> None:
+        for name in ("max_body_bytes", "max_depth", "max_elements"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Limits.{name} must be at least 1, got {getattr(self, name)}")
+
+
+def read_body(stream: object, content_length: str | None, limits: Limits) -> bytes:
+    """Read the request body, refusing an over-size one before reading it where possible."""
+    read = getattr(stream, "read")  # noqa: B009  (a WSGI input has only .read to rely on)
+    if content_length:
+        try:
+            length = int(content_length)
+        except ValueError:
+            raise client(f"Content-Length {content_length!r} is not a number", rule="http.length")
+        if length > limits.max_body_bytes:
+            raise Fault(
+                "Client",
+                f"request body of {length} bytes exceeds the limit of {limits.max_body_bytes}",
+                rule="limit.size",
+                http_status=413,
+            )
+        data: bytes = read(length) if length > 0 else b""
+        return data
+    data = read(limits.max_body_bytes + 1)
+    if len(data) > limits.max_body_bytes:
+        raise Fault(
+            "Client",
+            f"request body exceeds the limit of {limits.max_body_bytes} bytes",
+            rule="limit.size",
+            http_status=413,
+        )
+    return data
+
+
+# The prolog: a BOM, white space, XML declaration, processing instructions and comments, then a
+# DOCTYPE if there is one. Only there can a DTD stand, so text that merely mentions one is safe.
+_DOCTYPE_IN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:(?:<\?.*?\?>|<!--.*?-->)\s*)*<!DOCTYPE", re.S)
+
+
+def _refuse_dtd(body: bytes) -> None:
+    # A DTD is where entity bombs and external entities live; SOAP 1.1 §3 forbids it anyway.
+    if _DOCTYPE_IN_PROLOG.match(body):
+        raise client(
+            "the request contains a DTD (<!DOCTYPE); SOAP messages must not contain one "
+            "(SOAP 1.1 §3), and DTDs and entity declarations are refused",
+            rule="xml.dtd",
+        )
+
+
+def parse(body: bytes, limits: Limits) -> etree._Element:
+    """Parse ``body``, enforcing depth and element-count limits while parsing."""
+    if not body.strip():
+        raise client("the request body is empty; a SOAP 1.1 envelope was expected", rule="soap.empty")
+    _refuse_dtd(body)
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,  # a 20 MB document is one ~27 MB text node; our limits replace lxml's
+        remove_blank_text=False,
+    )
+    depth = 0
+    count = 0
+    chunk = 1 * MIB
+    try:
+        for start in range(0, len(body), chunk):
+            parser.feed(body[start : start + chunk])
+            for event, el in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    count += 1
+                    if depth > limits.max_depth:
+                        raise client(
+                            f"the document nests deeper than {limits.max_depth} elements "
+                            f"(at <{etree.QName(el).localname}>)",
+                            rule="limit.depth",
+                            element=etree.QName(el).localname,
+                        )
+                    if count > limits.max_elements:
+                        raise client(
+                            f"the document has more than {limits.max_elements} elements",
+                            rule="limit.elements",
+                        )
+                else:
+                    depth -= 1
+        root: etree._Element = parser.close()
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) else None
+        msg = str(exc.msg or exc).strip()
+        raise client(f"the request is not well-formed XML: {msg}", rule="xml.syntax", line=line)
+    doc = root.getroottree()
+    if doc.docinfo.internalDTD is not None or doc.docinfo.doctype:
+        raise client("the request contains a DTD; DTDs are refused", rule="xml.dtd")
+    return root
+
+
+def envelope_body(root: etree._Element, understood_headers: Iterable[str] = ()) -> etree._Element:
+    """The one element in the SOAP 1.1 Body of ``root``, or a Fault saying what is wrong."""
+    qname = etree.QName(root)
+    if qname.localname == "Envelope" and qname.namespace != SOAP11_ENV:
+        version = "SOAP 1.2" if qname.namespace == SOAP12_ENV else f"namespace {qname.namespace!r}"
+        raise Fault(
+            "VersionMismatch",
+            f"the envelope is {version}; this endpoint speaks SOAP 1.1 ({SOAP11_ENV})",
+            rule="soap.version",
+            element="Envelope",
+        )
+    if qname.localname != "Envelope":
+        raise client(
+            f"the request is not a SOAP envelope: its root element is <{qname.localname}>, "
+            f"expected {{{SOAP11_ENV}}}Envelope",
+            rule="soap.envelope",
+            element=qname.localname,
+        )
+    children = [c for c in root if isinstance(c.tag, str)]
+    header = None
+    if children and children[0].tag == f"{{{SOAP11_ENV}}}Header":
+        header = children.pop(0)
+    if len(children) != 1 or children[0].tag != f"{{{SOAP11_ENV}}}Body":
+        found = ", ".join(f"<{etree.QName(c).localname}>" for c in children) or "nothing"
+        raise client(
+            f"soap:Envelope must hold an optional soap:Header and then one soap:Body; found {found}",
+            rule="soap.body",
+            element="Envelope",
+        )
+    if header is not None:
+        _check_must_understand(header, set(understood_headers))
+    body = children[0]
+    entries = [c for c in body if isinstance(c.tag, str)]
+    if len(entries) != 1:
+        raise client(
+            f"soap:Body must hold exactly one element (the operation's request); found {len(entries)}",
+            rule="soap.body",
+            element="Body",
+        )
+    return entries[0]
+
+
+def _check_must_understand(header: etree._Element, understood: set[str]) -> None:
+    for entry in header:
+        if not isinstance(entry.tag, str):
+            continue
+        flag = entry.get(f"{{{SOAP11_ENV}}}mustUnderstand", "0").strip()
+        if flag in ("1", "true") and entry.tag not in understood:
+            raise Fault(
+                "MustUnderstand",
+                f"header <{entry.tag}> is marked mustUnderstand and this endpoint does not "
+                "process it (SOAP 1.1 §4.2.3)",
+                rule="soap.mustUnderstand",
+                element=etree.QName(entry).localname,
+            )
+
+
+def schema_errors(schema: etree.XMLSchema, element: etree._Element) -> Fault | None:
+    """A Client fault naming the first XSD violation in ``element``, or None when it is valid."""
+    if schema.validate(element):
+        return None
+    err = schema.error_log.last_error if len(schema.error_log) == 1 else schema.error_log[0]
+    # libxml2 writes "Element '{ns}name': <rule>"; keep the rule, name the element plainly.
+    text = err.message
+    element_name = ""
+    if text.startswith("Element '"):
+        end = text.find("'", 9)
+        element_name = etree.QName(text[9:end]).localname if end > 9 else ""
+        text = text[end + 2 :].strip() if end > 9 else text
+    where = f" (line {err.line})" if err.line else ""
+    path = _local_path(err.path) if err.path else element_name
+    return client(
+        f"schema violation at {path}{where}: {text}",
+        rule="xsd",
+        element=element_name,
+        line=err.line or None,
+    )
+
+
+def _local_path(path: str) -> str:
+    # "/soap11env:Envelope/soap11env:Body/tns:PutNoarksakRequest/tns:noarksak" -> local names.
+    return "/".join(p.split(":")[-1] for p in path.split("/"))

@@ -1,0 +1,104 @@
+"""The store behind every mock: SQLAlchemy over SQLite by default, any SQLAlchemy URL accepted.
+
+All mock state lives here, never in process memory, so that several worker processes,
+restarts and a killed worker all see one state. On SQLite a file database runs in WAL mode with
+``synchronous=NORMAL`` (an acknowledged commit survives a killed process); write transactions
+start with ``BEGIN IMMEDIATE`` so that two workers never deadlock upgrading a read lock, and a
+busy database is waited for rather than failed. ``sqlite://`` (memory) is for single-process
+use: one shared connection, its transactions serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import StaticPool
+
+# Every mock's tables are declared on this one MetaData, so one store holds them all.
+metadata = MetaData()
+
+_WRITE = "tpn_write"
+
+
+class Store:
+    """A database for mock state. ``write()`` and ``read()`` are transactions."""
+
+    def __init__(self, url: str = "sqlite://", *, create: bool = True) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.is_memory = self.is_sqlite and self.url.database in (None, "", ":memory:")
+        self._lock: threading.RLock | None = threading.RLock() if self.is_memory else None
+        self.engine = self._make_engine()
+        if create:
+            self.create_schema()
+
+    def _make_engine(self) -> Engine:
+        if not self.is_sqlite:
+            return create_engine(self.url, pool_pre_ping=True)
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if self.is_memory:
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(self.url, **kwargs)
+        is_memory = self.is_memory
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event below decide how transactions start.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            if not is_memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            write = conn.get_execution_options().get(_WRITE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+
+    def create_schema(self) -> None:
+        metadata.create_all(self.engine)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self._lock is None:
+            yield
+        else:
+            with self._lock:
+                yield
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        with self._locked(), self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction (a consistent snapshot)."""
+        with self._locked(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def clear(self, *table_names: str) -> None:
+        """Delete every row of the named tables (all of them when none is named)."""
+        tables = [t for t in reversed(metadata.sorted_tables) if not table_names or t.name in table_names]
+        with self.write() as conn:
+            for table in tables:
+                conn.execute(table.delete())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url.render_as_string(hide_password=True)!r})"
