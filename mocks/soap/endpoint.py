@@ -34,7 +34,8 @@ log = logging.getLogger("tpn.mocks")
 
 # Spyne logs every fault with a traceback, and whole offending requests; we answer those
 # ourselves and keep logs readable.
-for _name in ("spyne.application.server", "spyne.application.client", "spyne.protocol"):
+for _name in ("spyne.application.server", "spyne.application.client", "spyne.protocol",
+              "spyne.util.appreg"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 ENGINES = ("fast", "spyne")
