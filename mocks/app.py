@@ -8,7 +8,6 @@ must not need a password); a request without valid credentials gets 401 with
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -65,6 +64,13 @@ class MockApp:
             return False
         try:
             user, _, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:
+            # binascii.Error and UnicodeDecodeError are ValueErrors, and so is what b64decode
+            # raises for a header with non-ASCII (Latin-1) characters, which used to escape as
+            # a plain-text 500.
             return False
-        return hmac.compare_digest(user, self.auth[0]) & hmac.compare_digest(password, self.auth[1])
+        # Compare UTF-8 bytes: compare_digest raises TypeError for a str with non-ASCII
+        # characters, so a Norwegian user name or password ("bjørn") crashed every request.
+        user_ok = hmac.compare_digest(user.encode("utf-8"), self.auth[0].encode("utf-8"))
+        password_ok = hmac.compare_digest(password.encode("utf-8"), self.auth[1].encode("utf-8"))
+        return user_ok & password_ok

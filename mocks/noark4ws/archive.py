@@ -42,7 +42,9 @@ def _row_id(text: str | None) -> int | None:
     if text is None:
         return None
     t = text.strip()
-    return int(t) if t.isdigit() and _fits(int(t)) else None
+    # ASCII digits only: str.isdigit() also accepts "²" (int() then raises, a soap:Server fault)
+    # and "١" (int() reads it as 1, so an id the archive never issued found case 1).
+    return int(t) if t.isascii() and t.isdigit() and _fits(int(t)) else None
 
 
 def _status(warnings: Iterable[Warning_] = ()) -> Any:
@@ -181,6 +183,13 @@ class Archive:
         if new != old:
             rules.code(self.codes, "saStatus", new_status, "noarksak/saStatus")
             rules.sak_change(self.codes, old_status, new_status)
+            if old_status == self.codes.sa_void:
+                # U is final (spec, "State rules"); sak_change only guards the status itself,
+                # so without this a void case's other fields could still be changed.
+                raise Rejected(
+                    "STATE_VIOLATION",
+                    f"the case is void (saStatus {old_status}), which is final; it cannot change",
+                )
             if old_status == self.codes.sa_closed and new_status == old_status:
                 raise Rejected(
                     "STATE_VIOLATION",
@@ -189,6 +198,7 @@ class Archive:
                 )
             self._check_sak(new)
             ext = new.get("saEksternNokkel") or {}
+            self._check_key_free(conn, tables.sak, row.id, ext, "noarksak/saEksternNokkel")
             conn.execute(
                 tables.sak.update().where(tables.sak.c.id == row.id).values(
                     status=new_status, ext_system=ext.get("eksternSystem"), ext_key=ext.get("nokkel")
@@ -196,6 +206,30 @@ class Archive:
             )
             self._save(conn, "sak", row.id, new)
         return from_dict(m.NoarksakType, new)
+
+    @staticmethod
+    def _check_key_free(conn: Connection, table: Any, rid: int, ext: dict[str, Any],
+                        where: str) -> None:
+        """An update may not give an object the external key another object has.
+
+        Without this check the unique constraint fails, ``_write`` retries it as a create race
+        and then raises: the client got a soap:Server fault instead of a business error.
+        """
+        if not ext:
+            return
+        other = conn.execute(
+            select(table.c.id).where(
+                table.c.ext_system == ext.get("eksternSystem"),
+                table.c.ext_key == ext.get("nokkel"),
+                table.c.id != rid,
+            )
+        ).first()
+        if other is not None:
+            raise Rejected(
+                "INVALID_VALUE",
+                f"{where} {ext.get('eksternSystem')}/{ext.get('nokkel')} is the key of another "
+                "object; an external key names one object",
+            )
 
     def _check_sak(self, data: dict[str, Any]) -> None:
         sak = from_dict(m.NoarksakType, data)
@@ -287,6 +321,16 @@ class Archive:
         if saar is not None and seknr is not None:
             row = self._find_sak(conn, numbers=(saar, seknr))
             named = f"jpSaar/jpSaseknr {saar}/{seknr}"
+            if row is not None and ext is not None:
+                # Both references given: they must name the same case, else the entry would be
+                # stored with a jpSaEksternNokkel of another case (updates refuse that too).
+                other = self._find_sak(conn, ext=(ext["eksternSystem"], ext["nokkel"]))
+                if other is None or other.id != row.id:
+                    raise Rejected(
+                        "INVALID_VALUE",
+                        f"journpost/jpSaEksternNokkel {ext['eksternSystem']}/{ext['nokkel']} does "
+                        f"not name case {saar}/{seknr}; the two case references must agree",
+                    )
         elif ext is not None:
             row = self._find_sak(conn, ext=(ext["eksternSystem"], ext["nokkel"]))
             named = f"jpSaEksternNokkel {ext['eksternSystem']}/{ext['nokkel']}"
@@ -367,6 +411,7 @@ class Archive:
             rules.code(self.codes, "jpStatus", new["jpStatus"], "journpost/jpStatus")
             rules.journpost_change(self.codes, new["jpNdoktype"], old["jpStatus"], new["jpStatus"])
             ext = new.get("jpEksternNokkel") or {}
+            self._check_key_free(conn, tables.journpost, row.id, ext, "journpost/jpEksternNokkel")
             conn.execute(
                 tables.journpost.update().where(tables.journpost.c.id == row.id).values(
                     status=new["jpStatus"], ext_system=ext.get("eksternSystem"), ext_key=ext.get("nokkel")

@@ -8,6 +8,7 @@ field and the rule, so a vendor's developer can act on it without reading the st
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,14 @@ class Rejected(Exception):
 
 
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
+# Four ASCII digits: a bare \d would also take fullwidth or Arabic-Indic digits.
+_KOMMUNENUMMER = re.compile(r"[0-9]{4}")
+
+
+def _same_text(text: str) -> str:
+    """The form public-field texts are compared in: NFC, so that a name or title written with
+    combining characters (Å as A + ring) is the same name as its precomposed spelling."""
+    return unicodedata.normalize("NFC", text)
 
 
 def required(value: str | None, where: str) -> None:
@@ -58,7 +67,7 @@ def public_field(
         raise Rejected(
             "INVALID_VALUE", f"{exempt_name} is 1 (exempt), so {public_name} must be given"
         )
-    if full is not None and public.strip() == full.strip():
+    if full is not None and _same_text(public.strip()) == _same_text(full.strip()):
         raise Rejected(
             "INVALID_VALUE",
             f"{exempt_name} is 1 (exempt), so {public_name} must differ from {full_name}",
@@ -68,9 +77,9 @@ def public_field(
             "INVALID_VALUE",
             f"{public_name} must not contain an 11-digit number (personal data of an exempt text)",
         )
-    folded = public.casefold()
+    folded = _same_text(public).casefold()
     for name in names:
-        if name and name.strip() and name.strip().casefold() in folded:
+        if name and name.strip() and _same_text(name.strip()).casefold() in folded:
             raise Rejected(
                 "INVALID_VALUE",
                 f"{public_name} must not contain the name of a party ({name.strip()!r}) "
@@ -88,13 +97,13 @@ def gbn_value(m: Any) -> str:
 
 def geo(sak: Any) -> None:
     for m in sak.matrikkelnummer or []:
-        if not re.fullmatch(r"\d{4}", m.kommunenummer or ""):
+        if not _KOMMUNENUMMER.fullmatch(m.kommunenummer or ""):
             raise Rejected(
                 "INVALID_VALUE",
                 f"matrikkelnummer/kommunenummer {m.kommunenummer!r} must be four digits",
             )
     for p in sak.plan or []:
-        if not re.fullmatch(r"\d{4}", p.kommunenummer or ""):
+        if not _KOMMUNENUMMER.fullmatch(p.kommunenummer or ""):
             raise Rejected(
                 "INVALID_VALUE", f"plan/kommunenummer {p.kommunenummer!r} must be four digits"
             )

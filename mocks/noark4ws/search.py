@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.sql import Select
+from sqlalchemy import and_, intersect, select
+from sqlalchemy.sql import CompoundSelect, Select
 
 from tpn.mocks.noark4ws import tables
 
@@ -78,18 +78,23 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def matching_ids(kind: str, criteria: Sequence[tuple[str, str]]) -> Select[Any]:
+def matching_ids(
+    kind: str, criteria: Sequence[tuple[str, str]]
+) -> Select[Any] | CompoundSelect[Any]:
     """A query for the ids of objects matching every criterion (AND); fields must be known."""
     s = tables.search
-    query = None
+    subs: list[Select[Any]] = []
     for name, value in criteria:
         f = FIELDS[kind][name]
         cond = and_(s.c.kind == kind, s.c.field == name)
         if f.match == SUBSTRING:
             cond = and_(cond, s.c.folded.like(f"%{_escape_like(fold(value))}%", escape="\\"))
         else:
-            cond = and_(cond, s.c.value == value.strip())
-        sub = select(s.c.object_id).where(cond)
-        query = sub if query is None else query.intersect(sub)
-    assert query is not None, "matching_ids needs at least one criterion"
-    return query
+            # Exact is the whole value as sent: stripping the query made a value stored with
+            # surrounding spaces unfindable, and found "B" for " B".
+            cond = and_(cond, s.c.value == value)
+        subs.append(select(s.c.object_id).where(cond))
+    assert subs, "matching_ids needs at least one criterion"
+    # One INTERSECT over all criteria: chaining .intersect() fails from the third criterion on
+    # (a CompoundSelect has no .intersect), which answered a soap:Server fault.
+    return subs[0] if len(subs) == 1 else intersect(*subs)

@@ -8,6 +8,7 @@ in the Body) carrying the same facts as fields a program can read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -15,6 +16,15 @@ from lxml import etree
 from tpn.mocks.soap.ns import SOAP11_ENV
 
 DETAIL_NS = "urn:tpn-harness:fault"
+
+# Characters XML 1.0 cannot carry. lxml raises ValueError on them, and a fault that cannot be
+# rendered escapes the endpoint as the server's plain-text 500 page; a soap:Server message
+# quotes str(exc), which may hold anything.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML_CHAR.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -37,17 +47,18 @@ class Fault(Exception):
         fault = etree.SubElement(body, f"{{{SOAP11_ENV}}}Fault")
         # faultcode, faultstring and detail are unqualified children, per SOAP 1.1 §4.4.
         etree.SubElement(fault, "faultcode").text = f"soap:{self.code}"
-        etree.SubElement(fault, "faultstring").text = self.message
+        message = _xml_safe(self.message)
+        etree.SubElement(fault, "faultstring").text = message
         if self.code != "VersionMismatch":
             detail = etree.SubElement(fault, "detail")
             problem = etree.SubElement(detail, f"{{{DETAIL_NS}}}problem", nsmap={"tpn": DETAIL_NS})
             if self.rule:
-                problem.set("rule", self.rule)
+                problem.set("rule", _xml_safe(self.rule))
             if self.element:
-                problem.set("element", self.element)
+                problem.set("element", _xml_safe(self.element))
             if self.line is not None:
                 problem.set("line", str(self.line))
-            problem.text = self.message
+            problem.text = message
         out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
         return out
 

@@ -1,0 +1,5 @@
+"""Shared fixtures of the project's own tests."""
+
+# ---- Noark-4 WS archive semantics (fixtures live in tests/n4ws_support.py) ----
+from n4ws_support import n4, noark4ws_client, noark4ws_server  # noqa: F401  (fixtures)
+# ---- end Noark-4 WS archive semantics ----
