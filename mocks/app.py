@@ -25,12 +25,28 @@ class MockApp:
         admin: WsgiApp,
         *,
         auth: tuple[str, str] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.endpoints = dict(endpoints)
         self.admin = admin
         self.auth = auth
+        self.on_error = on_error
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return self._route(environ, start_response)
+        except Exception as exc:
+            # Endpoints answer their own failures; this catches the router's and the admin's, so
+            # that nothing reaches the client as a server's plain-text error page, and the test
+            # that caused it hears of it (MockServer.check()).
+            if self.on_error is not None:
+                self.on_error(exc)
+            payload = Fault("Server", f"internal error: {type(exc).__name__}: {exc}", rule="server").to_bytes()
+            start_response("500 Internal Server Error", [("Content-Type", "text/xml; charset=utf-8"),
+                                                         ("Content-Length", str(len(payload)))])
+            return [payload]
+
+    def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
         if path == "/isalive":
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")])

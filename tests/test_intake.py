@@ -130,17 +130,24 @@ def test_doctype_text_outside_the_prolog_is_not_a_dtd() -> None:
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_a_dtd_the_byte_scan_cannot_see_is_refused_after_parsing(codec: str) -> None:
+def test_a_utf16_dtd_is_refused_by_the_prolog_scan(codec: str) -> None:
     encoding = codec.upper().replace("-LE", "LE").replace("-BE", "BE")
     text = f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
     fault = refused(text.encode(codec))
     assert (fault.code, fault.rule) == ("Client", "xml.dtd")
-    assert "(<!DOCTYPE" not in fault.message  # it was the post-parse check that caught it
+    assert "(<!DOCTYPE" in fault.message  # the scan caught it, before any parser
+
+
+def test_the_post_parse_check_is_a_second_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were the prolog scan ever to miss a DTD, the check after parsing still refuses it."""
+    monkeypatch.setattr(intake, "_refuse_dtd", lambda body: None)
+    fault = refused(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
+    assert (fault.code, fault.rule) == ("Client", "xml.dtd")
+    assert fault.message == "the request contains a DTD; DTDs are refused"
 
 
 def test_utf16_billion_laughs_is_refused_fast() -> None:
-    # The byte scan does not read UTF-16, so this reaches libxml2, whose entity amplification
-    # limit stops it; either way it is a Client fault, in milliseconds.
+    # Refused by the prolog scan, which reads a UTF-16 prolog as text; in milliseconds.
     body = f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [{LOL}]><x a="&lol9;">&lol9;</x>'
     started = time.perf_counter()
     fault = refused(body.encode("utf-16"))

@@ -58,7 +58,7 @@ def build_archive(
     )
     parts: ArchiveParts
     admin = Admin(journal=journal, clock=clock, reset=lambda: parts.reset(), state=archive.counts)
-    app = MockApp({PATH: endpoint}, admin, auth=config.auth)
+    app = MockApp({PATH: endpoint}, admin, auth=config.auth, on_error=on_error)
     parts = ArchiveParts(app, store, archive, endpoint, journal, clock)
     return parts
 

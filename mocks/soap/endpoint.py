@@ -69,7 +69,8 @@ class SoapEndpoint:
         self.limits = limits or intake.Limits()
         self.engine = engine
         self.on_error = on_error
-        self.app = build_application(name=name, tns=namespace, operations=operations, handler=self._guarded())
+        self._handler = self._guarded()
+        self.app = build_application(name=name, tns=namespace, operations=operations, handler=self._handler)
         self._by_tag = {
             f"{{{namespace}}}{req.get_type_name()}": (op, req, resp)
             for op, (req, resp) in operations.items()
@@ -133,55 +134,57 @@ class SoapEndpoint:
             fault = Fault("Client", f"method {method} is not allowed; use POST", rule="http.method", http_status=405)
             return _respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
         started = time.time()
-        body = b""
-        operation = "?"
-        validation = "valid"
+        exchange = _Exchange()
         try:
-            body = self._read(environ)
-            element = intake.envelope_body(intake.parse(body, self.limits))
-            operation, status, payload = self._dispatch(environ, element)
+            exchange.request = self._read(environ)
+            self._check_content_type(environ)
+            element = intake.envelope_body(intake.parse(exchange.request, self.limits))
+            status, payload = self._dispatch(environ, element, exchange)
         except Fault as fault:
-            validation = f"{fault.code}: {fault.message}"
+            exchange.validation = f"{fault.code}: {fault.message}"
             status, payload = fault.http_status, fault.to_bytes()
         except Exception as exc:  # a failure of ours: a soap:Server fault, never an HTML page
             self._report(exc)
             fault = Fault("Server", f"internal error in {self.name}: {type(exc).__name__}: {exc}", rule="server")
-            validation = "valid (server failed)"
+            exchange.validation = "valid (server failed)"
             status, payload = 500, fault.to_bytes()
-        extra = [("Connection", "close")] if status == 413 else []
         if self.journal is not None:
             try:
                 self.journal.record(
-                    service=self.name, operation=operation, http_status=status,
-                    outcome=_outcome(status, payload), validation=validation, started=started,
-                    request=body, response=payload,
+                    service=self.name, operation=exchange.operation, http_status=status,
+                    outcome=_outcome(status, payload), validation=exchange.validation,
+                    started=started, request=exchange.request, response=payload,
                 )
             except Exception as exc:
                 self._report(exc)
-        return _respond(start_response, status, payload, extra)
+        return _respond(start_response, status, payload)
 
     def _read(self, environ: dict[str, Any]) -> bytes:
         length = environ.get("CONTENT_LENGTH") or None
         if length is None and not environ.get("wsgi.input_terminated"):
             raise Fault("Client", "a Content-Length header is required", rule="http.length", http_status=411)
+        return intake.read_body(environ["wsgi.input"], length, self.limits)
+
+    @staticmethod
+    def _check_content_type(environ: dict[str, Any]) -> None:
         ctype = environ.get("CONTENT_TYPE", "")
-        body = intake.read_body(environ["wsgi.input"], length, self.limits)
-        if ctype.split(";")[0].strip().lower() == "application/soap+xml":
+        media = ctype.split(";")[0].strip().lower()
+        if media == "application/soap+xml":
             raise Fault(
                 "VersionMismatch",
                 "Content-Type application/soap+xml is SOAP 1.2; this endpoint speaks SOAP 1.1 (text/xml)",
                 rule="soap.version",
             )
-        if ctype.split(";")[0].strip().lower() != "text/xml":
+        if media != "text/xml":
             raise Fault(
                 "Client",
                 f"Content-Type {ctype or '(none)'!r} is not SOAP 1.1's text/xml",
                 rule="http.content-type",
                 http_status=415 if not ctype else 500,
             )
-        return body
 
-    def _dispatch(self, environ: dict[str, Any], element: etree._Element) -> tuple[str, int, bytes]:
+    def _dispatch(self, environ: dict[str, Any], element: etree._Element,
+                  exchange: _Exchange) -> tuple[int, bytes]:
         found = self._by_tag.get(element.tag)  # type: ignore[arg-type]
         if found is None:
             known = ", ".join(etree.QName(t).localname for t in self._by_tag)
@@ -192,16 +195,16 @@ class SoapEndpoint:
                 element=etree.QName(element).localname,
             )
         operation, request_cls, response_cls = found
+        exchange.operation = operation
         with self._schema_lock:
             fault = intake.schema_errors(self.schema, element)
         if fault is not None:
             raise fault
         if self._spyne is not None:
-            status, payload = self._call_spyne(environ, element)
-            return operation, status, payload
+            return self._call_spyne(environ, element)
         request = codec.from_element(request_cls, element)
-        response = self._guarded().handle(operation, request)
-        return operation, 200, self.envelope(response_cls, response)
+        response = self._handler.handle(operation, request)
+        return 200, self.envelope(response_cls, response)
 
     def envelope(self, response_cls: type[Any], response: Any) -> bytes:
         """The response envelope, as Spyne writes it (same prefixes, same declaration)."""
@@ -230,6 +233,17 @@ class SoapEndpoint:
         return int(captured[0].split()[0]), payload
 
 
+class _Exchange:
+    """What the journal records of one request, filled in as the request gets through."""
+
+    __slots__ = ("operation", "request", "validation")
+
+    def __init__(self) -> None:
+        self.operation = "?"
+        self.request = b""
+        self.validation = "valid"
+
+
 def _xml_attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
@@ -255,6 +269,7 @@ _REASONS = {200: "OK", 401: "Unauthorized", 405: "Method Not Allowed", 411: "Len
 
 def _respond(start_response: StartResponse, status: int, payload: bytes,
              extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+    # No hop-by-hop headers (Connection: close) here: WSGI forbids them; the server decides.
     headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
     start_response(f"{status} {_REASONS.get(status, 'Error')}", headers + (extra or []))
     return [payload]

@@ -73,9 +73,19 @@ _DOCTYPE_IN_PROLOG = re.compile(
 )
 
 
+def _as_utf8_prolog(body: bytes) -> bytes:
+    """The start of ``body`` in UTF-8, so that a UTF-16 document's prolog can be read too."""
+    head = body[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+        codec = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else (
+            "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be")
+        return head.decode(codec, errors="replace").encode("utf-8")
+    return body
+
+
 def _refuse_dtd(body: bytes) -> None:
     # A DTD is where entity bombs and external entities live; SOAP 1.1 §3 forbids it anyway.
-    if _DOCTYPE_IN_PROLOG.match(body):
+    if _DOCTYPE_IN_PROLOG.match(_as_utf8_prolog(body)):
         raise client(
             "the request contains a DTD (<!DOCTYPE); SOAP messages must not contain one "
             "(SOAP 1.1 §3), and DTDs and entity declarations are refused",
