@@ -1,0 +1,58 @@
+"""``tpn``: argument errors, and serving with the defaults it documents."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from served import Served
+from tpn.harness.cli import DEFAULT_PORT, build_parser, main
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--workers", "0"], "must be at least 1"),
+        (["serve", "--port", "70000"], "a port is 1 to 65535"),
+        (["serve", "--auth", "nopassword"], "--auth takes USER:PASSWORD"),
+        (["serve", "--engine", "zeep"], "invalid choice"),
+        (["bogus"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_and_say_why(argv: list[str], message: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_serve_defaults() -> None:
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.db, args.workers) == ("127.0.0.1", DEFAULT_PORT, None, None)
+
+
+def test_memory_database_is_refused_for_workers() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "tpn.harness.cli", "serve", "--db", "sqlite://", "--port", "1"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 2
+    assert "a memory database cannot be shared by worker processes" in out.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_serve_starts_within_two_seconds(tmp_path: Path, server: str) -> None:
+    served = Served(tmp_path / "db.sqlite3", workers=2, server=server)
+    try:
+        took = served.start()
+        wsdl = served.http.get(served.url + "?wsdl", timeout=10)
+        assert wsdl.status_code == 200 and b"GetJournpost" in wsdl.content
+    finally:
+        served.stop()
+    # generous for a loaded CI machine; the benchmark reports the real figure
+    assert took < 10, f"ready after {took:.1f} s"
