@@ -1,7 +1,7 @@
 """``tpn``: the command line of tpn-harness.
 
-    tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth USER:PASSWORD]
-    tpn schema export [--out DIR] [--check]
+tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth USER:PASSWORD]
+tpn schema export [--out DIR] [--check]
 """
 
 from __future__ import annotations
@@ -53,31 +53,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="serve the reference archive (Noark-4 WS) with its admin side")
-    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
-    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve = sub.add_parser(
+        "serve", help="serve the reference archive (Noark-4 WS) with its admin side"
+    )
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
     serve.add_argument(
         "--db",
         default=None,
         help=f"SQLAlchemy URL of the store (default: sqlite:///{default_db_path()})",
     )
-    serve.add_argument("--workers", type=_positive, default=None,
-                       help=f"worker processes (default: one per CPU, here {os.cpu_count() or 1})")
-    serve.add_argument("--auth", type=_auth, default=None, metavar="USER:PASSWORD",
-                       help="require HTTP Basic authentication")
-    serve.add_argument("--server", choices=("granian", "gunicorn"), default="granian",
-                       help="HTTP server for the workers (default granian)")
-    serve.add_argument("--engine", choices=("fast", "spyne"), default="fast",
-                       help="message engine: the model-driven codec (default) or Spyne's own pipeline")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help=f"worker processes (default: one per CPU, here {os.cpu_count() or 1})",
+    )
+    serve.add_argument(
+        "--auth",
+        type=_auth,
+        default=None,
+        metavar="USER:PASSWORD",
+        help="require HTTP Basic authentication",
+    )
+    serve.add_argument(
+        "--server",
+        choices=("granian", "gunicorn"),
+        default="granian",
+        help="HTTP server for the workers (default granian)",
+    )
+    serve.add_argument(
+        "--engine",
+        choices=("fast", "spyne"),
+        default="fast",
+        help="message engine: the model-driven codec (default) or Spyne's own pipeline",
+    )
     serve.add_argument("--no-journal", action="store_true", help="do not record exchanges")
 
     sch = sub.add_parser("schema", help="the machine-readable standards in fixtures/")
     sch_sub = sch.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
-    export = sch_sub.add_parser("export", help="write the Noark-4 WS WSDL and XSD from the Spyne model")
-    export.add_argument("--out", type=Path, default=Path("fixtures/standards/noark4ws"),
-                        help="folder to write into (default fixtures/standards/noark4ws)")
-    export.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if the files there differ from the model")
+    export = sch_sub.add_parser(
+        "export", help="write the Noark-4 WS WSDL and XSD from the Spyne model"
+    )
+    export.add_argument(
+        "--out",
+        type=Path,
+        default=Path("fixtures/standards/noark4ws"),
+        help="folder to write into (default fixtures/standards/noark4ws)",
+    )
+    export.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the files there differ from the model",
+    )
     return parser
 
 

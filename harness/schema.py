@@ -17,9 +17,16 @@ def exported_files() -> dict[str, bytes]:
 def export_command(out: Path, *, check: bool) -> int:
     files = exported_files()
     if check:
-        stale = [n for n, data in files.items() if not (out / n).is_file() or (out / n).read_bytes() != data]
+        stale = [
+            n
+            for n, data in files.items()
+            if not (out / n).is_file() or (out / n).read_bytes() != data
+        ]
         for name in stale:
-            print(f"{out / name}: differs from the model; run `tpn schema export --out {out}`", file=sys.stderr)
+            print(
+                f"{out / name}: differs from the model; run `tpn schema export --out {out}`",
+                file=sys.stderr,
+            )
         if not stale:
             print(f"{out}: WSDL and XSD match the model")
         return 1 if stale else 0

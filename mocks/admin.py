@@ -1,12 +1,12 @@
 """The admin side of a mock, over HTTP with JSON: journal, reset, test clock; and ``/isalive``.
 
-    GET    /__admin/journal?after=ID&limit=N&operation=OP   recorded exchanges, oldest first
-    DELETE /__admin/journal                                 forget the journal
-    POST   /__admin/reset                                   wipe all mock state (and the journal)
-    GET    /__admin/clock                                   the test clock
-    PUT    /__admin/clock  {"now": "2026-12-31T23:59:00", "frozen": true}
-    DELETE /__admin/clock                                   back to real time
-    GET    /__admin/state                                   what the mock holds (counts)
+GET    /__admin/journal?after=ID&limit=N&operation=OP   recorded exchanges, oldest first
+DELETE /__admin/journal                                 forget the journal
+POST   /__admin/reset                                   wipe all mock state (and the journal)
+GET    /__admin/clock                                   the test clock
+PUT    /__admin/clock  {"now": "2026-12-31T23:59:00", "frozen": true}
+DELETE /__admin/clock                                   back to real time
+GET    /__admin/state                                   what the mock holds (counts)
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ from tpn.mocks.journal import Journal
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 JSON = "application/json; charset=utf-8"
+
+
+def _then(action: Callable[[], None], answer: Any) -> Any:
+    action()
+    return answer
 
 
 class AdminError(Exception):
@@ -52,25 +57,29 @@ class Admin:
         except AdminError as err:
             status, body = err.status, {"error": str(err)}
         payload = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
-        start_response(f"{status} {'OK' if status < 400 else 'Error'}",
-                       [("Content-Type", JSON), ("Content-Length", str(len(payload)))])
+        start_response(
+            f"{status} {'OK' if status < 400 else 'Error'}",
+            [("Content-Type", JSON), ("Content-Length", str(len(payload)))],
+        )
         return [payload]
 
     def _route(self, method: str, path: str, environ: dict[str, Any]) -> tuple[int, Any]:
         routes: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
             ("GET", "/journal"): self._journal,
-            ("DELETE", "/journal"): lambda _e: self.journal.clear() or {"cleared": True},
-            ("POST", "/reset"): lambda _e: self._reset() or {"reset": True},
+            ("DELETE", "/journal"): lambda _e: _then(self.journal.clear, {"cleared": True}),
+            ("POST", "/reset"): lambda _e: _then(self._reset, {"reset": True}),
             ("GET", "/clock"): lambda _e: self.clock.describe(),
             ("PUT", "/clock"): self._set_clock,
             ("POST", "/clock"): self._set_clock,
-            ("DELETE", "/clock"): lambda _e: self.clock.reset() or self.clock.describe(),
+            ("DELETE", "/clock"): lambda _e: _then(self.clock.reset, None) or self.clock.describe(),
             ("GET", "/state"): lambda _e: self._state(),
         }
         handler = routes.get((method, path))
         if handler is None:
             allowed = sorted(f"{m} /__admin{p}" for m, p in routes)
-            raise AdminError(404, f"no admin route {method} /__admin{path}; routes: {', '.join(allowed)}")
+            raise AdminError(
+                404, f"no admin route {method} /__admin{path}; routes: {', '.join(allowed)}"
+            )
         return 200, handler(environ)
 
     def _journal(self, environ: dict[str, Any]) -> Any:
@@ -90,7 +99,8 @@ class Admin:
             moment = dt.datetime.fromisoformat(data["now"])
         except (ValueError, KeyError, TypeError) as exc:
             raise AdminError(
-                400, f'the body must be JSON like {{"now": "2026-12-31T23:59:00", "frozen": true}}: {exc}'
+                400,
+                f'the body must be JSON like {{"now": "2026-12-31T23:59:00", "frozen": true}}: {exc}',
             ) from None
         self.clock.set(moment, frozen=bool(data.get("frozen", True)))
         return self.clock.describe()

@@ -41,34 +41,58 @@ class MockApp:
             # that caused it hears of it (MockServer.check()).
             if self.on_error is not None:
                 self.on_error(exc)
-            payload = Fault("Server", f"internal error: {type(exc).__name__}: {exc}", rule="server").to_bytes()
-            start_response("500 Internal Server Error", [("Content-Type", "text/xml; charset=utf-8"),
-                                                         ("Content-Length", str(len(payload)))])
+            payload = Fault(
+                "Server", f"internal error: {type(exc).__name__}: {exc}", rule="server"
+            ).to_bytes()
+            start_response(
+                "500 Internal Server Error",
+                [
+                    ("Content-Type", "text/xml; charset=utf-8"),
+                    ("Content-Length", str(len(payload))),
+                ],
+            )
             return [payload]
 
     def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
         if path == "/isalive":
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")])
+            start_response(
+                "200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")]
+            )
             return [b"ok\n"]
         if self.auth is not None and not self._authorised(environ):
-            fault = Fault("Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401)
+            fault = Fault(
+                "Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401
+            )
             payload = fault.to_bytes()
-            start_response("401 Unauthorized", [
-                ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"'),
-                ("Content-Type", "text/xml; charset=utf-8"),
-                ("Content-Length", str(len(payload))),
-            ])
+            start_response(
+                "401 Unauthorized",
+                [
+                    ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"'),
+                    ("Content-Type", "text/xml; charset=utf-8"),
+                    ("Content-Length", str(len(payload))),
+                ],
+            )
             return [payload]
         if path == "/__admin" or path.startswith("/__admin/"):
             return self.admin(environ, start_response)
         endpoint = self.endpoints.get(path.rstrip("/") or "/")
         if endpoint is None:
             paths = ", ".join(sorted(self.endpoints))
-            fault = Fault("Client", f"no service at {path}; services: {paths}", rule="http.path", http_status=404)
+            fault = Fault(
+                "Client",
+                f"no service at {path}; services: {paths}",
+                rule="http.path",
+                http_status=404,
+            )
             payload = fault.to_bytes()
-            start_response("404 Not Found", [("Content-Type", "text/xml; charset=utf-8"),
-                                             ("Content-Length", str(len(payload)))])
+            start_response(
+                "404 Not Found",
+                [
+                    ("Content-Type", "text/xml; charset=utf-8"),
+                    ("Content-Length", str(len(payload))),
+                ],
+            )
             return [payload]
         return endpoint(environ, start_response)
 
@@ -79,7 +103,9 @@ class MockApp:
         if scheme.lower() != "basic":
             return False
         try:
-            user, _, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
+            user, _, password = (
+                base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
+            )
         except ValueError:
             # binascii.Error and UnicodeDecodeError are ValueErrors, and so is what b64decode
             # raises for a header with non-ASCII (Latin-1) characters, which used to escape as

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Column, String, Table, Text, select
 from sqlalchemy.engine import Connection
-
 from tpn.mocks.store import Store, metadata
 
 settings_table = Table(
@@ -46,7 +45,9 @@ class Clock:
         if conn is None:
             with self.store.read() as c:
                 return self.state(c)
-        raw = conn.execute(select(settings_table.c.value).where(settings_table.c.key == _KEY)).scalar()
+        raw = conn.execute(
+            select(settings_table.c.value).where(settings_table.c.key == _KEY)
+        ).scalar()
         return json.loads(raw) if raw else None
 
     def now(self, conn: Connection | None = None) -> dt.datetime:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
-
 from tpn.mocks.store import Store, metadata
 
 journal_table = Table(
@@ -65,8 +64,17 @@ class Exchange:
         out: dict[str, Any] = {
             k: getattr(self, k)
             for k in (
-                "id", "at", "service", "operation", "http_status", "outcome", "validation",
-                "duration_ms", "request_size", "request_sha256", "response_size",
+                "id",
+                "at",
+                "service",
+                "operation",
+                "http_status",
+                "outcome",
+                "validation",
+                "duration_ms",
+                "request_size",
+                "request_sha256",
+                "response_size",
             )
         }
         out["truncated"] = self.truncated

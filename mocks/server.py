@@ -35,7 +35,7 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -44,8 +44,14 @@ class MockServer:
 
     path = "/"
 
-    def __init__(self, config: MockConfig | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 raise_errors: bool = True) -> None:
+    def __init__(
+        self,
+        config: MockConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        raise_errors: bool = True,
+    ) -> None:
         self.config = config or MockConfig()
         self.host = host
         self.port = port
@@ -63,11 +69,16 @@ class MockServer:
         if self._httpd is not None:
             raise RuntimeError(f"{type(self).__name__} is already running at {self.url}")
         app = self._build(self.errors.append)
-        self._httpd = make_server(self.host, self.port, app, server_class=_ThreadingServer,
-                                  handler_class=_QuietHandler)
+        self._httpd = make_server(
+            self.host, self.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"{type(self).__name__}:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{type(self).__name__}:{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         self._wait_ready()
 
@@ -82,7 +93,9 @@ class MockServer:
             except OSError as exc:
                 last = exc
         self.stop()
-        raise RuntimeError(f"{type(self).__name__} did not answer /isalive within {timeout} s: {last}")
+        raise RuntimeError(
+            f"{type(self).__name__} did not answer /isalive within {timeout} s: {last}"
+        )
 
     def stop(self) -> None:
         if self._httpd is not None:
@@ -105,8 +118,12 @@ class MockServer:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc is not None:
             self.raise_errors = False  # the test already failed; don't mask its error
         self.stop()

@@ -42,12 +42,16 @@ def prepare(config: MockConfig) -> None:
     from tpn.mocks.noark4ws import build_archive
 
     if config.db.startswith("sqlite") and config.db in ("sqlite://", "sqlite:///:memory:"):
-        raise ValueError("a memory database cannot be shared by worker processes; give --db a file or URL")
+        raise ValueError(
+            "a memory database cannot be shared by worker processes; give --db a file or URL"
+        )
     parts = build_archive(config)
     parts.store.dispose()
 
 
-def serve(config: MockConfig, *, host: str, port: int, workers: int, server: str = "granian") -> None:
+def serve(
+    config: MockConfig, *, host: str, port: int, workers: int, server: str = "granian"
+) -> None:
     """Serve until interrupted. Blocks."""
     if server not in SERVERS:
         raise ValueError(f"server must be one of {', '.join(SERVERS)}, got {server!r}")

@@ -92,7 +92,9 @@ class Store:
 
     def clear(self, *table_names: str) -> None:
         """Delete every row of the named tables (all of them when none is named)."""
-        tables = [t for t in reversed(metadata.sorted_tables) if not table_names or t.name in table_names]
+        tables = [
+            t for t in reversed(metadata.sorted_tables) if not table_names or t.name in table_names
+        ]
         with self.write() as conn:
             for table in tables:
                 conn.execute(table.delete())

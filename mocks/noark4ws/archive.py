@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import exc, func, select
 from sqlalchemy.engine import Connection, Row
-
 from tpn.mocks.clock import Clock
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws import rules, search, tables
@@ -31,6 +30,12 @@ Warning_ = tuple[str, str]
 
 SAK_CHILD_LISTS = ("klassering", "sakspart", "tilleggsinfo")
 JP_CHILD_LISTS = ("avsmot", "tilleggsinfo")
+
+
+def _inserted_id(conn: Connection, statement: Any, values: dict[str, Any]) -> int:
+    key = conn.execute(statement, values).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _fits(n: int | None) -> bool:
@@ -117,9 +122,14 @@ class Archive:
         value: int = conn.execute(select(c.c.value).where(c.c.name == name)).scalar_one()
         return value
 
-    def _find_sak(self, conn: Connection, *, said: str | None = None,
-                  numbers: tuple[int, int] | None = None,
-                  ext: tuple[str, str] | None = None) -> Row[Any] | None:
+    def _find_sak(
+        self,
+        conn: Connection,
+        *,
+        said: str | None = None,
+        numbers: tuple[int, int] | None = None,
+        ext: tuple[str, str] | None = None,
+    ) -> Row[Any] | None:
         s = tables.sak
         if said is not None:
             rid = _row_id(said)
@@ -162,20 +172,26 @@ class Archive:
         data.setdefault("saStatus", "B")
         self._check_sak(data)
         ext = data.get("saEksternNokkel") or {}
-        rid = conn.execute(
+        rid = _inserted_id(
+            conn,
             tables.sak.insert(),
             {
-                "saar": data["saSaar"], "seknr": data["saSeknr"], "status": data["saStatus"],
-                "ext_system": ext.get("eksternSystem"), "ext_key": ext.get("nokkel"),
-                "jp_count": 0, "data": "{}",
+                "saar": data["saSaar"],
+                "seknr": data["saSeknr"],
+                "status": data["saStatus"],
+                "ext_system": ext.get("eksternSystem"),
+                "ext_key": ext.get("nokkel"),
+                "jp_count": 0,
+                "data": "{}",
             },
-        ).inserted_primary_key[0]
+        )
         data = {"saId": str(rid), **data}
         self._save(conn, "sak", rid, data)
         return from_dict(m.NoarksakType, data)
 
-    def _update_sak(self, conn: Connection, row: Row[Any], sent: dict[str, Any],
-                    warnings: list[Warning_]) -> Any:
+    def _update_sak(
+        self, conn: Connection, row: Row[Any], sent: dict[str, Any], warnings: list[Warning_]
+    ) -> Any:
         old = json.loads(row.data)
         self._note_replaced(sent, old, ("saSaar", "saSeknr"), warnings)
         new = {**old, **sent}
@@ -200,16 +216,21 @@ class Archive:
             ext = new.get("saEksternNokkel") or {}
             self._check_key_free(conn, tables.sak, row.id, ext, "noarksak/saEksternNokkel")
             conn.execute(
-                tables.sak.update().where(tables.sak.c.id == row.id).values(
-                    status=new_status, ext_system=ext.get("eksternSystem"), ext_key=ext.get("nokkel")
+                tables.sak.update()
+                .where(tables.sak.c.id == row.id)
+                .values(
+                    status=new_status,
+                    ext_system=ext.get("eksternSystem"),
+                    ext_key=ext.get("nokkel"),
                 )
             )
             self._save(conn, "sak", row.id, new)
         return from_dict(m.NoarksakType, new)
 
     @staticmethod
-    def _check_key_free(conn: Connection, table: Any, rid: int, ext: dict[str, Any],
-                        where: str) -> None:
+    def _check_key_free(
+        conn: Connection, table: Any, rid: int, ext: dict[str, Any], where: str
+    ) -> None:
         """An update may not give an object the external key another object has.
 
         Without this check the unique constraint fails, ``_write`` retries it as a create race
@@ -243,9 +264,13 @@ class Archive:
             rules.required(p.spNavn, "sakspart/spNavn")
         self._check_tilleggsinfo(sak.tilleggsinfo)
         rules.public_field(
-            exempt=sak.saU1, public=sak.saOfftittel, full=sak.saTittel,
+            exempt=sak.saU1,
+            public=sak.saOfftittel,
+            full=sak.saTittel,
             names=[p.spNavn for p in sak.sakspart or []],
-            exempt_name="saU1", public_name="saOfftittel", full_name="saTittel",
+            exempt_name="saU1",
+            public_name="saOfftittel",
+            full_name="saTittel",
         )
         rules.geo(sak)
 
@@ -260,15 +285,18 @@ class Archive:
             rules.required(t.tiTekst, "tilleggsinfo/tiTekst")
 
     @staticmethod
-    def _note_replaced(sent: dict[str, Any], old: dict[str, Any], fields: Iterable[str],
-                       warnings: list[Warning_]) -> None:
+    def _note_replaced(
+        sent: dict[str, Any], old: dict[str, Any], fields: Iterable[str], warnings: list[Warning_]
+    ) -> None:
         """Numbers are the archive's: drop those the client sent, with a WARNING naming them."""
         replaced = [f for f in fields if f in sent and sent.pop(f) != old.get(f)]
         if replaced:
-            warnings.append((
-                "NUMBER_REPLACED",
-                f"the archive assigns {', '.join(replaced)}; the values sent were replaced",
-            ))
+            warnings.append(
+                (
+                    "NUMBER_REPLACED",
+                    f"the archive assigns {', '.join(replaced)}; the values sent were replaced",
+                )
+            )
 
     def _save(self, conn: Connection, kind: str, rid: int, data: dict[str, Any]) -> None:
         table = tables.sak if kind == "sak" else tables.journpost
@@ -301,7 +329,9 @@ class Archive:
             rid, data, sak_row = self._create_journpost(conn, data, warnings)
             final_before = False
         else:
-            rid, sak_row = row.id, self._find_sak(conn, said=str(row.sak_id))
+            rid, found = row.id, self._find_sak(conn, said=str(row.sak_id))
+            assert found is not None, "an entry's case is never deleted"
+            sak_row = found
             old = json.loads(row.data)
             data = self._update_journpost(conn, row, old, data, warnings)
             final_before = old["jpStatus"] in self.codes.jp_final
@@ -343,8 +373,9 @@ class Archive:
             raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
         return row
 
-    def _create_journpost(self, conn: Connection, data: dict[str, Any],
-                          warnings: list[Warning_]) -> tuple[int, dict[str, Any], Row[Any]]:
+    def _create_journpost(
+        self, conn: Connection, data: dict[str, Any], warnings: list[Warning_]
+    ) -> tuple[int, dict[str, Any], Row[Any]]:
         sak_row = self._case_of_new_entry(conn, data)
         if sak_row.status in (self.codes.sa_closed, self.codes.sa_void):
             raise Rejected(
@@ -372,18 +403,30 @@ class Archive:
         )
         data.setdefault("jpDokdato", data["jpJdato"])
         ext = data.get("jpEksternNokkel") or {}
-        rid = conn.execute(
+        rid = _inserted_id(
+            conn,
             tables.journpost.insert(),
             {
-                "sak_id": sak_row.id, "jaar": data["jpJaar"], "seknr": data["jpSeknr"],
-                "jpostnr": jpostnr, "status": data["jpStatus"],
-                "ext_system": ext.get("eksternSystem"), "ext_key": ext.get("nokkel"), "data": "{}",
+                "sak_id": sak_row.id,
+                "jaar": data["jpJaar"],
+                "seknr": data["jpSeknr"],
+                "jpostnr": jpostnr,
+                "status": data["jpStatus"],
+                "ext_system": ext.get("eksternSystem"),
+                "ext_key": ext.get("nokkel"),
+                "data": "{}",
             },
-        ).inserted_primary_key[0]
+        )
         return rid, {"jpId": str(rid), **data}, sak_row
 
-    def _update_journpost(self, conn: Connection, row: Row[Any], old: dict[str, Any],
-                          sent: dict[str, Any], warnings: list[Warning_]) -> dict[str, Any]:
+    def _update_journpost(
+        self,
+        conn: Connection,
+        row: Row[Any],
+        old: dict[str, Any],
+        sent: dict[str, Any],
+        warnings: list[Warning_],
+    ) -> dict[str, Any]:
         self._note_replaced(sent, old, ("jpJaar", "jpSeknr", "jpJpostnr", "jpJdato"), warnings)
         for f in ("jpSaar", "jpSaseknr"):
             if f in sent and sent[f] != old.get(f):
@@ -413,8 +456,12 @@ class Archive:
             ext = new.get("jpEksternNokkel") or {}
             self._check_key_free(conn, tables.journpost, row.id, ext, "journpost/jpEksternNokkel")
             conn.execute(
-                tables.journpost.update().where(tables.journpost.c.id == row.id).values(
-                    status=new["jpStatus"], ext_system=ext.get("eksternSystem"), ext_key=ext.get("nokkel")
+                tables.journpost.update()
+                .where(tables.journpost.c.id == row.id)
+                .values(
+                    status=new["jpStatus"],
+                    ext_system=ext.get("eksternSystem"),
+                    ext_key=ext.get("nokkel"),
                 )
             )
         return new
@@ -434,8 +481,13 @@ class Archive:
         names = [a.amNavn for a in j.avsmot or [] if a.amNavn]
         names += [p.get("spNavn", "") for p in sak_data.get("sakspart", [])]
         rules.public_field(
-            exempt=j.jpU1, public=j.jpOffinnhold, full=j.jpInnhold, names=names,
-            exempt_name="jpU1", public_name="jpOffinnhold", full_name="jpInnhold",
+            exempt=j.jpU1,
+            public=j.jpOffinnhold,
+            full=j.jpInnhold,
+            names=names,
+            exempt_name="jpU1",
+            public_name="jpOffinnhold",
+            full_name="jpInnhold",
         )
 
     def _check_dokument(self, d: Any) -> None:
@@ -447,7 +499,9 @@ class Archive:
         if d.fil is not None and (d.fil.base64 is None) == (d.fil.ref is None):
             raise Rejected("INVALID_VALUE", "dokument/fil must hold exactly one of base64 or ref")
 
-    def _store_documents(self, conn: Connection, jp_id: int, documents: list[dict[str, Any]]) -> bool:
+    def _store_documents(
+        self, conn: Connection, jp_id: int, documents: list[dict[str, Any]]
+    ) -> bool:
         """Add or replace the entry's documents; True when anything changed.
 
         A document without dlRnr that is identical (metadata and bytes) to one the entry already
@@ -470,8 +524,10 @@ class Archive:
             rnr = meta.pop("dlRnr", None)
             if rnr is None:
                 same = [
-                    r for r in existing.values()
-                    if r.sha256 == sha and {**json.loads(r.meta), "dlRnr": None} == {**meta, "dlRnr": None}
+                    r
+                    for r in existing.values()
+                    if r.sha256 == sha
+                    and {**json.loads(r.meta), "dlRnr": None} == {**meta, "dlRnr": None}
                 ]
                 if same:
                     continue
@@ -486,7 +542,13 @@ class Archive:
                 conn.execute(d.delete().where(d.c.id == old.id))
             conn.execute(
                 d.insert(),
-                {"journpost_id": jp_id, "rnr": rnr, "meta": json.dumps(meta), "content": content, "sha256": sha},
+                {
+                    "journpost_id": jp_id,
+                    "rnr": rnr,
+                    "meta": json.dumps(meta),
+                    "content": content,
+                    "sha256": sha,
+                },
             )
             existing[rnr] = conn.execute(
                 select(d).where(d.c.journpost_id == jp_id, d.c.rnr == rnr)
@@ -496,9 +558,17 @@ class Archive:
 
     # ------------------------------------------------------------------ reads
 
-    def _journpost_answer(self, conn: Connection, rid: int, data: dict[str, Any], *,
-                          dokument: bool, fil: bool,
-                          avsmot: bool = True, tilleggsinfo: bool = True) -> Any:
+    def _journpost_answer(
+        self,
+        conn: Connection,
+        rid: int,
+        data: dict[str, Any],
+        *,
+        dokument: bool,
+        fil: bool,
+        avsmot: bool = True,
+        tilleggsinfo: bool = True,
+    ) -> Any:
         out = dict(data)
         if not avsmot:
             out.pop("avsmot", None)
@@ -564,16 +634,20 @@ class Archive:
         return m.GetNoarksakResponse(status=_status(), noarksak=found or None)
 
     def _get_noarksak(self, conn: Connection, req: Any) -> list[Any]:
-        kind = self._selector({
-            "searchCriteria": bool(req.searchCriteria),
-            "saId": req.saId is not None,
-            "saksnummer": req.saksnummer is not None,
-            "saEksternNokkel": req.saEksternNokkel is not None,
-        })
+        kind = self._selector(
+            {
+                "searchCriteria": bool(req.searchCriteria),
+                "saId": req.saId is not None,
+                "saksnummer": req.saksnummer is not None,
+                "saEksternNokkel": req.saEksternNokkel is not None,
+            }
+        )
         s = tables.sak
         if kind == "searchCriteria":
             ids = search.matching_ids("sak", self._criteria("sak", req.searchCriteria))
-            rows = list(conn.execute(select(s).where(s.c.id.in_(ids)).order_by(s.c.saar, s.c.seknr)))
+            rows = list(
+                conn.execute(select(s).where(s.c.id.in_(ids)).order_by(s.c.saar, s.c.seknr))
+            )
         else:
             if kind == "saId":
                 row = self._find_sak(conn, said=req.saId)
@@ -594,16 +668,20 @@ class Archive:
         out = []
         for row in rows:
             data = json.loads(row.data)
-            for name, flag in (("klassering", flags.returnKlassering),
-                               ("sakspart", flags.returnSakspart),
-                               ("tilleggsinfo", flags.returnTilleggsinfo)):
+            for name, flag in (
+                ("klassering", flags.returnKlassering),
+                ("sakspart", flags.returnSakspart),
+                ("tilleggsinfo", flags.returnTilleggsinfo),
+            ):
                 if not flag:
                     data.pop(name, None)
             sak = from_dict(m.NoarksakType, data)
             if flags.returnJposts:
                 jp = tables.journpost
                 entries = conn.execute(
-                    select(jp.c.id, jp.c.data).where(jp.c.sak_id == row.id).order_by(jp.c.jaar, jp.c.seknr)
+                    select(jp.c.id, jp.c.data)
+                    .where(jp.c.sak_id == row.id)
+                    .order_by(jp.c.jaar, jp.c.seknr)
                 )
                 sak.journpost = [self._entry(conn, r, jflags) for r in entries] or None
             out.append(sak)
@@ -612,9 +690,13 @@ class Archive:
     def _entry(self, conn: Connection, row: Any, flags: Any) -> Any:
         fil = bool(flags.returnFil)
         return self._journpost_answer(
-            conn, row.id, json.loads(row.data),
-            dokument=bool(flags.returnDokument) or fil, fil=fil,
-            avsmot=bool(flags.returnAvmot), tilleggsinfo=bool(flags.returnTilleggsinfo),
+            conn,
+            row.id,
+            json.loads(row.data),
+            dokument=bool(flags.returnDokument) or fil,
+            fil=fil,
+            avsmot=bool(flags.returnAvmot),
+            tilleggsinfo=bool(flags.returnTilleggsinfo),
         )
 
     def get_journpost(self, req: Any) -> Any:
@@ -626,20 +708,24 @@ class Archive:
         return m.GetJournpostResponse(status=_status(), journpost=found or None)
 
     def _get_journpost(self, conn: Connection, req: Any) -> list[Any]:
-        kind = self._selector({
-            "searchCriteria": bool(req.searchCriteria),
-            "jpId": req.jpId is not None,
-            "saId": req.saId is not None,
-            "lopenummer": req.lopenummer is not None,
-            "dokumentnummer": req.dokumentnummer is not None,
-            "jpEksternNokkel": req.jpEksternNokkel is not None,
-            "saEksternNokkel": req.saEksternNokkel is not None,
-        })
+        kind = self._selector(
+            {
+                "searchCriteria": bool(req.searchCriteria),
+                "jpId": req.jpId is not None,
+                "saId": req.saId is not None,
+                "lopenummer": req.lopenummer is not None,
+                "dokumentnummer": req.dokumentnummer is not None,
+                "jpEksternNokkel": req.jpEksternNokkel is not None,
+                "saEksternNokkel": req.saEksternNokkel is not None,
+            }
+        )
         jp = tables.journpost
         query = select(jp.c.id, jp.c.data)
         one = False
         if kind == "searchCriteria":
-            query = query.where(jp.c.id.in_(search.matching_ids("jp", self._criteria("jp", req.searchCriteria))))
+            query = query.where(
+                jp.c.id.in_(search.matching_ids("jp", self._criteria("jp", req.searchCriteria)))
+            )
             named = ""
         elif kind == "jpId":
             query = query.where(jp.c.id == (_row_id(req.jpId) or -1))
@@ -684,6 +770,9 @@ class Archive:
         with self.store.read() as conn:
             return {
                 name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
-                for name, t in (("noarksak", tables.sak), ("journpost", tables.journpost),
-                                ("dokument", tables.dokument))
+                for name, t in (
+                    ("noarksak", tables.sak),
+                    ("journpost", tables.journpost),
+                    ("dokument", tables.dokument),
+                )
             }

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
-
-from spyne import (  # noqa: E402
+from spyne import (
     Boolean,
     ByteArray,
     ComplexModel,
@@ -24,6 +22,7 @@ from spyne import (  # noqa: E402
     XmlAttribute,
     XmlData,
 )
+from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
 
 NS = "http://www.arkivverket.no/Noark4-1-WS-WD/types"
 

@@ -46,7 +46,9 @@ def code(codes: CodeLists, field: str, value: str | None, where: str) -> None:
     allowed = codes.closed[field]
     if value not in allowed:
         listed = ", ".join(f"{k} ({v})" for k, v in allowed.items())
-        raise Rejected("INVALID_CODE", f"{where} {value!r} is not in the code list {field}: {listed}")
+        raise Rejected(
+            "INVALID_CODE", f"{where} {value!r} is not in the code list {field}: {listed}"
+        )
 
 
 def public_field(
@@ -138,7 +140,7 @@ def journpost_change(codes: CodeLists, ndoktype: str, old: str, new: str) -> Non
         )
     if new == codes.jp_void or (old, new) in codes.jp_forward[ndoktype]:
         return
-    allowed = sorted(b for a, b in codes.jp_forward[ndoktype] if a == old) + [codes.jp_void]
+    allowed = [*sorted(b for a, b in codes.jp_forward[ndoktype] if a == old), codes.jp_void]
     raise Rejected(
         "STATE_VIOLATION",
         f"jpStatus may not change from {old} to {new} for jpNdoktype {ndoktype}; "

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import and_, intersect, select
 from sqlalchemy.sql import CompoundSelect, Select
-
 from tpn.mocks.noark4ws import tables
 
 SUBSTRING = "substring"  # case-insensitive substring
@@ -65,7 +64,13 @@ def index_rows(kind: str, object_id: int, data: dict[str, Any]) -> list[dict[str
         for value in f.values(data):
             text = str(value)
             rows.append(
-                {"kind": kind, "object_id": object_id, "field": f.name, "value": text, "folded": fold(text)}
+                {
+                    "kind": kind,
+                    "object_id": object_id,
+                    "field": f.name,
+                    "value": text,
+                    "folded": fold(text),
+                }
             )
     return rows
 

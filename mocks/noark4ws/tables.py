@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-
 from tpn.mocks.store import metadata
 
 sak = Table(

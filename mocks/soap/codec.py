@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-
+from spyne.model.binary import ByteArray
+from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
+from spyne.model.primitive import Boolean, Date, Integer, Unicode
 from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
-
-from spyne.model.binary import ByteArray  # noqa: E402
-from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData  # noqa: E402
-from spyne.model.primitive import Boolean, Date, Integer, Unicode  # noqa: E402
 
 ATTR, DATA, SIMPLE, COMPLEX = range(4)
 
@@ -84,6 +82,10 @@ class Plan:
 _PLANS: dict[type[Any], Plan] = {}
 
 
+def _is(t: Any, base: type[Any]) -> bool:
+    return isinstance(t, type) and issubclass(t, base)
+
+
 def plan(cls: type[Any]) -> Plan:
     """The compiled plan of a complex model class (cached)."""
     found = _PLANS.get(cls)
@@ -92,10 +94,10 @@ def plan(cls: type[Any]) -> Plan:
     ns = cls.get_namespace()
     fields: list[Field] = []
     for name, t in cls.get_flat_type_info(cls).items():
-        if isinstance(t, type) and issubclass(t, XmlAttribute):
+        if _is(t, XmlAttribute):
             f, to = _converters(t.type)
             fields.append(Field(name, name, ATTR, False, None, f, to))
-        elif isinstance(t, type) and issubclass(t, XmlData):
+        elif _is(t, XmlData):
             f, to = _converters(t.type)
             fields.append(Field(name, name, DATA, False, None, f, to))
         else:
@@ -128,19 +130,19 @@ def from_element(cls: type[Any], el: etree._Element) -> Any:
             setattr(obj, f.name, [])
     by_tag = p.by_tag
     for child in el.iterchildren(tag=etree.Element):
-        f = by_tag.get(child.tag)  # type: ignore[arg-type]
-        if f is None:
+        found = by_tag.get(str(child.tag))
+        if found is None:
             continue  # cannot happen after XSD validation; unknown content is not ours to keep
-        if f.kind == COMPLEX:
-            assert f.cls is not None
-            value = from_element(f.cls, child)
+        if found.kind == COMPLEX:
+            assert found.cls is not None
+            value = from_element(found.cls, child)
         else:
-            assert f.from_text is not None
-            value = f.from_text(child.text or "")
-        if f.many:
-            getattr(obj, f.name).append(value)
+            assert found.from_text is not None
+            value = found.from_text(child.text or "")
+        if found.many:
+            getattr(obj, found.name).append(value)
         else:
-            setattr(obj, f.name, value)
+            setattr(obj, found.name, value)
     for f in p.fields:
         # Spyne leaves an absent repeated element as None, not [].
         if f.many and not getattr(obj, f.name):
@@ -212,7 +214,9 @@ def from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
         if f.kind == COMPLEX:
             assert f.cls is not None
             sub = f.cls
-            setattr(obj, f.name, [from_dict(sub, v) for v in value] if f.many else from_dict(sub, value))
+            setattr(
+                obj, f.name, [from_dict(sub, v) for v in value] if f.many else from_dict(sub, value)
+            )
         else:
             assert f.from_text is not None
             conv = f.from_text

@@ -19,23 +19,28 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from lxml import etree
-
+from spyne.server.wsgi import WsgiApplication
 from tpn.mocks.journal import Journal
-from tpn.mocks.soap import codec, intake
-from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
-from tpn.mocks.soap.faults import Fault
+from tpn.mocks.soap import (
+    codec,
+    compat,  # noqa: F401  (must precede Spyne)
+    intake,
+)
+from tpn.mocks.soap.faults import Fault, client
 from tpn.mocks.soap.ns import SOAP11_ENV
 from tpn.mocks.soap.service import Handler, build_application
 from tpn.mocks.soap.wsdl import PLACEHOLDER_URL, compile_schema, wsdl_bytes, xsd_bytes
-
-from spyne.server.wsgi import WsgiApplication  # noqa: E402
 
 log = logging.getLogger("tpn.mocks")
 
 # Spyne logs every fault with a traceback, and whole offending requests; we answer those
 # ourselves and keep logs readable.
-for _name in ("spyne.application.server", "spyne.application.client", "spyne.protocol",
-              "spyne.util.appreg"):
+for _name in (
+    "spyne.application.server",
+    "spyne.application.client",
+    "spyne.protocol",
+    "spyne.util.appreg",
+):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 ENGINES = ("fast", "spyne")
@@ -70,7 +75,9 @@ class SoapEndpoint:
         self.engine = engine
         self.on_error = on_error
         self._handler = self._guarded()
-        self.app = build_application(name=name, tns=namespace, operations=operations, handler=self._handler)
+        self.app = build_application(
+            name=name, tns=namespace, operations=operations, handler=self._handler
+        )
         self._by_tag = {
             f"{{{namespace}}}{req.get_type_name()}": (op, req, resp)
             for op, (req, resp) in operations.items()
@@ -78,7 +85,9 @@ class SoapEndpoint:
         self.wsdl = wsdl_bytes(self.app, PLACEHOLDER_URL)
         self.xsd = xsd_bytes(self.wsdl)
         self.schema = compile_schema(self.xsd)
-        self._schema_lock = threading.Lock()  # an lxml XMLSchema is not safe to share across threads
+        self._schema_lock = (
+            threading.Lock()
+        )  # an lxml XMLSchema is not safe to share across threads
         self._wsdl_cache: dict[str, bytes] = {}
         self._spyne = WsgiApplication(self.app) if engine == "spyne" else None
 
@@ -131,7 +140,12 @@ class SoapEndpoint:
             )
             return _respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
         if method != "POST":
-            fault = Fault("Client", f"method {method} is not allowed; use POST", rule="http.method", http_status=405)
+            fault = Fault(
+                "Client",
+                f"method {method} is not allowed; use POST",
+                rule="http.method",
+                http_status=405,
+            )
             return _respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
         started = time.time()
         exchange = _Exchange()
@@ -145,15 +159,24 @@ class SoapEndpoint:
             status, payload = fault.http_status, fault.to_bytes()
         except Exception as exc:  # a failure of ours: a soap:Server fault, never an HTML page
             self._report(exc)
-            fault = Fault("Server", f"internal error in {self.name}: {type(exc).__name__}: {exc}", rule="server")
+            server_fault = Fault(
+                "Server",
+                f"internal error in {self.name}: {type(exc).__name__}: {exc}",
+                rule="server",
+            )
             exchange.validation = "valid (server failed)"
-            status, payload = 500, fault.to_bytes()
+            status, payload = 500, server_fault.to_bytes()
         if self.journal is not None:
             try:
                 self.journal.record(
-                    service=self.name, operation=exchange.operation, http_status=status,
-                    outcome=_outcome(status, payload), validation=exchange.validation,
-                    started=started, request=exchange.request, response=payload,
+                    service=self.name,
+                    operation=exchange.operation,
+                    http_status=status,
+                    outcome=_outcome(status, payload),
+                    validation=exchange.validation,
+                    started=started,
+                    request=exchange.request,
+                    response=payload,
                 )
             except Exception as exc:
                 self._report(exc)
@@ -162,7 +185,9 @@ class SoapEndpoint:
     def _read(self, environ: dict[str, Any]) -> bytes:
         length = environ.get("CONTENT_LENGTH") or None
         if length is None and not environ.get("wsgi.input_terminated"):
-            raise Fault("Client", "a Content-Length header is required", rule="http.length", http_status=411)
+            raise Fault(
+                "Client", "a Content-Length header is required", rule="http.length", http_status=411
+            )
         return intake.read_body(environ["wsgi.input"], length, self.limits)
 
     @staticmethod
@@ -183,12 +208,13 @@ class SoapEndpoint:
                 http_status=415 if not ctype else 500,
             )
 
-    def _dispatch(self, environ: dict[str, Any], element: etree._Element,
-                  exchange: _Exchange) -> tuple[int, bytes]:
-        found = self._by_tag.get(element.tag)  # type: ignore[arg-type]
+    def _dispatch(
+        self, environ: dict[str, Any], element: etree._Element, exchange: _Exchange
+    ) -> tuple[int, bytes]:
+        found = self._by_tag.get(str(element.tag))
         if found is None:
             known = ", ".join(etree.QName(t).localname for t in self._by_tag)
-            raise intake.client(
+            raise client(
                 f"{etree.QName(element).text} is not an operation of {self.name}; it takes {known} "
                 f"in namespace {self.namespace}",
                 rule="soap.operation",
@@ -251,7 +277,10 @@ def _xml_attr(text: str) -> str:
 def request_url(environ: dict[str, Any]) -> str:
     """The URL the client used for this path (scheme, Host header, script and path)."""
     scheme = environ.get("wsgi.url_scheme", "http")
-    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '80')}"
+    host = (
+        environ.get("HTTP_HOST")
+        or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '80')}"
+    )
     return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
 
 
@@ -263,12 +292,23 @@ def _outcome(status: int, payload: bytes) -> str:
     return m.group(1).decode().lower() if m else "ok"
 
 
-_REASONS = {200: "OK", 401: "Unauthorized", 405: "Method Not Allowed", 411: "Length Required",
-            413: "Payload Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    401: "Unauthorized",
+    405: "Method Not Allowed",
+    411: "Length Required",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+}
 
 
-def _respond(start_response: StartResponse, status: int, payload: bytes,
-             extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+def _respond(
+    start_response: StartResponse,
+    status: int,
+    payload: bytes,
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
     # No hop-by-hop headers (Connection: close) here: WSGI forbids them; the server decides.
     headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
     start_response(f"{status} {_REASONS.get(status, 'Error')}", headers + (extra or []))

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
-
 from tpn.mocks.soap.faults import Fault, client
 from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
 
@@ -41,7 +41,9 @@ def read_body(stream: object, content_length: str | None, limits: Limits) -> byt
         try:
             length = int(content_length)
         except ValueError:
-            raise client(f"Content-Length {content_length!r} is not a number", rule="http.length")
+            raise client(
+                f"Content-Length {content_length!r} is not a number", rule="http.length"
+            ) from None
         if length > limits.max_body_bytes:
             raise Fault(
                 "Client",
@@ -77,8 +79,11 @@ def _as_utf8_prolog(body: bytes) -> bytes:
     """The start of ``body`` in UTF-8, so that a UTF-16 document's prolog can be read too."""
     head = body[:4096]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
-        codec = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else (
-            "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be")
+        codec = (
+            "utf-16"
+            if head.startswith((b"\xff\xfe", b"\xfe\xff"))
+            else ("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be")
+        )
         return head.decode(codec, errors="replace").encode("utf-8")
     return body
 
@@ -96,7 +101,9 @@ def _refuse_dtd(body: bytes) -> None:
 def parse(body: bytes, limits: Limits) -> etree._Element:
     """Parse ``body``, enforcing depth and element-count limits while parsing."""
     if not body.strip():
-        raise client("the request body is empty; a SOAP 1.1 envelope was expected", rule="soap.empty")
+        raise client(
+            "the request body is empty; a SOAP 1.1 envelope was expected", rule="soap.empty"
+        )
     _refuse_dtd(body)
     parser = etree.XMLPullParser(
         events=("start", "end"),
@@ -119,9 +126,9 @@ def parse(body: bytes, limits: Limits) -> etree._Element:
                 if depth > limits.max_depth:
                     raise client(
                         f"the document nests deeper than {limits.max_depth} elements "
-                        f"(at <{etree.QName(el).localname}>)",
+                        f"(at <{_local(el)}>)",
                         rule="limit.depth",
-                        element=etree.QName(el).localname,
+                        element=_local(el),
                     )
                 if count > limits.max_elements:
                     raise client(
@@ -147,7 +154,9 @@ def parse(body: bytes, limits: Limits) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
         msg = str(exc.msg or exc).strip()
-        raise client(f"the request is not well-formed XML: {msg}", rule="xml.syntax", line=line)
+        raise client(
+            f"the request is not well-formed XML: {msg}", rule="xml.syntax", line=line
+        ) from None
     doc = root.getroottree()
     if doc.docinfo.internalDTD is not None or doc.docinfo.doctype:
         raise client("the request contains a DTD; DTDs are refused", rule="xml.dtd")
@@ -215,7 +224,8 @@ def schema_errors(schema: etree.XMLSchema, element: etree._Element) -> Fault | N
     """A Client fault naming the first XSD violation in ``element``, or None when it is valid."""
     if schema.validate(element):
         return None
-    err = schema.error_log.last_error if len(schema.error_log) == 1 else schema.error_log[0]
+    log: Any = schema.error_log  # lxml-stubs lack the log's sequence protocol
+    err = log[0]
     # libxml2 writes "Element '{ns}name': <rule>"; keep the rule, name the element plainly.
     text = err.message
     element_name = ""
@@ -231,6 +241,10 @@ def schema_errors(schema: etree.XMLSchema, element: etree._Element) -> Fault | N
         element=element_name,
         line=err.line or None,
     )
+
+
+def _local(el: Any) -> str:
+    return str(etree.QName(el).localname)
 
 
 def _local_path(path: str) -> str:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from spyne import Application, ServiceBase, rpc
+from spyne.protocol.soap import Soap11
 from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
-
-from spyne import Application, ServiceBase, rpc  # noqa: E402
-from spyne.protocol.soap import Soap11  # noqa: E402
 
 
 class Handler(Protocol):

@@ -6,11 +6,9 @@ import copy
 from typing import Any
 
 from lxml import etree
-
+from spyne.interface.wsdl import Wsdl11
 from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
 from tpn.mocks.soap.ns import WSDL, XS
-
-from spyne.interface.wsdl import Wsdl11  # noqa: E402
 
 # The address written into exported files; a served WSDL names the host it was asked on.
 PLACEHOLDER_URL = "http://127.0.0.1:8086/noark4ws"
@@ -32,8 +30,9 @@ def xsd_element(wsdl: bytes) -> etree._Element:
         raise ValueError(f"expected one xs:schema in wsdl:types, found {len(schemas)}")
     schema = copy.deepcopy(schemas[0])
     # Namespace declarations made on wsdl:definitions must travel with the extracted schema.
-    nsmap = {k: v for k, v in root.nsmap.items() if k}
-    out = etree.Element(schema.tag, attrib=dict(schema.attrib), nsmap={**nsmap, **schema.nsmap})
+    nsmap: dict[str, str] = {k: v for k, v in root.nsmap.items() if k}
+    nsmap.update((k, v) for k, v in schema.nsmap.items() if k)
+    out = etree.Element(schema.tag, attrib=dict(schema.attrib), nsmap=nsmap)  # type: ignore[misc]
     out.extend(list(schema))
     return out
 
