@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 from hypothesis import strategies as st
-
 from tpn.mocks.soap import codec
 
 # XML 1.0 characters, less the ones a parser rewrites (CR is normalised to LF in text and
@@ -20,7 +19,7 @@ XML_TEXT = st.text(
         blacklist_characters="\r",
         min_codepoint=0x9,
         max_codepoint=0x2FFFF,
-    ).filter(lambda c: c in "\t\n" or ord(c) >= 0x20 and c not in "\ufffe\uffff"),
+    ).filter(lambda c: c in "\t\n" or (ord(c) >= 0x20 and c not in "\ufffe\uffff")),
     max_size=20,
 )
 

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from tpn.mocks.serving import free_port
 
 
@@ -34,16 +33,33 @@ class Served:
         self.log = self.db.parent / f"serve-{self.port}.log"
         with self.log.open("wb") as log:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tpn.harness.cli", "serve", "--port", str(self.port),
-                 "--db", f"sqlite:///{self.db}", "--workers", str(self.workers), "--server", self.server],
-                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "tpn.harness.cli",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--db",
+                    f"sqlite:///{self.db}",
+                    "--workers",
+                    str(self.workers),
+                    "--server",
+                    self.server,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
             )
         while time.monotonic() - started < timeout:
             if self.proc.poll() is not None:
                 err = self.log.read_text(errors="replace")
                 raise RuntimeError(f"tpn serve exited with {self.proc.returncode}: {err}")
             try:
-                if self.http.get(f"http://127.0.0.1:{self.port}/isalive", timeout=1).status_code == 200:
+                if (
+                    self.http.get(f"http://127.0.0.1:{self.port}/isalive", timeout=1).status_code
+                    == 200
+                ):
                     return time.monotonic() - started
             except requests.RequestException:
                 time.sleep(0.05)

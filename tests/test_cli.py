@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from served import Served
 from tpn.harness.cli import DEFAULT_PORT, build_parser, main
 
@@ -22,8 +21,9 @@ from tpn.harness.cli import DEFAULT_PORT, build_parser, main
         (["bogus"], "invalid choice"),
     ],
 )
-def test_usage_errors_exit_2_and_say_why(argv: list[str], message: str,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2_and_say_why(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2
@@ -38,7 +38,9 @@ def test_serve_defaults() -> None:
 def test_memory_database_is_refused_for_workers() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "tpn.harness.cli", "serve", "--db", "sqlite://", "--port", "1"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 2
     assert "a memory database cannot be shared by worker processes" in out.stderr

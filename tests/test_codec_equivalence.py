@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-
 from model_strategies import instances
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.soap import codec
@@ -63,11 +62,15 @@ def call(endpoint: SoapEndpoint, body: bytes) -> tuple[str, bytes]:
 
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
-def test_engines_agree(endpoints: tuple[Recorder, SoapEndpoint, SoapEndpoint], operation: str,
-                       data: st.DataObject) -> None:
+def test_engines_agree(
+    endpoints: tuple[Recorder, SoapEndpoint, SoapEndpoint], operation: str, data: st.DataObject
+) -> None:
     rec, fast, spyne = endpoints
     request_cls, response_cls = OPERATIONS[operation]
     request = data.draw(instances(request_cls), label="request")
@@ -87,7 +90,9 @@ def test_a_difference_would_be_seen(endpoints: tuple[Recorder, SoapEndpoint, Soa
     rec, fast, _ = endpoints
     from tpn.mocks.noark4ws import model as m
 
-    rec.response = m.GetNoarksakResponse(status=m.StatusType(type="OK"), noarksak=[m.NoarksakType(saTittel="a")])
+    rec.response = m.GetNoarksakResponse(
+        status=m.StatusType(type="OK"), noarksak=[m.NoarksakType(saTittel="a")]
+    )
     req = request_envelope(m.GetNoarksakRequest(saId="1"))
     _, one = call(fast, req)
     rec.response.noarksak[0].saTittel = "b"

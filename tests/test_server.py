@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import requests
-
 from tpn.mocks.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.noark4ws.model import NS
@@ -40,8 +39,9 @@ def test_port_zero_is_read_back_and_starting_twice_is_an_error() -> None:
     assert not archive.running
 
 
-def test_a_failure_inside_the_server_reaches_the_test(http: requests.Session,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_inside_the_server_reaches_the_test(
+    http: requests.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     archive = ArchiveMock()
     archive.start()
 
@@ -60,10 +60,13 @@ def test_admin_journal_reset_and_state(http: requests.Session) -> None:
     with ArchiveMock() as archive:
         base = archive.base_url
         assert http.post(archive.url, data=PUT, headers=HEADERS, timeout=10).status_code == 200
-        assert http.post(archive.url, data=b"not xml", headers=HEADERS, timeout=10).status_code == 500
+        assert (
+            http.post(archive.url, data=b"not xml", headers=HEADERS, timeout=10).status_code == 500
+        )
         journal = http.get(f"{base}/__admin/journal", timeout=10).json()
         assert [(e["operation"], e["outcome"]) for e in journal] == [
-            ("PutNoarksak", "ok"), ("?", "fault:Client")
+            ("PutNoarksak", "ok"),
+            ("?", "fault:Client"),
         ]
         assert journal[0]["request"] == PUT.decode()
         assert journal[1]["validation"].startswith("Client: the request is not well-formed XML")
@@ -80,10 +83,15 @@ def test_admin_journal_reset_and_state(http: requests.Session) -> None:
 def test_test_clock_sets_the_registration_year(http: requests.Session) -> None:
     with ArchiveMock() as archive:
         base = archive.base_url
-        r = http.put(f"{base}/__admin/clock", data=json.dumps({"now": "2031-12-31T23:59:00"}), timeout=10)
+        r = http.put(
+            f"{base}/__admin/clock", data=json.dumps({"now": "2031-12-31T23:59:00"}), timeout=10
+        )
         assert r.json() == {"now": "2031-12-31T23:59:00", "set": True, "frozen": True}
         body = http.post(archive.url, data=PUT, headers=HEADERS, timeout=10).text
-        assert "<tns:saSaar>2031</tns:saSaar>" in body and "<tns:saDato>2031-12-31</tns:saDato>" in body
+        assert (
+            "<tns:saSaar>2031</tns:saSaar>" in body
+            and "<tns:saDato>2031-12-31</tns:saDato>" in body
+        )
         archive.set_clock(dt.datetime(2032, 1, 1, 0, 0, 5))
         body = http.post(archive.url, data=PUT, headers=HEADERS, timeout=10).text
         assert "<tns:saSaar>2032</tns:saSaar>" in body and "<tns:saSeknr>1</tns:saSeknr>" in body
