@@ -44,6 +44,7 @@ from typing import Any
 
 import requests
 from lxml import etree
+
 from tpn.mocks.serving import free_port
 
 HOST = "127.0.0.1"

@@ -32,6 +32,7 @@ from bench_noark4ws import (
     put_noarksak_envelope,
     status_type,
 )
+
 from tpn.mocks.config import MockConfig
 from tpn.mocks.noark4ws import build_archive
 

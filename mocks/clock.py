@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Column, String, Table, Text, select
 from sqlalchemy.engine import Connection
+
 from tpn.mocks.store import Store, metadata
 
 settings_table = Table(

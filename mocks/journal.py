@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
+
 from tpn.mocks.store import Store, metadata
 
 journal_table = Table(

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from hypothesis import strategies as st
+
 from tpn.mocks.soap import codec
 
 # XML 1.0 characters, less the ones a parser rewrites (CR is normalised to LF in text and

@@ -20,8 +20,9 @@ import requests
 import zeep
 import zeep.helpers
 from lxml import etree
-from tpn.mocks.noark4ws import ArchiveMock
 from zeep.transports import Transport
+
+from tpn.mocks.noark4ws import ArchiveMock
 
 NS = "http://www.arkivverket.no/Noark4-1-WS-WD/types"
 # The day the archive's clock stands still on in every test that does not set it itself.
@@ -30,6 +31,7 @@ NOON = dt.datetime(2030, 5, 17, 12, 0, 0)
 
 
 # ---------------------------------------------------------------- synthetic identities
+
 
 def synthetic_fnr(day: int, month: int, yy: int, individual: int = 100) -> str:
     """A synthetic fødselsnummer (month + 80), with the first valid individual number from
@@ -69,6 +71,7 @@ ORGNR_BYGG = synthetic_orgnr(1_234_567)
 
 
 # ---------------------------------------------------------------- responses
+
 
 def plain(obj: Any) -> Any:
     """A zeep object as plain dicts and lists, without absent fields (None) and empty lists."""
@@ -121,6 +124,7 @@ def expect_warning(resp: Any, code: str) -> str:
 
 
 # ---------------------------------------------------------------- client
+
 
 def make_client(wsdl_url: str) -> Any:
     session = requests.Session()
@@ -190,15 +194,21 @@ class N4:
 
 
 ALL_SAK_FLAGS = {
-    "returnJposts": True, "returnSakspart": True, "returnKlassering": True,
+    "returnJposts": True,
+    "returnSakspart": True,
+    "returnKlassering": True,
     "returnTilleggsinfo": True,
 }
 ALL_JP_FLAGS = {
-    "returnAvmot": True, "returnTilleggsinfo": True, "returnDokument": True, "returnFil": True,
+    "returnAvmot": True,
+    "returnTilleggsinfo": True,
+    "returnDokument": True,
+    "returnFil": True,
 }
 
 
 # ---------------------------------------------------------------- fixtures
+
 
 @pytest.fixture(scope="session")
 def noark4ws_server() -> Iterator[ArchiveMock]:

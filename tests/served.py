@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import requests
+
 from tpn.mocks.serving import free_port
 
 

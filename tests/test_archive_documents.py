@@ -28,8 +28,9 @@ def _contents(n4: N4, jp: Any) -> dict[int, bytes | None]:
     return {d.dlRnr: (d.fil.base64 if d.fil else None) for d in docs}
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(content=st.binary(min_size=1, max_size=4096))
 def test_any_bytes_round_trip(n4: N4, content: bytes) -> None:
     jp = n4.new_jp(n4.new_sak(), dokument=[_doc(content)])
@@ -37,8 +38,15 @@ def test_any_bytes_round_trip(n4: N4, content: bytes) -> None:
 
 
 def test_every_byte_value_and_awkward_bytes(n4: N4) -> None:
-    samples = [bytes(range(256)), b"\x00" * 1000, b"\r\n\r", "æøå".encode("latin-1"),
-               b"\xff\xfe" + "BOM".encode("utf-16-le"), b"]]>", b"<?xml?>&amp;"]
+    samples = [
+        bytes(range(256)),
+        b"\x00" * 1000,
+        b"\r\n\r",
+        "æøå".encode("latin-1"),
+        b"\xff\xfe" + "BOM".encode("utf-16-le"),
+        b"]]>",
+        b"<?xml?>&amp;",
+    ]
     jp = n4.new_jp(n4.new_sak(), dokument=[_doc(c, dbTittel=str(i)) for i, c in enumerate(samples)])
     assert list(_contents(n4, jp).values()) == samples
 
@@ -75,13 +83,17 @@ def test_fil_is_base64_or_ref_never_both_never_neither(n4: N4) -> None:
         expect_error(resp, "INVALID_VALUE")
     assert n4.server.archive.counts()["journpost"] == 0
     ref = n4.new_jp(sak, dokument=[_doc(fil={"ref": "https://arkiv.example.invalid/1?a=1&b=2"})])
-    assert n4.jp(ref.jpId, returnFil=True).dokument[0].fil.ref == "https://arkiv.example.invalid/1?a=1&b=2"
+    assert (
+        n4.jp(ref.jpId, returnFil=True).dokument[0].fil.ref
+        == "https://arkiv.example.invalid/1?a=1&b=2"
+    )
     # A document may also carry metadata only.
     meta = n4.new_jp(sak, dokument=[_doc()])
     assert n4.jp(meta.jpId, returnFil=True).dokument[0].fil is None
 
 
 # ---------------------------------------------------------------- documents on update
+
 
 def test_documents_are_added_numbered_and_replaced_by_dlrnr(n4: N4) -> None:
     jp = n4.new_jp(n4.new_sak(), dokument=[_doc(b"v1", dbTittel="Brev")])
@@ -112,8 +124,13 @@ def test_resending_an_identical_document_does_not_add_it_again(n4: N4) -> None:
     # has is not added again, which makes resending a Put after a timeout safe.
     key = {"eksternSystem": "skjema", "nokkel": "innsending-7"}
     sak = n4.new_sak()
-    put = {"jpInnhold": "Søknad", "jpSaar": sak.saSaar, "jpSaseknr": sak.saSeknr,
-           "jpEksternNokkel": key, "dokument": [_doc(b"pdf"), _doc(b"xml", dlType="V")]}
+    put = {
+        "jpInnhold": "Søknad",
+        "jpSaar": sak.saSaar,
+        "jpSaseknr": sak.saSeknr,
+        "jpEksternNokkel": key,
+        "dokument": [_doc(b"pdf"), _doc(b"xml", dlType="V")],
+    }
     first = expect_ok(n4.put_jp(**put)).journpost
     again = expect_ok(n4.put_jp(**put)).journpost
     assert plain(again) == plain(first)
@@ -128,6 +145,8 @@ def test_document_codes_and_required_fields_are_checked_on_update(n4: N4) -> Non
     jp = n4.new_jp(n4.new_sak(), dokument=[_doc(b"x")])
     expect_error(n4.update_jp(jp, dokument=[_doc(b"y", dlType="Z")]), "INVALID_CODE")
     expect_error(n4.update_jp(jp, dokument=[_doc(b"y", dlRnr=1, veMimeType=" ")]), "MISSING_FIELD")
-    expect_error(n4.update_jp(jp, dokument=[_doc(fil={"base64": b"y", "ref": "r"}, dlRnr=1)]),
-                 "INVALID_VALUE")
+    expect_error(
+        n4.update_jp(jp, dokument=[_doc(fil={"base64": b"y", "ref": "r"}, dlRnr=1)]),
+        "INVALID_VALUE",
+    )
     assert _contents(n4, jp) == {1: b"x"}

@@ -22,6 +22,7 @@ from n4ws_support import (
     expect_warning,
     make_client,
 )
+
 from tpn.mocks.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
 
@@ -48,12 +49,23 @@ def test_refused_puts_consume_no_numbers(n4: N4) -> None:
     expect_error(n4.put_sak(saTittel="x", saStatus="Q"), "INVALID_CODE")
     assert n4.new_sak().saSeknr == first.saSeknr + 1
     j1 = n4.new_jp(first)
-    expect_error(n4.put_jp(jpInnhold="x", jpSaar=first.saSaar, jpSaseknr=first.saSeknr,
-                           jpNdoktype="Q"), "INVALID_CODE")
-    expect_error(n4.put_jp(jpInnhold="x", jpSaar=first.saSaar, jpSaseknr=first.saSeknr,
-                           jpStatus="A"), "STATE_VIOLATION")
-    expect_error(n4.put_jp(jpInnhold="x", jpSaar=first.saSaar, jpSaseknr=first.saSeknr,
-                           dokument=[{"veFilnavn": " ", "veMimeType": "x"}]), "MISSING_FIELD")
+    expect_error(
+        n4.put_jp(jpInnhold="x", jpSaar=first.saSaar, jpSaseknr=first.saSeknr, jpNdoktype="Q"),
+        "INVALID_CODE",
+    )
+    expect_error(
+        n4.put_jp(jpInnhold="x", jpSaar=first.saSaar, jpSaseknr=first.saSeknr, jpStatus="A"),
+        "STATE_VIOLATION",
+    )
+    expect_error(
+        n4.put_jp(
+            jpInnhold="x",
+            jpSaar=first.saSaar,
+            jpSaseknr=first.saSeknr,
+            dokument=[{"veFilnavn": " ", "veMimeType": "x"}],
+        ),
+        "MISSING_FIELD",
+    )
     j2 = n4.new_jp(first)
     assert (j2.jpSeknr, j2.jpJpostnr) == (j1.jpSeknr + 1, j1.jpJpostnr + 1)
 
@@ -73,10 +85,16 @@ def test_updates_and_resends_consume_no_numbers(n4: N4) -> None:
 
 # ---------------------------------------------------------------- NUMBER_REPLACED
 
-@pytest.mark.parametrize("sent", [
-    {"saSaar": 1999}, {"saSeknr": 42}, {"saSaar": TODAY.year, "saSeknr": 1},
-    {"saSaar": 1999, "saSeknr": 42},
-])
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"saSaar": 1999},
+        {"saSeknr": 42},
+        {"saSaar": TODAY.year, "saSeknr": 1},
+        {"saSaar": 1999, "saSeknr": 42},
+    ],
+)
 def test_case_numbers_sent_on_create_are_replaced(n4: N4, sent: dict[str, int]) -> None:
     resp = n4.put_sak(saTittel="Sak", **sent)
     text = expect_warning(resp, "NUMBER_REPLACED")
@@ -87,15 +105,23 @@ def test_case_numbers_sent_on_create_are_replaced(n4: N4, sent: dict[str, int]) 
     assert (got.saSaar, got.saSeknr) == (TODAY.year, 1)
 
 
-JP_NUMBERS: dict[str, Any] = {"jpJaar": 1999, "jpSeknr": 77, "jpJpostnr": 9,
-                              "jpJdato": dt.date(1999, 1, 2)}
+JP_NUMBERS: dict[str, Any] = {
+    "jpJaar": 1999,
+    "jpSeknr": 77,
+    "jpJpostnr": 9,
+    "jpJdato": dt.date(1999, 1, 2),
+}
 
 
 @pytest.mark.parametrize("fields", [[f] for f in JP_NUMBERS] + [list(JP_NUMBERS)])
 def test_entry_numbers_sent_on_create_are_replaced(n4: N4, fields: list[str]) -> None:
     sak = n4.new_sak()
-    resp = n4.put_jp(jpInnhold="Post", jpSaar=sak.saSaar, jpSaseknr=sak.saSeknr,
-                     **{f: JP_NUMBERS[f] for f in fields})
+    resp = n4.put_jp(
+        jpInnhold="Post",
+        jpSaar=sak.saSaar,
+        jpSaseknr=sak.saSeknr,
+        **{f: JP_NUMBERS[f] for f in fields},
+    )
     text = expect_warning(resp, "NUMBER_REPLACED")
     for f in JP_NUMBERS:
         assert (f in text) == (f in fields), text
@@ -108,17 +134,26 @@ def test_numbers_sent_on_update_are_ignored(n4: N4) -> None:
     sak = n4.new_sak()
     jp = n4.new_jp(sak)
     # Equal to the stored numbers: no warning (profile decision).
-    expect_ok(n4.put_sak(saId=sak.saId, saTittel=sak.saTittel, saSaar=sak.saSaar,
-                         saSeknr=sak.saSeknr))
-    expect_ok(n4.update_jp(jp, jpJaar=jp.jpJaar, jpSeknr=jp.jpSeknr, jpJpostnr=jp.jpJpostnr,
-                           jpJdato=jp.jpJdato))
+    expect_ok(
+        n4.put_sak(saId=sak.saId, saTittel=sak.saTittel, saSaar=sak.saSaar, saSeknr=sak.saSeknr)
+    )
+    expect_ok(
+        n4.update_jp(
+            jp, jpJaar=jp.jpJaar, jpSeknr=jp.jpSeknr, jpJpostnr=jp.jpJpostnr, jpJdato=jp.jpJdato
+        )
+    )
     # Different: a warning naming exactly the fields replaced; the rest of the update applies.
-    text = expect_warning(n4.put_sak(saId=sak.saId, saTittel="Endret", saSaar=sak.saSaar,
-                                     saSeknr=7), "NUMBER_REPLACED")
+    text = expect_warning(
+        n4.put_sak(saId=sak.saId, saTittel="Endret", saSaar=sak.saSaar, saSeknr=7),
+        "NUMBER_REPLACED",
+    )
     assert "saSeknr" in text and "saSaar" not in text
-    text = expect_warning(n4.update_jp(jp, jpInnhold="Endret", jpSeknr=jp.jpSeknr,
-                                       jpJpostnr=5, jpJdato=dt.date(2000, 1, 1)),
-                          "NUMBER_REPLACED")
+    text = expect_warning(
+        n4.update_jp(
+            jp, jpInnhold="Endret", jpSeknr=jp.jpSeknr, jpJpostnr=5, jpJdato=dt.date(2000, 1, 1)
+        ),
+        "NUMBER_REPLACED",
+    )
     assert "jpJpostnr" in text and "jpJdato" in text and "jpSeknr" not in text
     got_sak, got_jp = n4.sak(sak.saId), n4.jp(jp.jpId)
     assert (got_sak.saTittel, got_sak.saSaar, got_sak.saSeknr) == ("Endret", TODAY.year, 1)
@@ -126,6 +161,7 @@ def test_numbers_sent_on_update_are_ignored(n4: N4) -> None:
 
 
 # ---------------------------------------------------------------- year boundary
+
 
 def test_first_case_and_entry_of_a_new_year_get_number_one(n4: N4) -> None:
     n4.set_clock(dt.datetime(2030, 12, 31, 23, 59, 59))
@@ -195,10 +231,14 @@ def _concurrent_entries(server: ArchiveMock, saker: list[Any]) -> None:
         out = []
         for k in range(PER_THREAD):
             sak = saker[(i + k) % CASES]
-            resp = service.PutJournpost(journpost={
-                "jpInnhold": f"tråd {i} post {k}", "jpSaar": sak.saSaar, "jpSaseknr": sak.saSeknr,
-                "jpJdato": dt.date(2000, 1, 1),  # replaced: proves warnings are per request
-            })
+            resp = service.PutJournpost(
+                journpost={
+                    "jpInnhold": f"tråd {i} post {k}",
+                    "jpSaar": sak.saSaar,
+                    "jpSaseknr": sak.saSeknr,
+                    "jpJdato": dt.date(2000, 1, 1),  # replaced: proves warnings are per request
+                }
+            )
             assert resp.status.type == "WARNING", resp.status
             out.append(resp.journpost)
         return out
@@ -218,7 +258,8 @@ def _concurrent_entries(server: ArchiveMock, saker: list[Any]) -> None:
     for sak in saker:
         stored = service.GetJournpost(saId=sak.saId).journpost
         assert [(j.jpSeknr, j.jpJpostnr) for j in stored] == [
-            (j.jpSeknr, j.jpJpostnr) for j in by_case[sak.saSeknr]]
+            (j.jpSeknr, j.jpJpostnr) for j in by_case[sak.saSeknr]
+        ]
 
 
 def test_concurrent_entries_are_numbered_without_gaps(n4: N4) -> None:
@@ -228,8 +269,10 @@ def test_concurrent_entries_are_numbered_without_gaps(n4: N4) -> None:
 
 def test_concurrent_cases_are_numbered_without_gaps(n4: N4) -> None:
     def work(i: int, service: Any) -> list[Any]:
-        return [service.PutNoarksak(noarksak={"saTittel": f"tråd {i} sak {k}"}).noarksak
-                for k in range(PER_THREAD // 2)]
+        return [
+            service.PutNoarksak(noarksak={"saTittel": f"tråd {i} sak {k}"}).noarksak
+            for k in range(PER_THREAD // 2)
+        ]
 
     made = _run_threads(work, n4.server.wsdl_url)
     assert sorted(s.saSeknr for s in made) == list(range(1, THREADS * (PER_THREAD // 2) + 1))
@@ -246,8 +289,14 @@ def test_concurrent_puts_with_one_external_key_make_one_object(n4: N4) -> None:
         out = []
         for _ in range(5):
             s = service.PutNoarksak(noarksak={"saTittel": "Søknad", "saEksternNokkel": key})
-            j = service.PutJournpost(journpost={"jpInnhold": "Søknad", "jpEksternNokkel": key,
-                                                "jpSaar": sak.saSaar, "jpSaseknr": sak.saSeknr})
+            j = service.PutJournpost(
+                journpost={
+                    "jpInnhold": "Søknad",
+                    "jpEksternNokkel": key,
+                    "jpSaar": sak.saSaar,
+                    "jpSaseknr": sak.saSeknr,
+                }
+            )
             assert s.status.type == "OK" and j.status.type == "OK", (s.status, j.status)
             out.append((s.noarksak.saId, j.journpost.jpId))
         return out
@@ -263,6 +312,7 @@ def test_concurrent_entries_on_a_file_database(tmp_path: Path) -> None:
     with ArchiveMock(MockConfig(db=f"sqlite:///{tmp_path / 'arkiv.sqlite3'}")) as server:
         server.set_clock(NOON)
         service = make_client(server.wsdl_url).service
-        saker = [service.PutNoarksak(noarksak={"saTittel": f"Sak {i}"}).noarksak
-                 for i in range(CASES)]
+        saker = [
+            service.PutNoarksak(noarksak={"saTittel": f"Sak {i}"}).noarksak for i in range(CASES)
+        ]
         _concurrent_entries(server, saker)

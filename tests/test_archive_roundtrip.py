@@ -55,32 +55,66 @@ FULL_SAK: dict[str, Any] = {
     "saTggruppnavn": "Byggesak lukket",
     "saEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": " SAK-0001 "},
     "klassering": [
-        {"klSort": "1", "klOrdnpri": "GBN", "klOrdnver": "0301-12/34/5/6", "klU1": "0",
-         "klOpltekst": "Gnr 12 bnr 34", "klOvbesk": "Gårds- og bruksnummer"},
+        {
+            "klSort": "1",
+            "klOrdnpri": "GBN",
+            "klOrdnver": "0301-12/34/5/6",
+            "klU1": "0",
+            "klOpltekst": "Gnr 12 bnr 34",
+            "klOvbesk": "Gårds- og bruksnummer",
+        },
         {"klSort": "2", "klOrdnpri": "ARKNOKKEL", "klOrdnver": " L42 ", "klOpltekst": "Byggesaker"},
         {"klOrdnpri": "FNR", "klOrdnver": FNR_KARI, "klU1": "1"},
     ],
     "sakspart": [
-        {"spId": "P1", "spFodselsnr": FNR_KARI, "spU1": "1", "spKortnavn": "KARI",
-         "spNavn": "Kari Nordmann", "spAdresse": "Storgata 1", "spPostnr": "0155",
-         "spPoststed": "OSLO", "spEpostadr": "kari@example.invalid",
-         "spKontakt": "Kari", "spRolle": "Søker", "spFaks": "22000000", "spTlf": "+47 22000001",
-         "spMerknad": " merknad med æøå "},
-        {"spOrgnr": ORGNR_BYGG, "spNavn": "Bygg og Anlegg AS", "spRolle": "Ansvarlig søker",
-         "spUtland": "SE"},
+        {
+            "spId": "P1",
+            "spFodselsnr": FNR_KARI,
+            "spU1": "1",
+            "spKortnavn": "KARI",
+            "spNavn": "Kari Nordmann",
+            "spAdresse": "Storgata 1",
+            "spPostnr": "0155",
+            "spPoststed": "OSLO",
+            "spEpostadr": "kari@example.invalid",
+            "spKontakt": "Kari",
+            "spRolle": "Søker",
+            "spFaks": "22000000",
+            "spTlf": "+47 22000001",
+            "spMerknad": " merknad med æøå ",
+        },
+        {
+            "spOrgnr": ORGNR_BYGG,
+            "spNavn": "Bygg og Anlegg AS",
+            "spRolle": "Ansvarlig søker",
+            "spUtland": "SE",
+        },
     ],
     "tilleggsinfo": [
-        {"tiId": "T1", "tiRnr": "1", "tiItype": "MERKNAD", "tiTgkode": "UO",
-         "tiOppbedato": dt.date(2030, 5, 3), "tiTekst": f" {NORSK}\n{COMBINING}\t",
-         "tiTggruppnavn": "Saksbehandlere"},
+        {
+            "tiId": "T1",
+            "tiRnr": "1",
+            "tiItype": "MERKNAD",
+            "tiTgkode": "UO",
+            "tiOppbedato": dt.date(2030, 5, 3),
+            "tiTekst": f" {NORSK}\n{COMBINING}\t",
+            "tiTggruppnavn": "Saksbehandlere",
+        },
     ],
     "matrikkelnummer": [
-        {"kommunenummer": "0301", "gaardsnummer": 12, "bruksnummer": 34, "festenummer": 5,
-         "seksjonsnummer": 6},
+        {
+            "kommunenummer": "0301",
+            "gaardsnummer": 12,
+            "bruksnummer": 34,
+            "festenummer": 5,
+            "seksjonsnummer": 6,
+        },
         {"kommunenummer": "0301", "gaardsnummer": 12, "bruksnummer": 35},
     ],
-    "bygning": [{"bygningsnummer": "80012345", "endringsloepenummer": "2"},
-                {"bygningsnummer": "80012346"}],
+    "bygning": [
+        {"bygningsnummer": "80012345", "endringsloepenummer": "2"},
+        {"bygningsnummer": "80012346"},
+    ],
     "punkt": [{"koordinatsystem": "EPSG:25832", "x": "597000.25", "y": "6643000.75"}],
     "plan": [{"kommunenummer": "0301", "planident": "S-4321"}],
     "fagsystem": " eByggesak 3.1 ",
@@ -108,29 +142,67 @@ FULL_JP: dict[str, Any] = {
     "jpEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "JP-0001"},
     "jpSaEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": " SAK-0001 "},
     "avsmot": [
-        {"amId": "A1", "amFodselsnr": FNR_KARI, "amIhtype": "1", "amKopimot": "0",
-         "amBehansv": "0", "amNavn": "Kari Nordmann", "amU1": "1", "amKortnavn": "KARI",
-         "amAdresse": "Storgata 1", "amPostnr": "0155", "amPoststed": "OSLO",
-         "amEpostadr": "kari@example.invalid", "amRef": "Deres ref 1", "amJenhet": "SENTRAL",
-         "amAvskm": "BU", "amAvskdato": dt.date(2030, 5, 17), "amFrist": dt.date(2030, 6, 15),
-         "amForsend": "SDP", "amAdmkort": "PLAN", "amAdmbet": "Plan- og bygningsetaten",
-         "amSbhinit": "ÅSE", "amSbhnavn": COMBINING, "amAvsavdok": "2030/1-1",
-         "amBesvardok": "2030/1-2",
-         "amAvsavEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "JP-0000"},
-         "amBesvarEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "JP-0002"}},
-        {"amOrgnr": ORGNR_BYGG, "amIhtype": "1", "amKopimot": "1",
-         "amNavn": "Bygg og Anlegg AS", "amForsend": "Brevpost"},
+        {
+            "amId": "A1",
+            "amFodselsnr": FNR_KARI,
+            "amIhtype": "1",
+            "amKopimot": "0",
+            "amBehansv": "0",
+            "amNavn": "Kari Nordmann",
+            "amU1": "1",
+            "amKortnavn": "KARI",
+            "amAdresse": "Storgata 1",
+            "amPostnr": "0155",
+            "amPoststed": "OSLO",
+            "amEpostadr": "kari@example.invalid",
+            "amRef": "Deres ref 1",
+            "amJenhet": "SENTRAL",
+            "amAvskm": "BU",
+            "amAvskdato": dt.date(2030, 5, 17),
+            "amFrist": dt.date(2030, 6, 15),
+            "amForsend": "SDP",
+            "amAdmkort": "PLAN",
+            "amAdmbet": "Plan- og bygningsetaten",
+            "amSbhinit": "ÅSE",
+            "amSbhnavn": COMBINING,
+            "amAvsavdok": "2030/1-1",
+            "amBesvardok": "2030/1-2",
+            "amAvsavEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "JP-0000"},
+            "amBesvarEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "JP-0002"},
+        },
+        {
+            "amOrgnr": ORGNR_BYGG,
+            "amIhtype": "1",
+            "amKopimot": "1",
+            "amNavn": "Bygg og Anlegg AS",
+            "amForsend": "Brevpost",
+        },
     ],
     "tilleggsinfo": [
         {"tiItype": "NOTAT", "tiTekst": f"  {COMBINING}  ", "tiOppbedato": dt.date(2030, 5, 17)},
     ],
     "dokument": [
-        {"dlType": "H", "dbKategori": "B", "dbTittel": f" Vedtak {NORSK} ", "dbStatus": "F",
-         "veVariant": "A", "veDokformat": "RA-PDF", "fil": {"base64": CONTENT_H},
-         "veFilnavn": "vedtak æøå.pdf", "veMimeType": "application/pdf"},
-        {"dlType": "V", "dbTittel": "Situasjonskart", "dbStatus": "B", "veVariant": "P",
-         "veDokformat": "TIFF", "fil": {"ref": "https://arkiv.example.invalid/dok/42?v=1&x=2"},
-         "veFilnavn": "kart.tif", "veMimeType": "image/tiff"},
+        {
+            "dlType": "H",
+            "dbKategori": "B",
+            "dbTittel": f" Vedtak {NORSK} ",
+            "dbStatus": "F",
+            "veVariant": "A",
+            "veDokformat": "RA-PDF",
+            "fil": {"base64": CONTENT_H},
+            "veFilnavn": "vedtak æøå.pdf",
+            "veMimeType": "application/pdf",
+        },
+        {
+            "dlType": "V",
+            "dbTittel": "Situasjonskart",
+            "dbStatus": "B",
+            "veVariant": "P",
+            "veDokformat": "TIFF",
+            "fil": {"ref": "https://arkiv.example.invalid/dok/42?v=1&x=2"},
+            "veFilnavn": "kart.tif",
+            "veMimeType": "image/tiff",
+        },
     ],
 }
 
@@ -151,6 +223,7 @@ def _put_full(n4: N4) -> tuple[Any, Any]:
 
 # ---------------------------------------------------------------- every field
 
+
 def test_full_noarksak_comes_back_from_put_and_get(n4: N4) -> None:
     sak = n4.new_sak(**FULL_SAK)
     expected = {"saId": sak.saId, "saSaar": TODAY.year, "saSeknr": 1, **FULL_SAK}
@@ -160,8 +233,15 @@ def test_full_noarksak_comes_back_from_put_and_get(n4: N4) -> None:
 
 def test_full_journpost_comes_back_from_put_and_get(n4: N4) -> None:
     sak, jp = _put_full(n4)
-    assigned = {"jpId": jp.jpId, "jpJaar": TODAY.year, "jpSeknr": 1, "jpJpostnr": 1,
-                "jpJdato": TODAY, "jpSaar": sak.saSaar, "jpSaseknr": sak.saSeknr}
+    assigned = {
+        "jpId": jp.jpId,
+        "jpJaar": TODAY.year,
+        "jpSeknr": 1,
+        "jpJpostnr": 1,
+        "jpJdato": TODAY,
+        "jpSaar": sak.saSaar,
+        "jpSaseknr": sak.saSeknr,
+    }
     # The Put answer: stored object, documents numbered and without their content.
     assert plain(jp) == {**assigned, **_without_fil(FULL_JP)}
     # Get with every flag: documents with fil (base64 bytes, or the ref as sent).
@@ -169,8 +249,11 @@ def test_full_journpost_comes_back_from_put_and_get(n4: N4) -> None:
     for i, d in enumerate(full["dokument"], start=1):
         d["dlRnr"] = i
     assert plain(n4.jp(jp.jpId, **ALL_JP_FLAGS)) == {**assigned, **full}
-    nested = n4.get_sak(saId=sak.saId, returnNoarksakRequests={"returnJposts": True},
-                        returnJournpostRequests=ALL_JP_FLAGS)
+    nested = n4.get_sak(
+        saId=sak.saId,
+        returnNoarksakRequests={"returnJposts": True},
+        returnJournpostRequests=ALL_JP_FLAGS,
+    )
     assert plain(expect_ok(nested).noarksak[0].journpost) == [{**assigned, **full}]
 
 
@@ -201,8 +284,9 @@ def test_empty_optional_text_comes_back_as_empty_element(n4: N4) -> None:
 
 
 def test_big_integers_come_back(n4: N4) -> None:
-    sak = n4.new_sak(matrikkelnummer=[{"kommunenummer": "0301", "gaardsnummer": 2**70,
-                                       "bruksnummer": 0}])
+    sak = n4.new_sak(
+        matrikkelnummer=[{"kommunenummer": "0301", "gaardsnummer": 2**70, "bruksnummer": 0}]
+    )
     jp = n4.new_jp(sak, jpAntved=10**25)
     assert n4.sak(sak.saId).matrikkelnummer[0].gaardsnummer == 2**70
     assert n4.jp(jp.jpId).jpAntved == 10**25
@@ -210,10 +294,17 @@ def test_big_integers_come_back(n4: N4) -> None:
 
 # ---------------------------------------------------------------- return flags
 
-SAK_FLAG_LISTS = {"returnKlassering": "klassering", "returnSakspart": "sakspart",
-                  "returnTilleggsinfo": "tilleggsinfo", "returnJposts": "journpost"}
-JP_FLAG_LISTS = {"returnAvmot": "avsmot", "returnTilleggsinfo": "tilleggsinfo",
-                 "returnDokument": "dokument"}
+SAK_FLAG_LISTS = {
+    "returnKlassering": "klassering",
+    "returnSakspart": "sakspart",
+    "returnTilleggsinfo": "tilleggsinfo",
+    "returnJposts": "journpost",
+}
+JP_FLAG_LISTS = {
+    "returnAvmot": "avsmot",
+    "returnTilleggsinfo": "tilleggsinfo",
+    "returnDokument": "dokument",
+}
 GEO = ("matrikkelnummer", "bygning", "punkt", "plan", "fagsystem")
 
 
@@ -262,8 +353,11 @@ def test_journpost_flags_apply_inside_getnoarksak(n4: N4) -> None:
     entry = plain(bare.noarksak[0].journpost[0])
     assert entry["jpId"] == jp.jpId
     assert not {"avsmot", "tilleggsinfo", "dokument"} & set(entry)
-    with_docs = n4.get_sak(saId=sak.saId, returnNoarksakRequests={"returnJposts": True},
-                           returnJournpostRequests={"returnDokument": True})
+    with_docs = n4.get_sak(
+        saId=sak.saId,
+        returnNoarksakRequests={"returnJposts": True},
+        returnJournpostRequests={"returnDokument": True},
+    )
     entry = plain(expect_ok(with_docs).noarksak[0].journpost[0])
     assert set(entry) & {"avsmot", "tilleggsinfo", "dokument"} == {"dokument"}
     assert all("fil" not in d for d in entry["dokument"])
@@ -295,14 +389,23 @@ ANY_TEXT = st.text(XML_CHARS, min_size=1, max_size=40)
 REQUIRED_TEXT = ANY_TEXT.filter(lambda t: t.strip() != "")
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(tittel=REQUIRED_TEXT, prosjekt=ANY_TEXT, navn=REQUIRED_TEXT, tekst=REQUIRED_TEXT,
-       ordnver=REQUIRED_TEXT)
-def test_any_text_round_trips_in_a_case(n4: N4, tittel: str, prosjekt: str, navn: str,
-                                        tekst: str, ordnver: str) -> None:
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    tittel=REQUIRED_TEXT,
+    prosjekt=ANY_TEXT,
+    navn=REQUIRED_TEXT,
+    tekst=REQUIRED_TEXT,
+    ordnver=REQUIRED_TEXT,
+)
+def test_any_text_round_trips_in_a_case(
+    n4: N4, tittel: str, prosjekt: str, navn: str, tekst: str, ordnver: str
+) -> None:
     sent = {
-        "saTittel": tittel, "saProsjekt": prosjekt, "fagsystem": prosjekt,
+        "saTittel": tittel,
+        "saProsjekt": prosjekt,
+        "fagsystem": prosjekt,
         "saEksternNokkel": {"eksternSystem": navn, "nokkel": tekst},
         "klassering": [{"klOrdnpri": "ARKNOKKEL", "klOrdnver": ordnver, "klOpltekst": prosjekt}],
         "sakspart": [{"spNavn": navn, "spMerknad": prosjekt}],
@@ -313,14 +416,17 @@ def test_any_text_round_trips_in_a_case(n4: N4, tittel: str, prosjekt: str, navn
     assert {k: got[k] for k in sent} == sent
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(innhold=REQUIRED_TEXT, navn=ANY_TEXT, tittel=ANY_TEXT, filnavn=REQUIRED_TEXT)
-def test_any_text_round_trips_in_an_entry(n4: N4, innhold: str, navn: str, tittel: str,
-                                          filnavn: str) -> None:
+def test_any_text_round_trips_in_an_entry(
+    n4: N4, innhold: str, navn: str, tittel: str, filnavn: str
+) -> None:
     sak = n4.new_sak()
     sent = {
-        "jpInnhold": innhold, "jpUoff": navn,
+        "jpInnhold": innhold,
+        "jpUoff": navn,
         "avsmot": [{"amIhtype": "0", "amNavn": navn, "amAdresse": tittel}],
         "dokument": [{"dbTittel": tittel, "veFilnavn": filnavn, "veMimeType": filnavn}],
     }

@@ -45,6 +45,7 @@ def _put_with(n4: N4, field: str, value: str) -> Any:
 
 # ---------------------------------------------------------------- code lists
 
+
 @pytest.mark.parametrize("field", list(CLOSED))
 @pytest.mark.parametrize("value", ["Q", "i", " I", "", "BU "])
 def test_closed_lists_refuse_other_values(n4: N4, field: str, value: str) -> None:
@@ -65,11 +66,17 @@ def test_closed_lists_accept_every_listed_value(n4: N4, field: str) -> None:
 
 
 def test_open_lists_accept_other_values(n4: N4) -> None:
-    sak = n4.new_sak(saTgkode="XYZ", klassering=[{"klOrdnpri": "EGEN", "klOrdnver": "x.1"}],
-                     tilleggsinfo=[{"tiItype": "M", "tiTekst": "t", "tiTgkode": "QQ"}])
-    jp = n4.new_jp(sak, jpTgkode="7c",
-                   avsmot=[{"amIhtype": "1", "amNavn": "Mottaker", "amForsend": "Brevdue"}],
-                   dokument=[{**DOC, "veDokformat": "DOCX"}])
+    sak = n4.new_sak(
+        saTgkode="XYZ",
+        klassering=[{"klOrdnpri": "EGEN", "klOrdnver": "x.1"}],
+        tilleggsinfo=[{"tiItype": "M", "tiTekst": "t", "tiTgkode": "QQ"}],
+    )
+    jp = n4.new_jp(
+        sak,
+        jpTgkode="7c",
+        avsmot=[{"amIhtype": "1", "amNavn": "Mottaker", "amForsend": "Brevdue"}],
+        dokument=[{**DOC, "veDokformat": "DOCX"}],
+    )
     assert sak.saTgkode == "XYZ" and sak.klassering[0].klOrdnpri == "EGEN"
     assert jp.jpTgkode == "7c" and jp.avsmot[0].amForsend == "Brevdue"
     assert jp.dokument[0].veDokformat == "DOCX"
@@ -77,31 +84,42 @@ def test_open_lists_accept_other_values(n4: N4) -> None:
 
 # ---------------------------------------------------------------- required fields
 
-@pytest.mark.parametrize("case", [
-    {"saTittel": "   "},
-    {"saTittel": "\t\n"},
-    {"saTittel": "Sak", "klassering": [{"klOrdnpri": " ", "klOrdnver": "x"}]},
-    {"saTittel": "Sak", "klassering": [{"klOrdnpri": "GBN", "klOrdnver": ""}]},
-    {"saTittel": "Sak", "sakspart": [{"spNavn": " "}]},
-    {"saTittel": "Sak", "tilleggsinfo": [{"tiItype": "", "tiTekst": "t"}]},
-    {"saTittel": "Sak", "tilleggsinfo": [{"tiItype": "M", "tiTekst": " "}]},
-    {"saTittel": "Sak", "saEksternNokkel": {"eksternSystem": " ", "nokkel": "k"}},
-    {"saTittel": "Sak", "saEksternNokkel": {"eksternSystem": "s", "nokkel": ""}},
-])
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"saTittel": "   "},
+        {"saTittel": "\t\n"},
+        {"saTittel": "Sak", "klassering": [{"klOrdnpri": " ", "klOrdnver": "x"}]},
+        {"saTittel": "Sak", "klassering": [{"klOrdnpri": "GBN", "klOrdnver": ""}]},
+        {"saTittel": "Sak", "sakspart": [{"spNavn": " "}]},
+        {"saTittel": "Sak", "tilleggsinfo": [{"tiItype": "", "tiTekst": "t"}]},
+        {"saTittel": "Sak", "tilleggsinfo": [{"tiItype": "M", "tiTekst": " "}]},
+        {"saTittel": "Sak", "saEksternNokkel": {"eksternSystem": " ", "nokkel": "k"}},
+        {"saTittel": "Sak", "saEksternNokkel": {"eksternSystem": "s", "nokkel": ""}},
+    ],
+)
 def test_case_required_fields(n4: N4, case: dict[str, Any]) -> None:
     expect_error(n4.put_sak(**case), "MISSING_FIELD")
     assert n4.server.archive.counts()["noarksak"] == 0
 
 
-@pytest.mark.parametrize("entry", [
-    {"jpInnhold": " "},
-    {"avsmot": [{"amIhtype": " "}]},
-    {"tilleggsinfo": [{"tiItype": "M", "tiTekst": ""}]},
-    {"dokument": [{"veFilnavn": " ", "veMimeType": "text/plain"}]},
-    {"dokument": [{"veFilnavn": "a.txt", "veMimeType": ""}]},
-    {"jpEksternNokkel": {"eksternSystem": "", "nokkel": "k"}},
-    {"avsmot": [{"amIhtype": "0", "amBesvarEksternNokkel": {"eksternSystem": "s", "nokkel": " "}}]},
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"jpInnhold": " "},
+        {"avsmot": [{"amIhtype": " "}]},
+        {"tilleggsinfo": [{"tiItype": "M", "tiTekst": ""}]},
+        {"dokument": [{"veFilnavn": " ", "veMimeType": "text/plain"}]},
+        {"dokument": [{"veFilnavn": "a.txt", "veMimeType": ""}]},
+        {"jpEksternNokkel": {"eksternSystem": "", "nokkel": "k"}},
+        {
+            "avsmot": [
+                {"amIhtype": "0", "amBesvarEksternNokkel": {"eksternSystem": "s", "nokkel": " "}}
+            ]
+        },
+    ],
+)
 def test_entry_required_fields(n4: N4, entry: dict[str, Any]) -> None:
     sak = n4.new_sak()
     sent = {"jpInnhold": "Post", "jpSaar": sak.saSaar, "jpSaseknr": sak.saSeknr, **entry}
@@ -111,8 +129,9 @@ def test_entry_required_fields(n4: N4, entry: dict[str, Any]) -> None:
 
 def test_putnoarksak_refuses_journpost_children(n4: N4) -> None:
     # Profile decision: entries are registered with PutJournpost only.
-    text = expect_error(n4.put_sak(saTittel="Sak", journpost=[{"jpInnhold": "Post"}]),
-                        "INVALID_VALUE")
+    text = expect_error(
+        n4.put_sak(saTittel="Sak", journpost=[{"jpInnhold": "Post"}]), "INVALID_VALUE"
+    )
     assert "PutJournpost" in text
     assert n4.server.archive.counts() == {"noarksak": 0, "journpost": 0, "dokument": 0}
 
@@ -122,24 +141,31 @@ def test_putnoarksak_refuses_journpost_children(n4: N4) -> None:
 PARTY = "Åse Nordmann"  # Å decomposes under NFD, so the name has two spellings
 
 
-@pytest.mark.parametrize(("offtittel", "ok"), [
-    (None, False),
-    ("   ", False),
-    ("Søknad fra Åse Nordmann om dispensasjon", False),   # same as the full title
-    (" Søknad fra Åse Nordmann om dispensasjon ", False),  # same but for spaces
-    ("Søknad fra ÅSE NORDMANN", False),                     # a party's name, any case
-    (f"Søknad, fnr {FNR_KARI}", False),                     # an 11-digit number
-    ("Søknad, ref 12345678901", False),
-    ("Søknad fra " + unicodedata.normalize("NFD", PARTY), False),  # the name, decomposed
-    ("Søknad fra " + unicodedata.normalize("NFD", PARTY.upper()), False),
-    ("Søknad om dispensasjon", True),
-    ("Søknad om dispensasjon, ref 1234567890", True),       # 10 digits
-    ("Søknad om dispensasjon, Åse", True),                   # a first name alone is no name
-])
-def test_exempt_case_title_needs_a_clean_public_title(n4: N4, offtittel: str | None,
-                                                      ok: bool) -> None:
-    sak = {"saTittel": f"Søknad fra {PARTY} om dispensasjon", "saU1": "1",
-           "sakspart": [{"spNavn": PARTY, "spFodselsnr": FNR_KARI}]}
+@pytest.mark.parametrize(
+    ("offtittel", "ok"),
+    [
+        (None, False),
+        ("   ", False),
+        ("Søknad fra Åse Nordmann om dispensasjon", False),  # same as the full title
+        (" Søknad fra Åse Nordmann om dispensasjon ", False),  # same but for spaces
+        ("Søknad fra ÅSE NORDMANN", False),  # a party's name, any case
+        (f"Søknad, fnr {FNR_KARI}", False),  # an 11-digit number
+        ("Søknad, ref 12345678901", False),
+        ("Søknad fra " + unicodedata.normalize("NFD", PARTY), False),  # the name, decomposed
+        ("Søknad fra " + unicodedata.normalize("NFD", PARTY.upper()), False),
+        ("Søknad om dispensasjon", True),
+        ("Søknad om dispensasjon, ref 1234567890", True),  # 10 digits
+        ("Søknad om dispensasjon, Åse", True),  # a first name alone is no name
+    ],
+)
+def test_exempt_case_title_needs_a_clean_public_title(
+    n4: N4, offtittel: str | None, ok: bool
+) -> None:
+    sak = {
+        "saTittel": f"Søknad fra {PARTY} om dispensasjon",
+        "saU1": "1",
+        "sakspart": [{"spNavn": PARTY, "spFodselsnr": FNR_KARI}],
+    }
     if offtittel is not None:
         sak["saOfftittel"] = offtittel
     resp = n4.put_sak(**sak)
@@ -152,17 +178,32 @@ def test_exempt_case_title_needs_a_clean_public_title(n4: N4, offtittel: str | N
 def test_party_name_is_found_whichever_way_either_is_composed(n4: N4) -> None:
     # The same name in NFC and NFD is the same name to a reader of the public journal.
     nfd = unicodedata.normalize("NFD", PARTY)
-    expect_error(n4.put_sak(saTittel="Søknad", saU1="1", saOfftittel=f"Søknad fra {PARTY}",
-                            sakspart=[{"spNavn": nfd}]), "INVALID_VALUE")
-    expect_error(n4.put_sak(saTittel=f"Søknad fra {PARTY}", saU1="1",
-                            saOfftittel=f"Søknad fra {PARTY}".replace("Å", "A\u030a")),
-                 "INVALID_VALUE")  # differs from the full title only in composition
+    expect_error(
+        n4.put_sak(
+            saTittel="Søknad",
+            saU1="1",
+            saOfftittel=f"Søknad fra {PARTY}",
+            sakspart=[{"spNavn": nfd}],
+        ),
+        "INVALID_VALUE",
+    )
+    expect_error(
+        n4.put_sak(
+            saTittel=f"Søknad fra {PARTY}",
+            saU1="1",
+            saOfftittel=f"Søknad fra {PARTY}".replace("Å", "A\u030a"),
+        ),
+        "INVALID_VALUE",
+    )  # differs from the full title only in composition
 
 
 def test_public_title_rules_apply_only_when_exempt(n4: N4) -> None:
     for u1 in (None, "0", ""):
-        fields: dict[str, Any] = {"saTittel": "Sak", "saOfftittel": f"{PARTY} {FNR_KARI}",
-                                  "sakspart": [{"spNavn": PARTY}]}
+        fields: dict[str, Any] = {
+            "saTittel": "Sak",
+            "saOfftittel": f"{PARTY} {FNR_KARI}",
+            "sakspart": [{"spNavn": PARTY}],
+        }
         if u1 is not None:
             fields["saU1"] = u1
         expect_ok(n4.put_sak(**fields))
@@ -174,24 +215,32 @@ def test_exempt_rule_is_checked_on_update_too(n4: N4) -> None:
     expect_ok(n4.put_sak(saId=sak.saId, saTittel="Søknad fra Åse", saU1="1"))
 
 
-@pytest.mark.parametrize(("offinnhold", "ok"), [
-    (None, False),
-    ("Brev fra Ola Nordmann om byggesak", False),   # same as jpInnhold
-    ("Brev fra ola nordmann", False),               # the sender's name (avsmot)
-    ("Brev om byggesak til åse nordmann", False),   # the case's party's name (sakspart)
-    ("Brev om byggesak til " + unicodedata.normalize("NFD", "åse nordmann"), False),
-    ("Brev fra bygg og anlegg as", False),          # the copy recipient's name
-    (f"Brev om {FNR_KARI}", False),
-    ("Brev om byggesak", True),
-])
-def test_exempt_entry_content_needs_a_clean_public_content(n4: N4, offinnhold: str | None,
-                                                          ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("offinnhold", "ok"),
+    [
+        (None, False),
+        ("Brev fra Ola Nordmann om byggesak", False),  # same as jpInnhold
+        ("Brev fra ola nordmann", False),  # the sender's name (avsmot)
+        ("Brev om byggesak til åse nordmann", False),  # the case's party's name (sakspart)
+        ("Brev om byggesak til " + unicodedata.normalize("NFD", "åse nordmann"), False),
+        ("Brev fra bygg og anlegg as", False),  # the copy recipient's name
+        (f"Brev om {FNR_KARI}", False),
+        ("Brev om byggesak", True),
+    ],
+)
+def test_exempt_entry_content_needs_a_clean_public_content(
+    n4: N4, offinnhold: str | None, ok: bool
+) -> None:
     sak = n4.new_sak(sakspart=[{"spNavn": PARTY}])
     jp: dict[str, Any] = {
-        "jpInnhold": "Brev fra Ola Nordmann om byggesak", "jpU1": "1",
-        "jpSaar": sak.saSaar, "jpSaseknr": sak.saSeknr,
-        "avsmot": [{"amIhtype": "0", "amNavn": "Ola Nordmann"},
-                   {"amIhtype": "1", "amKopimot": "1", "amNavn": "Bygg og Anlegg AS"}],
+        "jpInnhold": "Brev fra Ola Nordmann om byggesak",
+        "jpU1": "1",
+        "jpSaar": sak.saSaar,
+        "jpSaseknr": sak.saSeknr,
+        "avsmot": [
+            {"amIhtype": "0", "amNavn": "Ola Nordmann"},
+            {"amIhtype": "1", "amKopimot": "1", "amNavn": "Bygg og Anlegg AS"},
+        ],
     }
     if offinnhold is not None:
         jp["jpOffinnhold"] = offinnhold
@@ -204,26 +253,42 @@ def test_exempt_entry_content_needs_a_clean_public_content(n4: N4, offinnhold: s
 
 # ---------------------------------------------------------------- GBN and extended metadata
 
-MATR = [{"kommunenummer": "0301", "gaardsnummer": 12, "bruksnummer": 34},
-        {"kommunenummer": "4601", "gaardsnummer": 7, "bruksnummer": 1, "festenummer": 2,
-         "seksjonsnummer": 3}]
+MATR = [
+    {"kommunenummer": "0301", "gaardsnummer": 12, "bruksnummer": 34},
+    {
+        "kommunenummer": "4601",
+        "gaardsnummer": 7,
+        "bruksnummer": 1,
+        "festenummer": 2,
+        "seksjonsnummer": 3,
+    },
+]
 
 
-@pytest.mark.parametrize(("matrikkel", "gbn", "ok"), [
-    (MATR, "0301-12/34/0/0", True),
-    (MATR, " 0301-12/34/0/0 ", True),
-    (MATR[::-1], "4601-7/1/2/3", True),
-    (MATR, "4601-7/1/2/3", False),       # agrees with the second, not the first
-    (MATR, "0301-12/35/0/0", False),
-    (MATR, "0301-12/34", False),
-    (MATR[::-1], "4601-7/1/0/0", False),
-    ([], "0301-12/34/0/0", True),        # no matrikkelnummer: nothing to disagree with
-])
-def test_gbn_must_agree_with_the_first_matrikkelnummer(n4: N4, matrikkel: list[Any], gbn: str,
-                                                       ok: bool) -> None:
-    resp = n4.put_sak(saTittel="Sak", matrikkelnummer=matrikkel,
-                      klassering=[{"klOrdnpri": "ARKNOKKEL", "klOrdnver": "L42"},
-                                  {"klOrdnpri": "GBN", "klOrdnver": gbn}])
+@pytest.mark.parametrize(
+    ("matrikkel", "gbn", "ok"),
+    [
+        (MATR, "0301-12/34/0/0", True),
+        (MATR, " 0301-12/34/0/0 ", True),
+        (MATR[::-1], "4601-7/1/2/3", True),
+        (MATR, "4601-7/1/2/3", False),  # agrees with the second, not the first
+        (MATR, "0301-12/35/0/0", False),
+        (MATR, "0301-12/34", False),
+        (MATR[::-1], "4601-7/1/0/0", False),
+        ([], "0301-12/34/0/0", True),  # no matrikkelnummer: nothing to disagree with
+    ],
+)
+def test_gbn_must_agree_with_the_first_matrikkelnummer(
+    n4: N4, matrikkel: list[Any], gbn: str, ok: bool
+) -> None:
+    resp = n4.put_sak(
+        saTittel="Sak",
+        matrikkelnummer=matrikkel,
+        klassering=[
+            {"klOrdnpri": "ARKNOKKEL", "klOrdnver": "L42"},
+            {"klOrdnpri": "GBN", "klOrdnver": gbn},
+        ],
+    )
     if ok:
         expect_ok(resp)
     else:
@@ -231,21 +296,38 @@ def test_gbn_must_agree_with_the_first_matrikkelnummer(n4: N4, matrikkel: list[A
 
 
 def test_gbn_is_checked_against_the_merged_case_on_update(n4: N4) -> None:
-    sak = n4.new_sak(matrikkelnummer=MATR,
-                     klassering=[{"klOrdnpri": "GBN", "klOrdnver": "0301-12/34/0/0"}])
-    expect_error(n4.put_sak(saId=sak.saId, saTittel=sak.saTittel, matrikkelnummer=MATR[::-1]),
-                 "INVALID_VALUE")
-    expect_ok(n4.put_sak(saId=sak.saId, saTittel=sak.saTittel, matrikkelnummer=MATR[::-1],
-                         klassering=[{"klOrdnpri": "GBN", "klOrdnver": "4601-7/1/2/3"}]))
+    sak = n4.new_sak(
+        matrikkelnummer=MATR, klassering=[{"klOrdnpri": "GBN", "klOrdnver": "0301-12/34/0/0"}]
+    )
+    expect_error(
+        n4.put_sak(saId=sak.saId, saTittel=sak.saTittel, matrikkelnummer=MATR[::-1]),
+        "INVALID_VALUE",
+    )
+    expect_ok(
+        n4.put_sak(
+            saId=sak.saId,
+            saTittel=sak.saTittel,
+            matrikkelnummer=MATR[::-1],
+            klassering=[{"klOrdnpri": "GBN", "klOrdnver": "4601-7/1/2/3"}],
+        )
+    )
 
 
-@pytest.mark.parametrize("kommunenummer",
-                         ["301", "03011", "o301", " 0301", "\uff10\uff13\uff10\uff11"])
+@pytest.mark.parametrize(
+    "kommunenummer", ["301", "03011", "o301", " 0301", "\uff10\uff13\uff10\uff11"]
+)
 def test_kommunenummer_is_four_digits(n4: N4, kommunenummer: str) -> None:
-    expect_error(n4.put_sak(saTittel="Sak", matrikkelnummer=[
-        {"kommunenummer": kommunenummer, "gaardsnummer": 1, "bruksnummer": 1}]), "INVALID_VALUE")
-    expect_error(n4.put_sak(saTittel="Sak", plan=[
-        {"kommunenummer": kommunenummer, "planident": "P1"}]), "INVALID_VALUE")
+    expect_error(
+        n4.put_sak(
+            saTittel="Sak",
+            matrikkelnummer=[{"kommunenummer": kommunenummer, "gaardsnummer": 1, "bruksnummer": 1}],
+        ),
+        "INVALID_VALUE",
+    )
+    expect_error(
+        n4.put_sak(saTittel="Sak", plan=[{"kommunenummer": kommunenummer, "planident": "P1"}]),
+        "INVALID_VALUE",
+    )
 
 
 # ---------------------------------------------------------------- case status
@@ -284,8 +366,10 @@ def test_closed_case_takes_no_new_entries(n4: N4, closed: str) -> None:
     n4.new_jp(sak)
     expect_ok(n4.put_sak(saId=sak.saId, saTittel=sak.saTittel, saStatus=closed))
     expect_error(n4.put_jp(jpInnhold="Ny", jpSaar=sak.saSaar, jpSaseknr=sak.saSeknr), "CASE_CLOSED")
-    expect_error(n4.put_jp(jpInnhold="Ny", jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "k"}),
-                 "CASE_CLOSED")
+    expect_error(
+        n4.put_jp(jpInnhold="Ny", jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "k"}),
+        "CASE_CLOSED",
+    )
     assert n4.server.archive.counts()["journpost"] == 1
     if closed == "A":  # reopened, it takes entries again
         expect_ok(n4.put_sak(saId=sak.saId, saTittel=sak.saTittel, saStatus="B"))
@@ -347,8 +431,13 @@ TRANSITIONS = [(t, old, new) for t in START for old in sorted(_paths(t)) for new
 @pytest.mark.parametrize("status", STATUSES)
 def test_entry_start_states(n4: N4, ndoktype: str, status: str) -> None:
     sak = n4.new_sak()
-    resp = n4.put_jp(jpInnhold="Post", jpSaar=sak.saSaar, jpSaseknr=sak.saSeknr,
-                     jpNdoktype=ndoktype, jpStatus=status)
+    resp = n4.put_jp(
+        jpInnhold="Post",
+        jpSaar=sak.saSaar,
+        jpSaseknr=sak.saSeknr,
+        jpNdoktype=ndoktype,
+        jpStatus=status,
+    )
     if status in START[ndoktype]:
         assert expect_ok(resp).journpost.jpStatus == status
     else:
@@ -375,8 +464,13 @@ def test_entry_status_changes(n4: N4, ndoktype: str, old: str, new: str) -> None
 @pytest.mark.parametrize("final", ["A", "U"])
 def test_final_entries_do_not_change(n4: N4, final: str) -> None:
     sak = n4.new_sak()
-    jp = n4.new_jp(sak, "Post", jpStatus="J", jpTgkode="13",
-                   dokument=[{**DOC, "fil": {"base64": b"%PDF-1.4 v1"}}])
+    jp = n4.new_jp(
+        sak,
+        "Post",
+        jpStatus="J",
+        jpTgkode="13",
+        dokument=[{**DOC, "fil": {"base64": b"%PDF-1.4 v1"}}],
+    )
     if final == "A":
         expect_ok(n4.update_jp(jp, jpStatus="A"))
     else:
@@ -387,10 +481,13 @@ def test_final_entries_do_not_change(n4: N4, final: str) -> None:
         {"jpTgkode": "UO"},
         {"avsmot": [{"amIhtype": "0", "amNavn": "Ny avsender"}]},
         {"jpStatus": "J"},
-        {"dokument": [{**DOC, "fil": {"base64": b"nytt dokument"}}]},            # added
+        {"dokument": [{**DOC, "fil": {"base64": b"nytt dokument"}}]},  # added
         {"dokument": [{**DOC, "dlRnr": 1, "fil": {"base64": b"%PDF-1.4 v2"}}]},  # replaced
-        {"dokument": [{**DOC, "dlRnr": 1, "dbTittel": "Ny tittel",
-                       "fil": {"base64": b"%PDF-1.4 v1"}}]},                     # new metadata
+        {
+            "dokument": [
+                {**DOC, "dlRnr": 1, "dbTittel": "Ny tittel", "fil": {"base64": b"%PDF-1.4 v1"}}
+            ]
+        },  # new metadata
     ):
         expect_error(n4.update_jp(jp, **change), "STATE_VIOLATION")
     # Resending what is stored changes nothing and is harmless.
@@ -407,6 +504,7 @@ def test_entry_status_is_checked_against_the_code_list_on_update(n4: N4) -> None
 
 # ---------------------------------------------------------------- defaults
 
+
 def test_case_defaults(n4: N4) -> None:
     sak = n4.new_sak()
     assert (sak.saStatus, sak.saDato, sak.saSaar) == ("B", TODAY, TODAY.year)
@@ -414,9 +512,17 @@ def test_case_defaults(n4: N4) -> None:
     assert (given.saStatus, given.saDato, given.saSaar) == ("R", dt.date(2001, 2, 3), TODAY.year)
 
 
-@pytest.mark.parametrize(("ndoktype", "status"), [
-    (None, "M"), ("I", "M"), ("U", "R"), ("N", "R"), ("X", "R"), ("S", "R"),
-])
+@pytest.mark.parametrize(
+    ("ndoktype", "status"),
+    [
+        (None, "M"),
+        ("I", "M"),
+        ("U", "R"),
+        ("N", "R"),
+        ("X", "R"),
+        ("S", "R"),
+    ],
+)
 def test_entry_defaults(n4: N4, ndoktype: str | None, status: str) -> None:
     sak = n4.new_sak()
     fields = {"jpNdoktype": ndoktype} if ndoktype else {}
@@ -435,28 +541,39 @@ def test_sent_document_date_is_kept(n4: N4) -> None:
 
 # ---------------------------------------------------------------- case references
 
+
 def test_an_entry_cannot_move_to_another_case(n4: N4) -> None:
     a = n4.new_sak("A", saEksternNokkel={"eksternSystem": "s", "nokkel": "A"})
     b = n4.new_sak("B", saEksternNokkel={"eksternSystem": "s", "nokkel": "B"})
     jp = n4.new_jp(a)
     expect_error(n4.update_jp(jp, jpSaar=b.saSaar, jpSaseknr=b.saSeknr), "INVALID_VALUE")
-    expect_error(n4.update_jp(jp, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "B"}),
-                 "INVALID_VALUE")
-    expect_error(n4.update_jp(jp, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "C"}),
-                 "INVALID_VALUE")
+    expect_error(
+        n4.update_jp(jp, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "B"}), "INVALID_VALUE"
+    )
+    expect_error(
+        n4.update_jp(jp, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "C"}), "INVALID_VALUE"
+    )
     # Naming its own case is fine.
-    expect_ok(n4.update_jp(jp, jpSaar=a.saSaar, jpSaseknr=a.saSeknr,
-                           jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "A"}))
+    expect_ok(
+        n4.update_jp(
+            jp,
+            jpSaar=a.saSaar,
+            jpSaseknr=a.saSeknr,
+            jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "A"},
+        )
+    )
 
 
 def test_both_case_references_on_a_new_entry_must_agree(n4: N4) -> None:
     a = n4.new_sak("A", saEksternNokkel={"eksternSystem": "s", "nokkel": "A"})
     n4.new_sak("B", saEksternNokkel={"eksternSystem": "s", "nokkel": "B"})
     base = {"jpInnhold": "Post", "jpSaar": a.saSaar, "jpSaseknr": a.saSeknr}
-    expect_error(n4.put_jp(**base, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "B"}),
-                 "INVALID_VALUE")
-    expect_error(n4.put_jp(**base, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "C"}),
-                 "INVALID_VALUE")
+    expect_error(
+        n4.put_jp(**base, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "B"}), "INVALID_VALUE"
+    )
+    expect_error(
+        n4.put_jp(**base, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "C"}), "INVALID_VALUE"
+    )
     assert n4.server.archive.counts()["journpost"] == 0
     jp = expect_ok(n4.put_jp(**base, jpSaEksternNokkel={"eksternSystem": "s", "nokkel": "A"}))
     assert jp.journpost.jpSaseknr == a.saSeknr

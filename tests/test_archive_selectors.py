@@ -34,6 +34,7 @@ def _ids(objs: list[Any], attr: str) -> list[str]:
 
 # ---------------------------------------------------------------- GetNoarksak
 
+
 def test_getnoarksak_each_selector_finds_its_case(n4: N4, world: dict[str, Any]) -> None:
     a, b = world["a"], world["b"]
     by = {
@@ -47,18 +48,27 @@ def test_getnoarksak_each_selector_finds_its_case(n4: N4, world: dict[str, Any])
     assert _ids(found, "saId") == [a.saId]
 
 
-@pytest.mark.parametrize("selector", [
-    {"saId": "999"}, {"saId": "0"}, {"saId": "-1"}, {"saId": "abc"}, {"saId": ""},
-    {"saId": "99999999999999999999999"},
-    # Digits that are not ASCII digits name no case: not "1", and no server failure either.
-    {"saId": "\u00b2"}, {"saId": "\u0661"}, {"saId": "\uff11"},
-    {"saksnummer": {"saSaar": TODAY.year, "saSeknr": 99}},
-    {"saksnummer": {"saSaar": TODAY.year - 1, "saSeknr": 1}},
-    {"saksnummer": {"saSaar": 10**30, "saSeknr": 1}},
-    {"saEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "SAK-2"}},
-    {"saEksternNokkel": {"eksternSystem": "annet", "nokkel": "SAK-1"}},
-    {"saEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "sak-1"}},
-])
+@pytest.mark.parametrize(
+    "selector",
+    [
+        {"saId": "999"},
+        {"saId": "0"},
+        {"saId": "-1"},
+        {"saId": "abc"},
+        {"saId": ""},
+        {"saId": "99999999999999999999999"},
+        # Digits that are not ASCII digits name no case: not "1", and no server failure either.
+        {"saId": "\u00b2"},
+        {"saId": "\u0661"},
+        {"saId": "\uff11"},
+        {"saksnummer": {"saSaar": TODAY.year, "saSeknr": 99}},
+        {"saksnummer": {"saSaar": TODAY.year - 1, "saSeknr": 1}},
+        {"saksnummer": {"saSaar": 10**30, "saSeknr": 1}},
+        {"saEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "SAK-2"}},
+        {"saEksternNokkel": {"eksternSystem": "annet", "nokkel": "SAK-1"}},
+        {"saEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "sak-1"}},
+    ],
+)
 def test_getnoarksak_not_found(n4: N4, world: dict[str, Any], selector: dict[str, Any]) -> None:
     expect_error(n4.get_sak(**selector), "NOT_FOUND")
 
@@ -82,11 +92,12 @@ SAK_SELECTORS: dict[str, Any] = {
 }
 
 
-@pytest.mark.parametrize("pair", [
-    (x, y) for i, x in enumerate(SAK_SELECTORS) for y in list(SAK_SELECTORS)[i + 1:]
-])
-def test_getnoarksak_two_selectors_are_ambiguous(n4: N4, world: dict[str, Any],
-                                                 pair: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    "pair", [(x, y) for i, x in enumerate(SAK_SELECTORS) for y in list(SAK_SELECTORS)[i + 1 :]]
+)
+def test_getnoarksak_two_selectors_are_ambiguous(
+    n4: N4, world: dict[str, Any], pair: tuple[str, str]
+) -> None:
     text = expect_error(n4.get_sak(**{k: SAK_SELECTORS[k] for k in pair}), "AMBIGUOUS_SELECTOR")
     assert pair[0] in text and pair[1] in text
 
@@ -97,20 +108,27 @@ def test_getnoarksak_all_selectors_are_ambiguous(n4: N4, world: dict[str, Any]) 
 
 # ---------------------------------------------------------------- GetJournpost
 
+
 def test_getjournpost_each_selector_finds_its_entries(n4: N4, world: dict[str, Any]) -> None:
     a, a1, a2, a3 = world["a"], world["a1"], world["a2"], world["a3"]
     cases: dict[str, tuple[dict[str, Any], list[Any]]] = {
         "jpId": ({"jpId": a2.jpId}, [a2]),
         "saId": ({"saId": a.saId}, [a1, a2, a3]),
         "lopenummer": ({"lopenummer": {"jpJaar": a3.jpJaar, "jpSeknr": a3.jpSeknr}}, [a3]),
-        "dokumentnummer": ({"dokumentnummer": {"saSaar": a.saSaar, "saSeknr": a.saSeknr,
-                                               "jpJpostnr": 2}}, [a2]),
+        "dokumentnummer": (
+            {"dokumentnummer": {"saSaar": a.saSaar, "saSeknr": a.saSeknr, "jpJpostnr": 2}},
+            [a2],
+        ),
         "dokumentnummer without jpJpostnr": (
-            {"dokumentnummer": {"saSaar": a.saSaar, "saSeknr": a.saSeknr}}, [a1, a2, a3]),
+            {"dokumentnummer": {"saSaar": a.saSaar, "saSeknr": a.saSeknr}},
+            [a1, a2, a3],
+        ),
         "jpEksternNokkel": ({"jpEksternNokkel": JPKEY}, [a1]),
         "saEksternNokkel": ({"saEksternNokkel": KEY}, [a1, a2, a3]),
-        "search": ({"searchCriteria": [{"fieldName": "jpInnhold", "fieldValue": "A"}]},
-                   [a1, a2, a3]),
+        "search": (
+            {"searchCriteria": [{"fieldName": "jpInnhold", "fieldValue": "A"}]},
+            [a1, a2, a3],
+        ),
     }
     for name, (selector, expected) in cases.items():
         got = expect_ok(n4.get_jp(**selector)).journpost
@@ -119,26 +137,37 @@ def test_getjournpost_each_selector_finds_its_entries(n4: N4, world: dict[str, A
 
 def test_getjournpost_case_without_entries_is_an_empty_ok(n4: N4) -> None:
     sak = n4.new_sak(saEksternNokkel=KEY)
-    for selector in ({"saId": sak.saId}, {"saEksternNokkel": KEY},
-                     {"dokumentnummer": {"saSaar": sak.saSaar, "saSeknr": sak.saSeknr}}):
+    for selector in (
+        {"saId": sak.saId},
+        {"saEksternNokkel": KEY},
+        {"dokumentnummer": {"saSaar": sak.saSaar, "saSeknr": sak.saSeknr}},
+    ):
         assert not expect_ok(n4.get_jp(**selector)).journpost
 
 
-@pytest.mark.parametrize("selector", [
-    {"jpId": "999"}, {"jpId": "0"}, {"jpId": "x"}, {"jpId": "\u00b2"}, {"jpId": "\u0661"},
-    {"jpId": "99999999999999999999999"},
-    {"saId": "999"}, {"saId": "\u00b2"},
-    {"lopenummer": {"jpJaar": TODAY.year, "jpSeknr": 99}},
-    {"lopenummer": {"jpJaar": TODAY.year + 1, "jpSeknr": 1}},
-    {"lopenummer": {"jpJaar": TODAY.year, "jpSeknr": 10**30}},
-    {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 99}},
-    {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 1, "jpJpostnr": 4}},
-    {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 1, "jpJpostnr": 10**30}},
-    {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 99, "jpJpostnr": 1}},
-    {"jpEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "JP-2"}},
-    {"jpEksternNokkel": {"eksternSystem": "annet", "nokkel": "JP-1"}},
-    {"saEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "SAK-2"}},
-])
+@pytest.mark.parametrize(
+    "selector",
+    [
+        {"jpId": "999"},
+        {"jpId": "0"},
+        {"jpId": "x"},
+        {"jpId": "\u00b2"},
+        {"jpId": "\u0661"},
+        {"jpId": "99999999999999999999999"},
+        {"saId": "999"},
+        {"saId": "\u00b2"},
+        {"lopenummer": {"jpJaar": TODAY.year, "jpSeknr": 99}},
+        {"lopenummer": {"jpJaar": TODAY.year + 1, "jpSeknr": 1}},
+        {"lopenummer": {"jpJaar": TODAY.year, "jpSeknr": 10**30}},
+        {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 99}},
+        {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 1, "jpJpostnr": 4}},
+        {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 1, "jpJpostnr": 10**30}},
+        {"dokumentnummer": {"saSaar": TODAY.year, "saSeknr": 99, "jpJpostnr": 1}},
+        {"jpEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "JP-2"}},
+        {"jpEksternNokkel": {"eksternSystem": "annet", "nokkel": "JP-1"}},
+        {"saEksternNokkel": {"eksternSystem": "eByggesak", "nokkel": "SAK-2"}},
+    ],
+)
 def test_getjournpost_not_found(n4: N4, world: dict[str, Any], selector: dict[str, Any]) -> None:
     expect_error(n4.get_jp(**selector), "NOT_FOUND")
 
@@ -159,16 +188,18 @@ JP_SELECTORS: dict[str, Any] = {
 }
 
 
-@pytest.mark.parametrize("pair", [
-    (x, y) for i, x in enumerate(JP_SELECTORS) for y in list(JP_SELECTORS)[i + 1:]
-])
-def test_getjournpost_two_selectors_are_ambiguous(n4: N4, world: dict[str, Any],
-                                                  pair: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    "pair", [(x, y) for i, x in enumerate(JP_SELECTORS) for y in list(JP_SELECTORS)[i + 1 :]]
+)
+def test_getjournpost_two_selectors_are_ambiguous(
+    n4: N4, world: dict[str, Any], pair: tuple[str, str]
+) -> None:
     text = expect_error(n4.get_jp(**{k: JP_SELECTORS[k] for k in pair}), "AMBIGUOUS_SELECTOR")
     assert pair[0] in text and pair[1] in text
 
 
 # ---------------------------------------------------------------- Put by id
+
 
 def test_put_with_unknown_ids_is_not_found(n4: N4, world: dict[str, Any]) -> None:
     for said in ("999", "abc", "\u00b2", "\u0661"):
@@ -185,5 +216,7 @@ def test_new_entry_must_name_an_existing_case(n4: N4, world: dict[str, Any]) -> 
     expect_error(n4.put_jp(jpInnhold="x", jpSaar=TODAY.year), "MISSING_FIELD")
     expect_error(n4.put_jp(jpInnhold="x", jpSaar=TODAY.year, jpSaseknr=99), "NOT_FOUND")
     expect_error(n4.put_jp(jpInnhold="x", jpSaar=10**30, jpSaseknr=1), "NOT_FOUND")
-    expect_error(n4.put_jp(jpInnhold="x", jpSaEksternNokkel={"eksternSystem": "x", "nokkel": "y"}),
-                 "NOT_FOUND")
+    expect_error(
+        n4.put_jp(jpInnhold="x", jpSaEksternNokkel={"eksternSystem": "x", "nokkel": "y"}),
+        "NOT_FOUND",
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from served import Served
+
 from tpn.harness.cli import DEFAULT_PORT, build_parser, main
 
 

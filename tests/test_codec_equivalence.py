@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from model_strategies import instances
+
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.soap import codec
 from tpn.mocks.soap.endpoint import SoapEndpoint

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 from served import Served
+
 from tpn.mocks.noark4ws.model import NS
 
 pytestmark = [

@@ -19,6 +19,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+
 from tpn.mocks.app import MockApp
 from tpn.mocks.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+
 from tpn.mocks.soap import intake
 from tpn.mocks.soap.faults import DETAIL_NS, Fault
 from tpn.mocks.soap.intake import Limits

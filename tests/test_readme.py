@@ -49,8 +49,14 @@ def blocks() -> list[Block]:
     for match in _FENCE.finditer(text):
         before = text[: match.start()]
         headings = re.findall(r"^#+ (.+)$", before, re.M)
-        found.append(Block(match.group(1), match.group(2), before.count("\n") + 1,
-                           headings[-1] if headings else ""))
+        found.append(
+            Block(
+                match.group(1),
+                match.group(2),
+                before.count("\n") + 1,
+                headings[-1] if headings else "",
+            )
+        )
     return found
 
 
@@ -120,15 +126,23 @@ def test_curl_example(block: Block, tmp_path: Path) -> None:
         pytest.skip("curl is not installed")
     with archive_for(block.code) as archive:
         address = f"{archive.host}:{archive.port}"
-        script = "\n".join([
-            "set -euo pipefail",
-            # Each call reports its HTTP status on a line of its own.
-            "curl() { command curl --silent --show-error"
-            " --write-out '\\n@@HTTP %{http_code}\\n' \"$@\"; }",
-            block.code.replace(DEFAULT_ADDRESS, address),
-        ])
-        done = subprocess.run(["bash", "-c", script], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=60)
+        script = "\n".join(
+            [
+                "set -euo pipefail",
+                # Each call reports its HTTP status on a line of its own.
+                "curl() { command curl --silent --show-error"
+                " --write-out '\\n@@HTTP %{http_code}\\n' \"$@\"; }",
+                block.code.replace(DEFAULT_ADDRESS, address),
+            ]
+        )
+        done = subprocess.run(
+            ["bash", "-c", script],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"{block.where} failed:\n{output}"
     statuses = re.findall(r"^@@HTTP (\d{3})$", done.stdout, re.M)

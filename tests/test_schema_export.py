@@ -6,6 +6,7 @@ from pathlib import Path
 
 import requests
 from lxml import etree
+
 from tpn.fixtures import standard_file
 from tpn.harness import schema
 from tpn.harness.cli import main

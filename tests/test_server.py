@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from tpn.mocks.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.noark4ws.model import NS

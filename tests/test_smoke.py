@@ -62,8 +62,9 @@ def _wait_alive(served: Served) -> None:
         except OSError as exc:
             last = exc
         time.sleep(0.05)
-    pytest.fail(f"tpn serve did not answer /isalive within {STARTUP_TIMEOUT} s ({last}):\n"
-                f"{served.output()}")
+    pytest.fail(
+        f"tpn serve did not answer /isalive within {STARTUP_TIMEOUT} s ({last}):\n{served.output()}"
+    )
 
 
 def _group_alive(pgid: int) -> bool:
@@ -102,11 +103,27 @@ def served(tmp_path: Path) -> Iterator[Served]:
     port = free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    command = [*tpn_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--db", f"sqlite:///{tmp_path / 'archive.sqlite3'}", "--workers", "2"]
+    command = [
+        *tpn_command(),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        f"sqlite:///{tmp_path / 'archive.sqlite3'}",
+        "--workers",
+        "2",
+    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
     s = Served(f"http://127.0.0.1:{port}", process, log)
     try:
         _wait_alive(s)

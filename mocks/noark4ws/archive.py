@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import exc, func, select
 from sqlalchemy.engine import Connection, Row
+
 from tpn.mocks.clock import Clock
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws import rules, search, tables

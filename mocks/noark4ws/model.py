@@ -22,7 +22,8 @@ from spyne import (
     XmlAttribute,
     XmlData,
 )
-from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
+
+from tpn.mocks.soap import compat  # noqa: F401  (installed by tpn.mocks before any Spyne import)
 
 NS = "http://www.arkivverket.no/Noark4-1-WS-WD/types"
 

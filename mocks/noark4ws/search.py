@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, intersect, select
 from sqlalchemy.sql import CompoundSelect, Select
+
 from tpn.mocks.noark4ws import tables
 
 SUBSTRING = "substring"  # case-insensitive substring

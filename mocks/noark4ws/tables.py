@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
 from tpn.mocks.store import metadata
 
 sak = Table(

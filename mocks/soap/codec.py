@@ -15,13 +15,14 @@ import base64
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 from spyne.model.binary import ByteArray
 from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
 from spyne.model.primitive import Boolean, Date, Integer, Unicode
-from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
+
+from tpn.mocks.soap import compat  # noqa: F401  (installed by tpn.mocks before any Spyne import)
 
 ATTR, DATA, SIMPLE, COMPLEX = range(4)
 
@@ -82,7 +83,7 @@ class Plan:
     def new(self) -> Any:
         """An empty instance. Spyne's ``ComplexModel.__init__`` costs ~25 µs an object (it
         walks the type info through several layers); this sets the same None fields directly."""
-        obj = self.cls.__new__(self.cls)
+        obj = cast(Any, self.cls).__new__(self.cls)
         obj.__dict__.update(self.blank)
         return obj
 

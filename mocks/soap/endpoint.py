@@ -20,10 +20,11 @@ from typing import Any
 
 from lxml import etree
 from spyne.server.wsgi import WsgiApplication
+
 from tpn.mocks.journal import Journal
 from tpn.mocks.soap import (
     codec,
-    compat,  # noqa: F401  (must precede Spyne)
+    compat,  # noqa: F401  (installed by tpn.mocks before any Spyne import)
     intake,
 )
 from tpn.mocks.soap.faults import Fault, client

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from lxml import etree
+
 from tpn.mocks.soap.ns import SOAP11_ENV
 
 DETAIL_NS = "urn:tpn-harness:fault"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+
 from tpn.mocks.soap.faults import Fault, client
 from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
 

@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from spyne import Application, ServiceBase, rpc
 from spyne.protocol.soap import Soap11
-from tpn.mocks.soap import compat  # noqa: F401  (must precede Spyne)
+
+from tpn.mocks.soap import compat  # noqa: F401  (installed by tpn.mocks before any Spyne import)
 
 
 class Handler(Protocol):
