@@ -25,6 +25,8 @@ settings_table = Table(
 )
 
 _KEY = "clock"
+# Read on every registration: built once (see noark4ws/queries.py for why).
+_READ = select(settings_table.c.value).where(settings_table.c.key == _KEY)
 
 
 class Clock:
@@ -46,9 +48,7 @@ class Clock:
         if conn is None:
             with self.store.read() as c:
                 return self.state(c)
-        raw = conn.execute(
-            select(settings_table.c.value).where(settings_table.c.key == _KEY)
-        ).scalar()
+        raw = conn.execute(_READ).scalar()
         return json.loads(raw) if raw else None
 
     def now(self, conn: Connection | None = None) -> dt.datetime:

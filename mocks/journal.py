@@ -37,6 +37,7 @@ journal_table = Table(
 )
 
 DEFAULT_MAX_BODY = 256 * 1024
+_INSERT = journal_table.insert()  # built once: it runs on every request
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Journal:
             "response_size": len(response),
         }
         with self.store.write() as conn:
-            conn.execute(journal_table.insert(), row)
+            conn.execute(_INSERT, row)
 
     def entries(
         self, *, after: int = 0, limit: int = 1000, operation: str | None = None

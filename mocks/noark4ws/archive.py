@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exc, func, select
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Connection, Row
 
 from tpn.mocks.clock import Clock
 from tpn.mocks.noark4ws import model as m
+from tpn.mocks.noark4ws import queries as q
 from tpn.mocks.noark4ws import rules, search, tables
 from tpn.mocks.noark4ws.codes import code_lists
 from tpn.mocks.noark4ws.rules import Rejected
@@ -37,6 +39,32 @@ def _inserted_id(conn: Connection, statement: Any, values: dict[str, Any]) -> in
     key = conn.execute(statement, values).inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+_IDS = ("saId", "jpId")
+
+
+def _sak_data(row: Any) -> dict[str, Any]:
+    """A stored case as its message dict; the JSON holds no id (the row's id is the saId)."""
+    return {"saId": str(row.id), **json.loads(row.data)}
+
+
+def _jp_data(row: Any) -> dict[str, Any]:
+    return {"jpId": str(row.id), **json.loads(row.data)}
+
+
+def _stored(data: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in data.items() if k not in _IDS})
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """What the archive compares a document by: its number, metadata and content hash."""
+
+    id: int
+    rnr: int
+    meta: str
+    sha256: str | None
 
 
 def _fits(n: int | None) -> bool:
@@ -115,13 +143,11 @@ class Archive:
         return m.PutJournpostResponse(status=status, journpost=stored)
 
     def _next_number(self, conn: Connection, name: str) -> int:
-        c = tables.counter
-        done = conn.execute(c.update().where(c.c.name == name).values(value=c.c.value + 1))
-        if done.rowcount == 0:
-            conn.execute(c.insert(), {"name": name, "value": 1})
+        value = conn.execute(q.COUNTER_NEXT, {"b_name": name}).scalar()
+        if value is None:
+            conn.execute(q.COUNTER_INSERT, {"name": name, "value": 1})
             return 1
-        value: int = conn.execute(select(c.c.value).where(c.c.name == name)).scalar_one()
-        return value
+        return int(value)
 
     def _find_sak(
         self,
@@ -131,18 +157,16 @@ class Archive:
         numbers: tuple[int, int] | None = None,
         ext: tuple[str, str] | None = None,
     ) -> Row[Any] | None:
-        s = tables.sak
         if said is not None:
             rid = _row_id(said)
-            return None if rid is None else conn.execute(select(s).where(s.c.id == rid)).first()
+            return None if rid is None else conn.execute(q.SAK_BY_ID, {"b_id": rid}).first()
         if numbers is not None:
             if not all(_fits(n) for n in numbers):
                 return None
-            q = select(s).where(s.c.saar == numbers[0], s.c.seknr == numbers[1])
-            return conn.execute(q).first()
+            values = {"b_saar": numbers[0], "b_seknr": numbers[1]}
+            return conn.execute(q.SAK_BY_NUMBERS, values).first()
         if ext is not None:
-            q = select(s).where(s.c.ext_system == ext[0], s.c.ext_key == ext[1])
-            return conn.execute(q).first()
+            return conn.execute(q.SAK_BY_EXT, {"b_sys": ext[0], "b_key": ext[1]}).first()
         return None
 
     def _put_noarksak(self, conn: Connection, sent: Any, warnings: list[Warning_]) -> Any:
@@ -175,7 +199,7 @@ class Archive:
         ext = data.get("saEksternNokkel") or {}
         rid = _inserted_id(
             conn,
-            tables.sak.insert(),
+            q.SAK_INSERT,
             {
                 "saar": data["saSaar"],
                 "seknr": data["saSeknr"],
@@ -183,17 +207,17 @@ class Archive:
                 "ext_system": ext.get("eksternSystem"),
                 "ext_key": ext.get("nokkel"),
                 "jp_count": 0,
-                "data": "{}",
+                "data": _stored(data),
             },
         )
         data = {"saId": str(rid), **data}
-        self._save(conn, "sak", rid, data)
+        self._index(conn, "sak", rid, data)
         return from_dict(m.NoarksakType, data)
 
     def _update_sak(
         self, conn: Connection, row: Row[Any], sent: dict[str, Any], warnings: list[Warning_]
     ) -> Any:
-        old = json.loads(row.data)
+        old = _sak_data(row)
         self._note_replaced(sent, old, ("saSaar", "saSeknr"), warnings)
         new = {**old, **sent}
         old_status, new_status = old["saStatus"], new["saStatus"]
@@ -300,51 +324,72 @@ class Archive:
             )
 
     def _save(self, conn: Connection, kind: str, rid: int, data: dict[str, Any]) -> None:
-        table = tables.sak if kind == "sak" else tables.journpost
-        conn.execute(table.update().where(table.c.id == rid).values(data=json.dumps(data)))
-        s = tables.search
-        conn.execute(s.delete().where(s.c.kind == kind, s.c.object_id == rid))
+        """Store a changed object's message and index it again."""
+        statement = q.SAK_SET_DATA if kind == "sak" else q.JP_SET_DATA
+        conn.execute(statement, {"b_id": rid, "b_data": _stored(data)})
+        conn.execute(q.SEARCH_DELETE, {"b_kind": kind, "b_id": rid})
+        self._index(conn, kind, rid, data)
+
+    @staticmethod
+    def _index(conn: Connection, kind: str, rid: int, data: dict[str, Any]) -> None:
         rows = search.index_rows(kind, rid, data)
         if rows:
-            conn.execute(s.insert(), rows)
+            conn.execute(q.SEARCH_INSERT, rows)
 
     def _put_journpost(self, conn: Connection, sent: Any, warnings: list[Warning_]) -> Any:
-        jp = tables.journpost
         if sent.jpId is not None:
             rid = _row_id(sent.jpId)
-            row = None if rid is None else conn.execute(select(jp).where(jp.c.id == rid)).first()
+            row = None if rid is None else conn.execute(q.JP_BY_ID, {"b_id": rid}).first()
             if row is None:
                 raise Rejected("NOT_FOUND", f"no journpost has jpId {sent.jpId!r}")
         elif sent.jpEksternNokkel is not None:
             key = _ext(sent.jpEksternNokkel)
             assert key is not None
-            row = conn.execute(
-                select(jp).where(jp.c.ext_system == key[0], jp.c.ext_key == key[1])
-            ).first()
+            row = conn.execute(q.JP_BY_EXT, {"b_sys": key[0], "b_key": key[1]}).first()
         else:
             row = None
         data = to_dict(sent)
         data.pop("jpId", None)
         documents = data.pop("dokument", [])
         if row is None:
-            rid, data, sak_row = self._create_journpost(conn, data, warnings)
-            final_before = False
+            data, sak_row = self._create_journpost(conn, data, warnings)
+            self._check_journpost(data, json.loads(sak_row.data))
+            ext = data.get("jpEksternNokkel") or {}
+            rid = _inserted_id(
+                conn,
+                q.JP_INSERT,
+                {
+                    "sak_id": sak_row.id,
+                    "jaar": data["jpJaar"],
+                    "seknr": data["jpSeknr"],
+                    "jpostnr": data["jpJpostnr"],
+                    "status": data["jpStatus"],
+                    "ext_system": ext.get("eksternSystem"),
+                    "ext_key": ext.get("nokkel"),
+                    "data": _stored(data),
+                },
+            )
+            data = {"jpId": str(rid), **data}
+            self._index(conn, "jp", rid, data)
+            _, docs = self._store_documents(conn, rid, documents, existing={})
         else:
             rid, found = row.id, self._find_sak(conn, said=str(row.sak_id))
             assert found is not None, "an entry's case is never deleted"
-            sak_row = found
-            old = json.loads(row.data)
+            old = _jp_data(row)
             data = self._update_journpost(conn, row, old, data, warnings)
-            final_before = old["jpStatus"] in self.codes.jp_final
-        assert sak_row is not None
-        self._check_journpost(data, json.loads(sak_row.data))
-        if self._store_documents(conn, rid, documents) and final_before:
-            raise Rejected(
-                "STATE_VIOLATION",
-                f"jpStatus {data['jpStatus']} is final; documents of the entry cannot change",
-            )
-        self._save(conn, "jp", rid, data)
-        return self._journpost_answer(conn, rid, data, dokument=True, fil=False)
+            self._check_journpost(data, json.loads(found.data))
+            changed, docs = self._store_documents(conn, rid, documents)
+            if changed and old["jpStatus"] in self.codes.jp_final:
+                raise Rejected(
+                    "STATE_VIOLATION",
+                    f"jpStatus {data['jpStatus']} is final; documents of the entry cannot change",
+                )
+            if data != old:
+                self._save(conn, "jp", rid, data)
+        metas = [json.loads(docs[rnr].meta) for rnr in sorted(docs)]
+        for meta in metas:
+            meta.pop("fil", None)
+        return self._journpost_object(data, metas)
 
     def _case_of_new_entry(self, conn: Connection, data: dict[str, Any]) -> Row[Any]:
         saar, seknr = data.get("jpSaar"), data.get("jpSaseknr")
@@ -376,7 +421,8 @@ class Archive:
 
     def _create_journpost(
         self, conn: Connection, data: dict[str, Any], warnings: list[Warning_]
-    ) -> tuple[int, dict[str, Any], Row[Any]]:
+    ) -> tuple[dict[str, Any], Row[Any]]:
+        """The new entry's message, numbered, and its case; the caller checks and inserts it."""
         sak_row = self._case_of_new_entry(conn, data)
         if sak_row.status in (self.codes.sa_closed, self.codes.sa_void):
             raise Rejected(
@@ -391,9 +437,7 @@ class Archive:
         rules.code(self.codes, "jpStatus", data["jpStatus"], "journpost/jpStatus")
         rules.journpost_start(self.codes, ndoktype, data["jpStatus"])
         jpostnr = sak_row.jp_count + 1
-        conn.execute(
-            tables.sak.update().where(tables.sak.c.id == sak_row.id).values(jp_count=jpostnr)
-        )
+        conn.execute(q.SAK_SET_JP_COUNT, {"b_id": sak_row.id, "b_count": jpostnr})
         data.update(
             jpJaar=today.year,
             jpSeknr=self._next_number(conn, f"jp:{today.year}"),
@@ -403,22 +447,7 @@ class Archive:
             jpSaseknr=sak_row.seknr,
         )
         data.setdefault("jpDokdato", data["jpJdato"])
-        ext = data.get("jpEksternNokkel") or {}
-        rid = _inserted_id(
-            conn,
-            tables.journpost.insert(),
-            {
-                "sak_id": sak_row.id,
-                "jaar": data["jpJaar"],
-                "seknr": data["jpSeknr"],
-                "jpostnr": jpostnr,
-                "status": data["jpStatus"],
-                "ext_system": ext.get("eksternSystem"),
-                "ext_key": ext.get("nokkel"),
-                "data": "{}",
-            },
-        )
-        return rid, {"jpId": str(rid), **data}, sak_row
+        return data, sak_row
 
     def _update_journpost(
         self,
@@ -501,15 +530,23 @@ class Archive:
             raise Rejected("INVALID_VALUE", "dokument/fil must hold exactly one of base64 or ref")
 
     def _store_documents(
-        self, conn: Connection, jp_id: int, documents: list[dict[str, Any]]
-    ) -> bool:
-        """Add or replace the entry's documents; True when anything changed.
+        self,
+        conn: Connection,
+        jp_id: int,
+        documents: list[dict[str, Any]],
+        existing: dict[int, _Doc] | None = None,
+    ) -> tuple[bool, dict[int, _Doc]]:
+        """Add or replace the entry's documents; (whether anything changed, all its documents).
 
         A document without dlRnr that is identical (metadata and bytes) to one the entry already
         has is not added again: that is what makes resending a Put after a timeout safe.
+        ``existing`` is the entry's documents when the caller knows them (a new entry has none).
         """
-        d = tables.dokument
-        existing = {r.rnr: r for r in conn.execute(select(d).where(d.c.journpost_id == jp_id))}
+        if existing is None:
+            existing = {
+                r.rnr: _Doc(r.id, r.rnr, r.meta, r.sha256)
+                for r in conn.execute(q.DOCS_OF, {"b_id": jp_id})
+            }
         changed = False
         for doc in documents:
             obj = from_dict(m.DokumentType, doc)
@@ -540,22 +577,22 @@ class Archive:
             if old is not None:
                 if old.sha256 == sha and json.loads(old.meta) == meta:
                     continue
-                conn.execute(d.delete().where(d.c.id == old.id))
-            conn.execute(
-                d.insert(),
+                conn.execute(q.DOC_DELETE, {"b_id": old.id})
+            meta_json = json.dumps(meta)
+            doc_id = _inserted_id(
+                conn,
+                q.DOC_INSERT,
                 {
                     "journpost_id": jp_id,
                     "rnr": rnr,
-                    "meta": json.dumps(meta),
+                    "meta": meta_json,
                     "content": content,
                     "sha256": sha,
                 },
             )
-            existing[rnr] = conn.execute(
-                select(d).where(d.c.journpost_id == jp_id, d.c.rnr == rnr)
-            ).one()
+            existing[rnr] = _Doc(doc_id, rnr, meta_json, sha)
             changed = True
-        return changed
+        return changed, existing
 
     # ------------------------------------------------------------------ reads
 
@@ -575,22 +612,21 @@ class Archive:
             out.pop("avsmot", None)
         if not tilleggsinfo:
             out.pop("tilleggsinfo", None)
+        docs = []
         if dokument:
-            d = tables.dokument
-            cols = [d.c.meta, d.c.content] if fil else [d.c.meta]
-            docs = []
-            for r in conn.execute(select(*cols).where(d.c.journpost_id == rid).order_by(d.c.rnr)):
+            statement = q.DOCS_META_CONTENT if fil else q.DOCS_META
+            for r in conn.execute(statement, {"b_id": rid}):
                 meta = json.loads(r.meta)
                 if fil and r.content is not None:
                     meta["fil"] = {"base64": r.content}
                 elif not fil:
                     meta.pop("fil", None)
                 docs.append(meta)
-            if docs:
-                out["dokument"] = docs
-        obj = from_dict(m.JournpostType, {k: v for k, v in out.items() if k != "dokument"})
-        if "dokument" in out:
-            obj.dokument = [self._dokument(doc) for doc in out["dokument"]]
+        return self._journpost_object(out, docs)
+
+    def _journpost_object(self, data: dict[str, Any], docs: list[dict[str, Any]]) -> Any:
+        obj = from_dict(m.JournpostType, data)
+        obj.dokument = [self._dokument(doc) for doc in docs] or None
         return obj
 
     @staticmethod
@@ -668,7 +704,7 @@ class Archive:
         jflags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
         out = []
         for row in rows:
-            data = json.loads(row.data)
+            data = _sak_data(row)
             for name, flag in (
                 ("klassering", flags.returnKlassering),
                 ("sakspart", flags.returnSakspart),
@@ -693,7 +729,7 @@ class Archive:
         return self._journpost_answer(
             conn,
             row.id,
-            json.loads(row.data),
+            _jp_data(row),
             dokument=bool(flags.returnDokument) or fil,
             fil=fil,
             avsmot=bool(flags.returnAvmot),
@@ -720,6 +756,12 @@ class Archive:
                 "saEksternNokkel": req.saEksternNokkel is not None,
             }
         )
+        flags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
+        if kind == "jpId":  # the commonest read, on a statement built once
+            row = conn.execute(q.JP_BY_ID, {"b_id": _row_id(req.jpId) or -1}).first()
+            if row is None:
+                raise Rejected("NOT_FOUND", f"no journpost matches jpId {req.jpId!r}")
+            return [self._entry(conn, row, flags)]
         jp = tables.journpost
         query = select(jp.c.id, jp.c.data)
         one = False
@@ -728,9 +770,6 @@ class Archive:
                 jp.c.id.in_(search.matching_ids("jp", self._criteria("jp", req.searchCriteria)))
             )
             named = ""
-        elif kind == "jpId":
-            query = query.where(jp.c.id == (_row_id(req.jpId) or -1))
-            one, named = True, f"jpId {req.jpId!r}"
         elif kind == "lopenummer":
             n = req.lopenummer
             if not (_fits(n.jpJaar) and _fits(n.jpSeknr)):
@@ -763,7 +802,6 @@ class Archive:
         rows = list(conn.execute(query.order_by(jp.c.jaar, jp.c.seknr)))
         if one and not rows:
             raise Rejected("NOT_FOUND", f"no journpost matches {named}")
-        flags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
         return [self._entry(conn, r, flags) for r in rows]
 
     def counts(self) -> dict[str, int]:
