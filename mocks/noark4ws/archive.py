@@ -662,13 +662,18 @@ class Archive:
             )
         return pairs
 
-    def get_noarksak(self, req: Any) -> Any:
+    def _read(self, find: Callable[[Connection, Any], list[Any]], req: Any) -> tuple[Any, Any]:
+        """Run a Get in a read transaction; returns (status, the objects found or None)."""
         try:
             with self.store.read() as conn:
-                found = self._get_noarksak(conn, req)
+                found = find(conn, req)
         except Rejected as r:
-            return m.GetNoarksakResponse(status=_error(r))
-        return m.GetNoarksakResponse(status=_status(), noarksak=found or None)
+            return _error(r), None
+        return _status(), found or None
+
+    def get_noarksak(self, req: Any) -> Any:
+        status, found = self._read(self._get_noarksak, req)
+        return m.GetNoarksakResponse(status=status, noarksak=found)
 
     def _get_noarksak(self, conn: Connection, req: Any) -> list[Any]:
         kind = self._selector(
@@ -737,12 +742,8 @@ class Archive:
         )
 
     def get_journpost(self, req: Any) -> Any:
-        try:
-            with self.store.read() as conn:
-                found = self._get_journpost(conn, req)
-        except Rejected as r:
-            return m.GetJournpostResponse(status=_error(r))
-        return m.GetJournpostResponse(status=_status(), journpost=found or None)
+        status, found = self._read(self._get_journpost, req)
+        return m.GetJournpostResponse(status=status, journpost=found)
 
     def _get_journpost(self, conn: Connection, req: Any) -> list[Any]:
         kind = self._selector(

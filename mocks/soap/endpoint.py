@@ -133,17 +133,10 @@ class SoapEndpoint:
                 return _respond(start_response, 200, self.wsdl_for(request_url(environ)))
             if query.lower() in ("xsd", "xsd="):
                 return _respond(start_response, 200, self.xsd)
-            fault = Fault(
-                "Client",
-                f"{self.name} takes SOAP 1.1 requests by POST; its WSDL is at ?wsdl",
-                rule="http.method",
-                http_status=405,
-            )
-            return _respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
         if method != "POST":
             fault = Fault(
                 "Client",
-                f"method {method} is not allowed; use POST",
+                f"{self.name} takes SOAP 1.1 requests by POST, not {method}; its WSDL is at ?wsdl",
                 rule="http.method",
                 http_status=405,
             )
