@@ -45,7 +45,7 @@ from typing import Any
 import requests
 from lxml import etree
 
-from tpn.mocks.serving import free_port
+from tpn.mocks.serving import descendants, free_port
 
 HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent
@@ -300,33 +300,6 @@ def _proc_status(pid: int) -> dict[str, int]:
     except (OSError, ValueError, IndexError):
         return {}
     return out
-
-
-def _children_map() -> dict[int, list[int]]:
-    """Parent pid -> child pids, from /proc (psutil is not a dependency of the project)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses; fields resume after the last ')'.
-        ppid = int(stat.rpartition(")")[2].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    return children
-
-
-def descendants(pid: int) -> list[int]:
-    tree = _children_map()
-    found: list[int] = []
-    stack = list(tree.get(pid, []))
-    while stack:
-        child = stack.pop()
-        found.append(child)
-        stack.extend(tree.get(child, []))
-    return found
 
 
 class RssSampler:
