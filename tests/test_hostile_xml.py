@@ -298,7 +298,7 @@ def test_ten_thousand_deep_nesting_is_refused_by_the_depth_rule_fast(
     assert_still_serves(http, archive)
 
 
-def test_oversize_body_with_content_length_is_413(
+def test_oversize_body_with_content_length_is_a_500_fault(
     http: requests.Session, archive: ArchiveMock
 ) -> None:
     body = put_noarksak("<n:saTittel>" + "x" * (BODY_LIMIT + 1) + "</n:saTittel>")
@@ -306,11 +306,11 @@ def test_oversize_body_with_content_length_is_413(
     assert_fault(
         resp,
         "Client",
-        status=413,
+        status=500,
         rule="limit.size",
         names=(f"limit of {BODY_LIMIT}", f"{len(body)} bytes"),
     )
-    assert_journalled(archive, "Client", status=413)
+    assert_journalled(archive, "Client", status=500)
     assert_still_serves(http, archive)
 
 
@@ -324,13 +324,15 @@ def test_body_at_the_limit_is_not_refused_for_size(
     assert resp.status_code == 200, resp.text[:300]
 
 
-def test_body_without_content_length_is_411(http: requests.Session, archive: ArchiveMock) -> None:
+def test_body_without_content_length_is_a_fault(
+    http: requests.Session, archive: ArchiveMock
+) -> None:
     # requests sends a generator chunked; wsgiref cannot read a chunked body, so the endpoint
     # asks for a length instead (the size limit without a length is tested in test_intake.py).
     resp = post(http, archive, (chunk for chunk in [b"x" * (BODY_LIMIT + 10)]))
     assert "Content-Length" not in resp.request.headers
-    assert_fault(resp, "Client", status=411, rule="http.length", names=("Content-Length",))
-    assert_journalled(archive, "Client", status=411)
+    assert_fault(resp, "Client", status=500, rule="http.length", names=("Content-Length",))
+    assert_journalled(archive, "Client", status=500)
     assert_still_serves(http, archive)
 
 

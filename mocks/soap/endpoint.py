@@ -179,9 +179,7 @@ class SoapEndpoint:
     def _read(self, environ: dict[str, Any]) -> bytes:
         length = environ.get("CONTENT_LENGTH") or None
         if length is None and not environ.get("wsgi.input_terminated"):
-            raise Fault(
-                "Client", "a Content-Length header is required", rule="http.length", http_status=411
-            )
+            raise Fault("Client", "a Content-Length header is required", rule="http.length")
         return intake.read_body(environ["wsgi.input"], length, self.limits)
 
     @staticmethod
@@ -199,7 +197,6 @@ class SoapEndpoint:
                 "Client",
                 f"Content-Type {ctype or '(none)'!r} is not SOAP 1.1's text/xml",
                 rule="http.content-type",
-                http_status=415 if not ctype else 500,
             )
 
     def _dispatch(
@@ -290,9 +287,6 @@ _REASONS = {
     200: "OK",
     401: "Unauthorized",
     405: "Method Not Allowed",
-    411: "Length Required",
-    413: "Payload Too Large",
-    415: "Unsupported Media Type",
     500: "Internal Server Error",
 }
 

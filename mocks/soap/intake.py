@@ -50,7 +50,6 @@ def read_body(stream: object, content_length: str | None, limits: Limits) -> byt
                 "Client",
                 f"request body of {length} bytes exceeds the limit of {limits.max_body_bytes}",
                 rule="limit.size",
-                http_status=413,
             )
         data: bytes = read(length) if length > 0 else b""
         return data
@@ -60,7 +59,6 @@ def read_body(stream: object, content_length: str | None, limits: Limits) -> byt
             "Client",
             f"request body exceeds the limit of {limits.max_body_bytes} bytes",
             rule="limit.size",
-            http_status=413,
         )
     return data
 
