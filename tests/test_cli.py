@@ -56,6 +56,7 @@ def test_serve_starts_within_two_seconds(tmp_path: Path, server: str) -> None:
         wsdl = served.http.get(served.url + "?wsdl", timeout=10)
         assert wsdl.status_code == 200 and b"GetJournpost" in wsdl.content
     finally:
-        served.stop()
+        problems = served.stop()
+    assert not problems, f"{problems}\n{served.output()}"
     # generous for a loaded CI machine; the benchmark reports the real figure
     assert took < 10, f"ready after {took:.1f} s"

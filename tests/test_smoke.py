@@ -8,128 +8,21 @@ it is the proof that the Spyne shim, granian and the store work on that version.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-STARTUP_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def tpn_command() -> list[str]:
-    """The installed ``tpn`` script of this interpreter's environment, else the module."""
-    script = shutil.which("tpn", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "tpn.harness.cli"]
-
-
-@dataclass
-class Served:
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def _wait_alive(served: Served) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if served.process.poll() is not None:
-            pytest.fail(f"tpn serve exited with {served.process.returncode}:\n{served.output()}")
-        try:
-            with urllib.request.urlopen(f"{served.base_url}/isalive", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError as exc:
-            last = exc
-        time.sleep(0.05)
-    pytest.fail(
-        f"tpn serve did not answer /isalive within {STARTUP_TIMEOUT} s ({last}):\n{served.output()}"
-    )
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _stop(served: Served) -> list[str]:
-    """Ctrl+C, as a person stops it; returns what went wrong (the group is killed if needed)."""
-    proc = served.process
-    problems: list[str] = []
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            problems.append(f"tpn serve ignored Ctrl+C for {STOP_TIMEOUT} s")
-    if proc.returncode not in (0, None):
-        problems.append(f"tpn serve exited with {proc.returncode} after Ctrl+C")
-    # The server ran in a session of its own: whatever is left in it is a worker it orphaned.
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while _group_alive(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if _group_alive(proc.pid):
-        problems.append("worker processes outlived tpn serve")
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=STOP_TIMEOUT)
-    return problems
+from served import Served
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    port = free_port()
-    log = tmp_path / "serve.log"
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    command = [
-        *tpn_command(),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--db",
-        f"sqlite:///{tmp_path / 'archive.sqlite3'}",
-        "--workers",
-        "2",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    s = Served(f"http://127.0.0.1:{port}", process, log)
+    s = Served(tmp_path / "archive.sqlite3", workers=2)
+    s.start()
     try:
-        _wait_alive(s)
         yield s
     finally:
-        problems = _stop(s)
+        problems = s.stop()
     assert not problems, "; ".join(problems) + f"\n{s.output()}"
 
 
