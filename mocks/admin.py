@@ -19,8 +19,8 @@ from urllib.parse import parse_qs
 
 from tpn.mocks.clock import Clock
 from tpn.mocks.journal import Journal
+from tpn.mocks.soap.faults import StartResponse
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 JSON = "application/json; charset=utf-8"
 
 
@@ -71,7 +71,7 @@ class Admin:
             ("GET", "/clock"): lambda _e: self.clock.describe(),
             ("PUT", "/clock"): self._set_clock,
             ("POST", "/clock"): self._set_clock,
-            ("DELETE", "/clock"): lambda _e: _then(self.clock.reset, None) or self.clock.describe(),
+            ("DELETE", "/clock"): self._reset_clock,
             ("GET", "/state"): lambda _e: self._state(),
         }
         handler = routes.get((method, path))
@@ -91,6 +91,10 @@ class Admin:
             raise AdminError(400, f"after and limit must be whole numbers: {exc}") from None
         op = query.get("operation", [None])[0]
         return [e.to_json() for e in self.journal.entries(after=after, limit=limit, operation=op)]
+
+    def _reset_clock(self, _environ: dict[str, Any]) -> Any:
+        self.clock.reset()
+        return self.clock.describe()
 
     def _set_clock(self, environ: dict[str, Any]) -> Any:
         try:

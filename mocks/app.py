@@ -12,9 +12,8 @@ import hmac
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from tpn.mocks.soap.faults import Fault
+from tpn.mocks.soap.faults import Fault, StartResponse, respond
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
@@ -41,17 +40,8 @@ class MockApp:
             # that caused it hears of it (MockServer.check()).
             if self.on_error is not None:
                 self.on_error(exc)
-            payload = Fault(
-                "Server", f"internal error: {type(exc).__name__}: {exc}", rule="server"
-            ).to_bytes()
-            start_response(
-                "500 Internal Server Error",
-                [
-                    ("Content-Type", "text/xml; charset=utf-8"),
-                    ("Content-Length", str(len(payload))),
-                ],
-            )
-            return [payload]
+            fault = Fault("Server", f"internal error: {type(exc).__name__}: {exc}", rule="server")
+            return respond(start_response, 500, fault.to_bytes())
 
     def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
@@ -64,16 +54,8 @@ class MockApp:
             fault = Fault(
                 "Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401
             )
-            payload = fault.to_bytes()
-            start_response(
-                "401 Unauthorized",
-                [
-                    ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"'),
-                    ("Content-Type", "text/xml; charset=utf-8"),
-                    ("Content-Length", str(len(payload))),
-                ],
-            )
-            return [payload]
+            challenge = ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"')
+            return respond(start_response, 401, fault.to_bytes(), [challenge])
         if path == "/__admin" or path.startswith("/__admin/"):
             return self.admin(environ, start_response)
         endpoint = self.endpoints.get(path.rstrip("/") or "/")
@@ -85,15 +67,7 @@ class MockApp:
                 rule="http.path",
                 http_status=404,
             )
-            payload = fault.to_bytes()
-            start_response(
-                "404 Not Found",
-                [
-                    ("Content-Type", "text/xml; charset=utf-8"),
-                    ("Content-Length", str(len(payload))),
-                ],
-            )
-            return [payload]
+            return respond(start_response, 404, fault.to_bytes())
         return endpoint(environ, start_response)
 
     def _authorised(self, environ: dict[str, Any]) -> bool:

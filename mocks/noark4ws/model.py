@@ -23,8 +23,6 @@ from spyne import (
     XmlData,
 )
 
-from tpn.mocks.soap import compat  # noqa: F401  (installed by tpn.mocks before any Spyne import)
-
 NS = "http://www.arkivverket.no/Noark4-1-WS-WD/types"
 
 

@@ -22,8 +22,6 @@ from spyne.model.binary import ByteArray
 from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
 from spyne.model.primitive import Boolean, Date, Integer, Unicode
 
-from tpn.mocks.soap import compat  # noqa: F401  (installed by tpn.mocks before any Spyne import)
-
 ATTR, DATA, SIMPLE, COMPLEX = range(4)
 
 

@@ -6,7 +6,8 @@ installed modern six a second time under Spyne's name, so that its ``moves`` imp
 registers itself for ``spyne.util.six.moves``, and add the one function Spyne added to its copy.
 Python 3.13 removed ``cgi``; the ``legacy-cgi`` distribution (a dependency there) restores it.
 
-Every module of the project that imports Spyne imports this one first.
+``tpn.mocks`` (the package every Spyne-using module lives in) installs it on import, so no
+module's import order can undo it.
 """
 
 from __future__ import annotations

@@ -22,12 +22,8 @@ from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 
 from tpn.mocks.journal import Journal
-from tpn.mocks.soap import (
-    codec,
-    compat,  # noqa: F401  (installed by tpn.mocks before any Spyne import)
-    intake,
-)
-from tpn.mocks.soap.faults import Fault, client
+from tpn.mocks.soap import codec, intake
+from tpn.mocks.soap.faults import Fault, StartResponse, client, respond
 from tpn.mocks.soap.ns import SOAP11_ENV
 from tpn.mocks.soap.service import Handler, build_application
 from tpn.mocks.soap.wsdl import PLACEHOLDER_URL, compile_schema, wsdl_bytes, xsd_bytes
@@ -45,10 +41,7 @@ for _name in (
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 ENGINES = ("fast", "spyne")
-XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 _STATUS_TYPE = re.compile(rb"status type=\"(OK|WARNING|ERROR)\"")
-
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 class SoapEndpoint:
@@ -86,9 +79,8 @@ class SoapEndpoint:
         self.wsdl = wsdl_bytes(self.app, PLACEHOLDER_URL)
         self.xsd = xsd_bytes(self.wsdl)
         self.schema = compile_schema(self.xsd)
-        self._schema_lock = (
-            threading.Lock()
-        )  # an lxml XMLSchema is not safe to share across threads
+        # An lxml XMLSchema is not safe to share across threads.
+        self._schema_lock = threading.Lock()
         self._wsdl_cache: dict[str, bytes] = {}
         self._spyne = WsgiApplication(self.app) if engine == "spyne" else None
 
@@ -130,9 +122,9 @@ class SoapEndpoint:
         if method == "GET":
             query = environ.get("QUERY_STRING", "")
             if query.lower() in ("wsdl", "wsdl=", "singlewsdl"):
-                return _respond(start_response, 200, self.wsdl_for(request_url(environ)))
+                return respond(start_response, 200, self.wsdl_for(request_url(environ)))
             if query.lower() in ("xsd", "xsd="):
-                return _respond(start_response, 200, self.xsd)
+                return respond(start_response, 200, self.xsd)
         if method != "POST":
             fault = Fault(
                 "Client",
@@ -140,7 +132,7 @@ class SoapEndpoint:
                 rule="http.method",
                 http_status=405,
             )
-            return _respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
+            return respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
         started = time.time()
         exchange = _Exchange()
         try:
@@ -174,7 +166,7 @@ class SoapEndpoint:
                 )
             except Exception as exc:
                 self._report(exc)
-        return _respond(start_response, status, payload)
+        return respond(start_response, status, payload)
 
     def _read(self, environ: dict[str, Any]) -> bytes:
         length = environ.get("CONTENT_LENGTH") or None
@@ -281,23 +273,3 @@ def _outcome(status: int, payload: bytes) -> str:
         return f"fault:{m.group(1).decode()}" if m else f"http:{status}"
     m = _STATUS_TYPE.search(payload, 0, 4096)
     return m.group(1).decode().lower() if m else "ok"
-
-
-_REASONS = {
-    200: "OK",
-    401: "Unauthorized",
-    405: "Method Not Allowed",
-    500: "Internal Server Error",
-}
-
-
-def _respond(
-    start_response: StartResponse,
-    status: int,
-    payload: bytes,
-    extra: list[tuple[str, str]] | None = None,
-) -> list[bytes]:
-    # No hop-by-hop headers (Connection: close) here: WSGI forbids them; the server decides.
-    headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
-    start_response(f"{status} {_REASONS.get(status, 'Error')}", headers + (extra or []))
-    return [payload]

@@ -9,13 +9,18 @@ in the Body) carrying the same facts as fields a program can read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
 from tpn.mocks.soap.ns import SOAP11_ENV
 
 DETAIL_NS = "urn:tpn-harness:fault"
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 # Characters XML 1.0 cannot carry. lxml raises ValueError on them, and a fault that cannot be
 # rendered escapes the endpoint as the server's plain-text 500 page; a soap:Server message
@@ -65,3 +70,26 @@ class Fault(Exception):
 
 def client(message: str, *, rule: str, element: str = "", line: int | None = None) -> Fault:
     return Fault("Client", message, rule=rule, element=element, line=line)
+
+
+_REASONS = {
+    200: "OK",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+}
+
+
+def respond(
+    start_response: StartResponse,
+    status: int,
+    payload: bytes,
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    """Send ``payload`` as text/xml with ``status``: how every SOAP answer and fault leaves.
+
+    No hop-by-hop headers (Connection: close) here: WSGI forbids them; the server decides."""
+    headers = [("Content-Type", XML_CONTENT_TYPE), ("Content-Length", str(len(payload)))]
+    start_response(f"{status} {_REASONS.get(status, 'Error')}", headers + (extra or []))
+    return [payload]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from lxml import etree
 
@@ -35,9 +35,15 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be at least 1, got {getattr(self, name)}")
 
 
-def read_body(stream: object, content_length: str | None, limits: Limits) -> bytes:
+class Readable(Protocol):
+    """What a WSGI ``wsgi.input`` offers for certain."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_body(stream: Readable, content_length: str | None, limits: Limits) -> bytes:
     """Read the request body, refusing an over-size one before reading it where possible."""
-    read = getattr(stream, "read")  # noqa: B009  (a WSGI input has only .read to rely on)
+    read = stream.read
     if content_length:
         try:
             length = int(content_length)

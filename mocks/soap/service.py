@@ -15,8 +15,6 @@ from typing import Any, Protocol
 from spyne import Application, ServiceBase, rpc
 from spyne.protocol.soap import Soap11
 
-from tpn.mocks.soap import compat  # noqa: F401  (installed by tpn.mocks before any Spyne import)
-
 
 class Handler(Protocol):
     """What a mock implements: one call per operation, model instances in and out."""

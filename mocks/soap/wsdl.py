@@ -8,7 +8,6 @@ from typing import Any
 from lxml import etree
 from spyne.interface.wsdl import Wsdl11
 
-from tpn.mocks.soap import compat  # noqa: F401  (installed by tpn.mocks before any Spyne import)
 from tpn.mocks.soap.ns import WSDL, XS
 
 # The address written into exported files; a served WSDL names the host it was asked on.
