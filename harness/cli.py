@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tpn.harness import schema
+from tpn.harness import certificate, certify, defects, schema
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8086
@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="message engine: the model-driven codec (default) or Spyne's own pipeline",
     )
     serve.add_argument("--no-journal", action="store_true", help="do not record exchanges")
+    serve.add_argument(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start with a named defect from the catalogue (repeatable; `tpn defects` lists them)",
+    )
+    serve.set_defaults(func=_serve)
 
     sch = sub.add_parser("schema", help="the machine-readable standards in fixtures/")
     sch_sub = sch.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
@@ -110,16 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 if the files there differ from the model",
     )
+    export.set_defaults(func=lambda args: schema.export_command(args.out, check=args.check))
+
+    # Each further command lives in its own module, which adds its parsers with a `func`.
+    certify.add_parsers(sub)
+    certificate.add_parsers(sub)
+    defects.add_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        return _serve(args)
-    if args.command == "schema":
-        return schema.export_command(args.out, check=args.check)
-    raise AssertionError(args.command)
+    result: int = args.func(args)
+    return result
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -132,7 +143,13 @@ def _serve(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = f"sqlite:///{path}"
     workers = args.workers or os.cpu_count() or 1
-    config = MockConfig(db=db, auth=args.auth, engine=args.engine, journal=not args.no_journal)
+    config = MockConfig(
+        db=db,
+        auth=args.auth,
+        engine=args.engine,
+        journal=not args.no_journal,
+        defects=tuple(args.defect),
+    )
     base = f"http://{args.host}:{args.port}"
     lines = [
         "tpn-harness: Noark-4 WS reference archive",
@@ -142,6 +159,11 @@ def _serve(args: argparse.Namespace) -> int:
         f"  health    {base}/isalive",
         f"  database  {config.db}",
         f"  workers   {workers} ({args.server}, engine {args.engine})",
+        *(
+            [f"  DEFECTS   {', '.join(config.defects)} (not the reference behaviour)"]
+            if config.defects
+            else []
+        ),
         "Press Ctrl+C to stop.",
     ]
     print("\n".join(lines), flush=True)

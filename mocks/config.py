@@ -29,6 +29,9 @@ class MockConfig:
     engine: str = "fast"  # "fast" (model-driven codec) or "spyne" (Spyne's own pipeline)
     journal: bool = True
     limits: Limits = field(default_factory=Limits)
+    # Named defects from the defect catalogue (tpn.mocks.noark4ws.defects): deliberate vendor
+    # mistakes that prove the conformance suite catches them. Empty: the reference behaviour.
+    defects: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -47,4 +50,5 @@ class MockConfig:
             engine=raw["engine"],
             journal=raw["journal"],
             limits=Limits(**raw["limits"]),
+            defects=tuple(raw.get("defects", ())),
         )

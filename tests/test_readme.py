@@ -10,8 +10,10 @@ that requires them. ``text`` and ``xml`` blocks are shown output and are not run
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -83,6 +85,16 @@ def _ids(items: list[Block]) -> list[str]:
 
 PYTHON = [b for b in blocks() if b.lang == "python"]
 CURL = [b for b in blocks() if b.lang in ("sh", "bash") and re.search(r"^\s*curl\b", b.code, re.M)]
+# Blocks of tpn and pytest commands, outside the quickstart (which CI itself runs) and the
+# blocks that start a server in the foreground.
+TPN = [
+    b
+    for b in blocks()
+    if b.lang == "sh"
+    and b.section != "Quickstart"
+    and re.match(r"\s*(tpn|pytest) ", b.code)
+    and "tpn serve" not in b.code
+]
 
 
 def test_the_readme_has_examples() -> None:
@@ -159,8 +171,8 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     quick = [b for b in _section_blocks("Quickstart") if b.lang == "sh"]
     commands = [b.code.strip() for b in quick]
     assert len(commands) == 2 and all("\n" not in c for c in commands), commands
-    serve, test = commands
-    assert serve.endswith("tpn serve") and "install" in serve
+    main, test = commands
+    assert main.endswith("tpn certify") and "install" in main
     assert "install" in test
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test in [line.strip() for line in ci.splitlines()], (
@@ -180,3 +192,28 @@ def test_serve_synopsis_matches_the_cli() -> None:
     actual.discard("--help")
     assert documented == actual
     assert f"[--port {DEFAULT_PORT}]" in synopsis.code
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", TPN, ids=_ids(TPN))
+def test_tpn_command_example(block: Block, tmp_path: Path) -> None:
+    """Each command runs in one folder per block, against a live archive where it names one;
+    it must exit 0 unless the line's comment says ``exits N``."""
+    from served import tpn_command
+
+    with archive_for(block.code) as archive:
+        for command in _commands(block.code):
+            line = command.replace(f"http://{DEFAULT_ADDRESS}", archive.base_url)
+            expected = int(m.group(1)) if (m := re.search(r"#\s*exits (\d)", line)) else 0
+            words = shlex.split(line, comments=True)
+            if words[0] == "tpn":
+                words = [*tpn_command(), *words[1:]]
+            else:
+                words = [sys.executable, "-m", *words, "-p", "no:cacheprovider"]
+            done = subprocess.run(
+                words, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False
+            )
+            assert done.returncode == expected, (
+                f"{block.where}: {line.strip()} exited {done.returncode}, not {expected}:\n"
+                f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
+            )

@@ -6,6 +6,11 @@ numbers are assigned gap-free (a failed Put consumes none) and an acknowledged P
 Business outcomes are answered in ``status`` (never as faults): ``rules.Rejected`` becomes an
 ERROR status with the profile's code; numbers the client sent and the archive replaced become a
 WARNING.
+
+The archive can also be built with named defects (``defects.py``): deliberate vendor mistakes
+that prove the conformance suite catches them. Most of them act around the archive; the few that
+need its inside are the ``self.defects.<name>`` flags here, each marked with the defect's name.
+Without defects every flag is False and the rules are the reference ones.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from sqlalchemy import exc, func, select
 from sqlalchemy.engine import Connection, Row
 
 from tpn.mocks.clock import Clock
+from tpn.mocks.noark4ws import defects as broken
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws import queries as q
-from tpn.mocks.noark4ws import rules, search, tables
+from tpn.mocks.noark4ws import search, tables
 from tpn.mocks.noark4ws.codes import code_lists
+from tpn.mocks.noark4ws.defects import NO_DEFECTS, Defects
 from tpn.mocks.noark4ws.rules import Rejected
 from tpn.mocks.soap.codec import from_dict, to_dict
 from tpn.mocks.store import Store
@@ -33,6 +40,8 @@ Warning_ = tuple[str, str]
 
 SAK_CHILD_LISTS = ("klassering", "sakspart", "tilleggsinfo")
 JP_CHILD_LISTS = ("avsmot", "tilleggsinfo")
+SAK_NUMBERS = ("saSaar", "saSeknr")
+JP_NUMBERS = ("jpJaar", "jpSeknr", "jpJpostnr", "jpJdato")
 
 
 def _inserted_id(conn: Connection, statement: Any, values: dict[str, Any]) -> int:
@@ -94,13 +103,38 @@ def _ext(key: Any) -> tuple[str, str] | None:
     return None if key is None else (key.eksternSystem, key.nokkel)
 
 
+def _sak_status(data: dict[str, Any]) -> str:
+    """A case's status; absent only when stored with the defect no-defaults (then B)."""
+    status: str = data.get("saStatus", "B")
+    return status
+
+
+def _jp_state(data: dict[str, Any]) -> tuple[str, str]:
+    """An entry's (jpNdoktype, jpStatus); absent only when stored with the defect no-defaults
+    (then the defaults the archive would have filled in)."""
+    ndoktype: str = data.get("jpNdoktype", "I")
+    status: str = data.get("jpStatus", "M" if ndoktype == "I" else "R")
+    return ndoktype, status
+
+
 class Archive:
     """The Noark-4 WS reference archive; ``handle`` is what the SOAP endpoint calls."""
 
-    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+    def __init__(
+        self, store: Store, clock: Clock | None = None, *, defects: Defects = NO_DEFECTS
+    ) -> None:
         self.store = store
         self.clock = clock or Clock(store)
         self.codes = code_lists()
+        self.defects = defects
+        # The business rules, with a defect's lenient or broken ones swapped in.
+        self.checks = defects.rules()
+        # Where the numbers the archive shows are looked up and ordered by: the columns, or the
+        # stored message for the defects whose numbers may repeat.
+        self.numbers = defects.numbers()
+        self._search = search.Matching(
+            case_sensitive=defects.search_case_sensitive, any_criterion=defects.criteria_or
+        )
         self._ops: dict[str, Callable[[Any], Any]] = {
             "GetNoarksak": self.get_noarksak,
             "PutNoarksak": self.put_noarksak,
@@ -135,12 +169,29 @@ class Archive:
         raise AssertionError("unreachable")
 
     def put_noarksak(self, req: Any) -> Any:
-        status, stored = self._write(lambda conn, w: self._put_noarksak(conn, req.noarksak, w))
+        shown = self._racy_numbers("PutNoarksak", req.noarksak)
+        status, stored = self._write(
+            lambda conn, w: self._put_noarksak(conn, req.noarksak, w, shown)
+        )
         return m.PutNoarksakResponse(status=status, noarksak=stored)
 
     def put_journpost(self, req: Any) -> Any:
-        status, stored = self._write(lambda conn, w: self._put_journpost(conn, req.journpost, w))
+        shown = self._racy_numbers("PutJournpost", req.journpost)
+        status, stored = self._write(
+            lambda conn, w: self._put_journpost(conn, req.journpost, w, shown)
+        )
         return m.PutJournpostResponse(status=status, journpost=stored)
+
+    def _racy_numbers(self, operation: str, sent: Any) -> dict[str, int]:
+        """numbering-race: the numbers a new object will show, read as MAX+1 in a transaction
+        of their own before the insert's; none in the reference (the insert draws them)."""
+        return broken.racy_numbers(self, operation, sent) if self.defects.numbering_race else {}
+
+    def draw_number(self, conn: Connection, kind: str, year: int) -> int:
+        """The next saSeknr ("sak") or jpSeknr ("jp") of ``year``."""
+        # numbering-not-per-year: one counter for all years, so numbers never restart.
+        name = kind if self.defects.numbering_not_per_year else f"{kind}:{year}"
+        return self._next_number(conn, name)
 
     def _next_number(self, conn: Connection, name: str) -> int:
         value = conn.execute(q.COUNTER_NEXT, {"b_name": name}).scalar()
@@ -164,12 +215,14 @@ class Archive:
             if not all(_fits(n) for n in numbers):
                 return None
             values = {"b_saar": numbers[0], "b_seknr": numbers[1]}
-            return conn.execute(q.SAK_BY_NUMBERS, values).first()
+            return conn.execute(self.numbers.sak_by_numbers, values).first()
         if ext is not None:
             return conn.execute(q.SAK_BY_EXT, {"b_sys": ext[0], "b_key": ext[1]}).first()
         return None
 
-    def _put_noarksak(self, conn: Connection, sent: Any, warnings: list[Warning_]) -> Any:
+    def _put_noarksak(
+        self, conn: Connection, sent: Any, warnings: list[Warning_], shown: dict[str, int]
+    ) -> Any:
         if sent.journpost:
             raise Rejected(
                 "INVALID_VALUE",
@@ -180,30 +233,47 @@ class Archive:
             row = self._find_sak(conn, said=sent.saId)
             if row is None:
                 raise Rejected("NOT_FOUND", f"no noarksak has saId {sent.saId!r}")
+        elif ext and not self.defects.duplicate_case_on_resend:
+            row = self._find_sak(conn, ext=ext)
         else:
-            row = self._find_sak(conn, ext=ext) if ext else None
+            row = None
         data = to_dict(sent)
         data.pop("saId", None)
         if row is None:
-            return self._create_sak(conn, data, warnings)
+            return self._create_sak(conn, data, warnings, shown)
         return self._update_sak(conn, row, data, warnings)
 
-    def _create_sak(self, conn: Connection, data: dict[str, Any], warnings: list[Warning_]) -> Any:
+    def _create_sak(
+        self,
+        conn: Connection,
+        data: dict[str, Any],
+        warnings: list[Warning_],
+        shown: dict[str, int],
+    ) -> Any:
         today = self.clock.now(conn).date()
-        self._note_replaced(data, {}, ("saSaar", "saSeknr"), warnings)
-        data["saSaar"] = today.year
-        data["saSeknr"] = self._next_number(conn, f"sak:{today.year}")
-        data.setdefault("saDato", today.isoformat())
-        data.setdefault("saStatus", "B")
+        kept = {**self._replace_numbers(data, SAK_NUMBERS, warnings), **shown}
+        saar, seknr = today.year, self.draw_number(conn, "sak", today.year)
+        data["saSaar"] = saar
+        data["saSeknr"] = seknr
+        if not self.defects.no_defaults:
+            data.setdefault("saDato", today.isoformat())
+            data.setdefault("saStatus", "B")
         self._check_sak(data)
         ext = data.get("saEksternNokkel") or {}
+        if (
+            self.defects.duplicate_case_on_resend
+            and ext
+            and self._key_taken(conn, q.SAK_BY_EXT, ext)
+        ):
+            ext = {}  # the resent key stays in the record only; the first case keeps the lookup
+        data.update(kept)
         rid = _inserted_id(
             conn,
             q.SAK_INSERT,
             {
-                "saar": data["saSaar"],
-                "seknr": data["saSeknr"],
-                "status": data["saStatus"],
+                "saar": saar,
+                "seknr": seknr,
+                "status": _sak_status(data),
                 "ext_system": ext.get("eksternSystem"),
                 "ext_key": ext.get("nokkel"),
                 "jp_count": 0,
@@ -218,25 +288,12 @@ class Archive:
         self, conn: Connection, row: Row[Any], sent: dict[str, Any], warnings: list[Warning_]
     ) -> Any:
         old = _sak_data(row)
-        self._note_replaced(sent, old, ("saSaar", "saSeknr"), warnings)
-        new = {**old, **sent}
-        old_status, new_status = old["saStatus"], new["saStatus"]
+        self._note_replaced(sent, old, SAK_NUMBERS, warnings)
+        new = self._merged(old, sent, SAK_CHILD_LISTS)
+        old_status, new_status = _sak_status(old), _sak_status(new)
         if new != old:
-            rules.code(self.codes, "saStatus", new_status, "noarksak/saStatus")
-            rules.sak_change(self.codes, old_status, new_status)
-            if old_status == self.codes.sa_void:
-                # U is final (spec, "State rules"); sak_change only guards the status itself,
-                # so without this a void case's other fields could still be changed.
-                raise Rejected(
-                    "STATE_VIOLATION",
-                    f"the case is void (saStatus {old_status}), which is final; it cannot change",
-                )
-            if old_status == self.codes.sa_closed and new_status == old_status:
-                raise Rejected(
-                    "STATE_VIOLATION",
-                    f"the case is closed (saStatus {old_status}); reopen it "
-                    f"(saStatus {self.codes.sa_reopen_to}) before changing it",
-                )
+            self.checks.code(self.codes, "saStatus", new_status, "noarksak/saStatus")
+            self.checks.sak_update(self.codes, old_status, new_status)
             self._check_sak(new)
             ext = new.get("saEksternNokkel") or {}
             self._check_key_free(conn, tables.sak, row.id, ext, "noarksak/saEksternNokkel")
@@ -279,16 +336,17 @@ class Archive:
 
     def _check_sak(self, data: dict[str, Any]) -> None:
         sak = from_dict(m.NoarksakType, data)
-        rules.required(sak.saTittel, "noarksak/saTittel")
-        rules.code(self.codes, "saStatus", sak.saStatus, "noarksak/saStatus")
+        checks = self.checks
+        checks.title(sak.saTittel, "noarksak/saTittel")
+        checks.code(self.codes, "saStatus", sak.saStatus, "noarksak/saStatus")
         self._check_ext(sak.saEksternNokkel, "noarksak/saEksternNokkel")
         for k in sak.klassering or []:
-            rules.required(k.klOrdnpri, "klassering/klOrdnpri")
-            rules.required(k.klOrdnver, "klassering/klOrdnver")
+            checks.required(k.klOrdnpri, "klassering/klOrdnpri")
+            checks.required(k.klOrdnver, "klassering/klOrdnver")
         for p in sak.sakspart or []:
-            rules.required(p.spNavn, "sakspart/spNavn")
+            checks.required(p.spNavn, "sakspart/spNavn")
         self._check_tilleggsinfo(sak.tilleggsinfo)
-        rules.public_field(
+        checks.public_field(
             exempt=sak.saU1,
             public=sak.saOfftittel,
             full=sak.saTittel,
@@ -297,17 +355,45 @@ class Archive:
             public_name="saOfftittel",
             full_name="saTittel",
         )
-        rules.geo(sak)
+        checks.geo(sak)
 
     def _check_ext(self, key: Any, where: str) -> None:
         if key is not None:
-            rules.required(key.eksternSystem, f"{where}/eksternSystem")
-            rules.required(key.nokkel, f"{where}/nokkel")
+            self.checks.required(key.eksternSystem, f"{where}/eksternSystem")
+            self.checks.required(key.nokkel, f"{where}/nokkel")
 
     def _check_tilleggsinfo(self, items: list[Any] | None) -> None:
         for t in items or []:
-            rules.required(t.tiItype, "tilleggsinfo/tiItype")
-            rules.required(t.tiTekst, "tilleggsinfo/tiTekst")
+            self.checks.required(t.tiItype, "tilleggsinfo/tiItype")
+            self.checks.required(t.tiTekst, "tilleggsinfo/tiTekst")
+
+    def _replace_numbers(
+        self, data: dict[str, Any], fields: tuple[str, ...], warnings: list[Warning_]
+    ) -> dict[str, Any]:
+        """Drop the numbers a client sent on create, with a WARNING naming them.
+
+        Returns the numbers to show instead of the archive's own: none, except with the defect
+        client-numbers-kept (the archive still draws its own, as the row's keys)."""
+        if self.defects.client_numbers_kept:
+            return {f: data.pop(f) for f in fields if f in data}
+        self._note_replaced(data, {}, fields, warnings)
+        return {}
+
+    def _merged(
+        self, old: dict[str, Any], sent: dict[str, Any], child_lists: tuple[str, ...]
+    ) -> dict[str, Any]:
+        """An update: fields sent replace the stored values, fields left out keep theirs."""
+        if self.defects.update_clears_omitted:
+            old = broken.kept_on_overwrite(old)
+        new = {**old, **sent}
+        if self.defects.child_lists_appended:
+            broken.append_child_lists(new, old, sent, child_lists)
+        return new
+
+    @staticmethod
+    def _key_taken(conn: Connection, statement: Any, ext: dict[str, Any]) -> bool:
+        values = {"b_sys": ext.get("eksternSystem"), "b_key": ext.get("nokkel")}
+        return conn.execute(statement, values).first() is not None
 
     @staticmethod
     def _note_replaced(
@@ -336,13 +422,15 @@ class Archive:
         if rows:
             conn.execute(q.SEARCH_INSERT, rows)
 
-    def _put_journpost(self, conn: Connection, sent: Any, warnings: list[Warning_]) -> Any:
+    def _put_journpost(
+        self, conn: Connection, sent: Any, warnings: list[Warning_], shown: dict[str, int]
+    ) -> Any:
         if sent.jpId is not None:
             rid = _row_id(sent.jpId)
             row = None if rid is None else conn.execute(q.JP_BY_ID, {"b_id": rid}).first()
             if row is None:
                 raise Rejected("NOT_FOUND", f"no journpost has jpId {sent.jpId!r}")
-        elif sent.jpEksternNokkel is not None:
+        elif sent.jpEksternNokkel is not None and not self.defects.duplicate_entry_on_resend:
             key = _ext(sent.jpEksternNokkel)
             assert key is not None
             row = conn.execute(q.JP_BY_EXT, {"b_sys": key[0], "b_key": key[1]}).first()
@@ -352,18 +440,21 @@ class Archive:
         data.pop("jpId", None)
         documents = data.pop("dokument", [])
         if row is None:
-            data, sak_row = self._create_journpost(conn, data, warnings)
+            data, sak_row, columns = self._create_journpost(conn, data, warnings, shown)
             self._check_journpost(data, json.loads(sak_row.data))
             ext = data.get("jpEksternNokkel") or {}
+            if (
+                self.defects.duplicate_entry_on_resend
+                and ext
+                and self._key_taken(conn, q.JP_BY_EXT, ext)
+            ):
+                ext = {}  # the resent key stays in the record only; the first entry keeps it
             rid = _inserted_id(
                 conn,
                 q.JP_INSERT,
                 {
                     "sak_id": sak_row.id,
-                    "jaar": data["jpJaar"],
-                    "seknr": data["jpSeknr"],
-                    "jpostnr": data["jpJpostnr"],
-                    "status": data["jpStatus"],
+                    **columns,
                     "ext_system": ext.get("eksternSystem"),
                     "ext_key": ext.get("nokkel"),
                     "data": _stored(data),
@@ -379,10 +470,15 @@ class Archive:
             data = self._update_journpost(conn, row, old, data, warnings)
             self._check_journpost(data, json.loads(found.data))
             changed, docs = self._store_documents(conn, rid, documents)
-            if changed and old["jpStatus"] in self.codes.jp_final:
+            status = _jp_state(old)[1]
+            if (
+                changed
+                and status in self.codes.jp_final
+                and not self.defects.archived_entry_mutable
+            ):
                 raise Rejected(
                     "STATE_VIOLATION",
-                    f"jpStatus {data['jpStatus']} is final; documents of the entry cannot change",
+                    f"jpStatus {status} is final; documents of the entry cannot change",
                 )
             if data != old:
                 self._save(conn, "jp", rid, data)
@@ -416,38 +512,59 @@ class Archive:
                 "a new journpost must name its case: jpSaar and jpSaseknr, or jpSaEksternNokkel",
             )
         if row is None:
+            if self.defects.orphan_entries:
+                return broken.orphan_case(conn)
             raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
         return row
 
     def _create_journpost(
-        self, conn: Connection, data: dict[str, Any], warnings: list[Warning_]
-    ) -> tuple[dict[str, Any], Row[Any]]:
-        """The new entry's message, numbered, and its case; the caller checks and inserts it."""
+        self,
+        conn: Connection,
+        data: dict[str, Any],
+        warnings: list[Warning_],
+        shown: dict[str, int],
+    ) -> tuple[dict[str, Any], Row[Any], dict[str, Any]]:
+        """The new entry's message, numbered, its case, and the columns of its row; the caller
+        checks and inserts it."""
         sak_row = self._case_of_new_entry(conn, data)
-        if sak_row.status in (self.codes.sa_closed, self.codes.sa_void):
+        if (
+            sak_row.status in (self.codes.sa_closed, self.codes.sa_void)
+            and not self.defects.closed_case_takes_entries
+        ):
             raise Rejected(
                 "CASE_CLOSED",
                 f"case {sak_row.saar}/{sak_row.seknr} has saStatus {sak_row.status} and takes no new entries",
             )
         today = self.clock.now(conn).date()
-        self._note_replaced(data, {}, ("jpJaar", "jpSeknr", "jpJpostnr", "jpJdato"), warnings)
-        ndoktype = data.setdefault("jpNdoktype", "I")
-        rules.code(self.codes, "jpNdoktype", ndoktype, "journpost/jpNdoktype")
-        data.setdefault("jpStatus", "M" if ndoktype == "I" else "R")
-        rules.code(self.codes, "jpStatus", data["jpStatus"], "journpost/jpStatus")
-        rules.journpost_start(self.codes, ndoktype, data["jpStatus"])
-        jpostnr = sak_row.jp_count + 1
-        conn.execute(q.SAK_SET_JP_COUNT, {"b_id": sak_row.id, "b_count": jpostnr})
+        kept = {**self._replace_numbers(data, JP_NUMBERS, warnings), **shown}
+        ndoktype, status = _jp_state(data)
+        if not self.defects.no_defaults:
+            data.setdefault("jpNdoktype", ndoktype)
+            data.setdefault("jpStatus", status)
+        self.checks.code(self.codes, "jpNdoktype", ndoktype, "journpost/jpNdoktype")
+        self.checks.code(self.codes, "jpStatus", status, "journpost/jpStatus")
+        self.checks.journpost_start(self.codes, ndoktype, status)
+        count = sak_row.jp_count + 1
+        conn.execute(q.SAK_SET_JP_COUNT, {"b_id": sak_row.id, "b_count": count})
+        # jpostnr-global: the entry's number within its case comes from one archive-wide counter.
+        jpostnr = self._next_number(conn, "jpostnr") if self.defects.jpostnr_global else count
+        seknr = self.draw_number(conn, "jp", today.year)
         data.update(
             jpJaar=today.year,
-            jpSeknr=self._next_number(conn, f"jp:{today.year}"),
+            # reused-journal-numbers: the løpenummer shown is the number within the case.
+            jpSeknr=jpostnr if self.defects.reused_journal_numbers else seknr,
             jpJpostnr=jpostnr,
             jpJdato=today.isoformat(),
-            jpSaar=sak_row.saar,
-            jpSaseknr=sak_row.seknr,
         )
-        data.setdefault("jpDokdato", data["jpJdato"])
-        return data, sak_row
+        # orphan-entries: an entry without a case keeps the case numbers it was sent.
+        if not (self.defects.orphan_entries and broken.is_orphan_case(sak_row)):
+            case_saar, case_seknr = self.numbers.of_case(sak_row)
+            data.update(jpSaar=case_saar, jpSaseknr=case_seknr)
+        data.update(kept)
+        if not self.defects.no_defaults:
+            data.setdefault("jpDokdato", data["jpJdato"])
+        columns = {"jaar": today.year, "seknr": seknr, "jpostnr": jpostnr, "status": status}
+        return data, sak_row, columns
 
     def _update_journpost(
         self,
@@ -457,7 +574,7 @@ class Archive:
         sent: dict[str, Any],
         warnings: list[Warning_],
     ) -> dict[str, Any]:
-        self._note_replaced(sent, old, ("jpJaar", "jpSeknr", "jpJpostnr", "jpJdato"), warnings)
+        self._note_replaced(sent, old, JP_NUMBERS, warnings)
         for f in ("jpSaar", "jpSaseknr"):
             if f in sent and sent[f] != old.get(f):
                 raise Rejected(
@@ -473,23 +590,25 @@ class Archive:
                     "INVALID_VALUE",
                     "journpost/jpSaEksternNokkel names another case; an entry cannot move to another case",
                 )
-        new = {**old, **sent}
+        new = self._merged(old, sent, JP_CHILD_LISTS)
         if new != old:
-            if old["jpStatus"] in self.codes.jp_final:
+            old_status = _jp_state(old)[1]
+            ndoktype, new_status = _jp_state(new)
+            if old_status in self.codes.jp_final and not self.defects.archived_entry_mutable:
                 raise Rejected(
                     "STATE_VIOLATION",
-                    f"jpStatus {old['jpStatus']} is final; nothing about the entry may change",
+                    f"jpStatus {old_status} is final; nothing about the entry may change",
                 )
-            rules.code(self.codes, "jpNdoktype", new["jpNdoktype"], "journpost/jpNdoktype")
-            rules.code(self.codes, "jpStatus", new["jpStatus"], "journpost/jpStatus")
-            rules.journpost_change(self.codes, new["jpNdoktype"], old["jpStatus"], new["jpStatus"])
+            self.checks.code(self.codes, "jpNdoktype", ndoktype, "journpost/jpNdoktype")
+            self.checks.code(self.codes, "jpStatus", new_status, "journpost/jpStatus")
+            self.checks.journpost_change(self.codes, ndoktype, old_status, new_status)
             ext = new.get("jpEksternNokkel") or {}
             self._check_key_free(conn, tables.journpost, row.id, ext, "journpost/jpEksternNokkel")
             conn.execute(
                 tables.journpost.update()
                 .where(tables.journpost.c.id == row.id)
                 .values(
-                    status=new["jpStatus"],
+                    status=new_status,
                     ext_system=ext.get("eksternSystem"),
                     ext_key=ext.get("nokkel"),
                 )
@@ -498,19 +617,20 @@ class Archive:
 
     def _check_journpost(self, data: dict[str, Any], sak_data: dict[str, Any]) -> None:
         j = from_dict(m.JournpostType, data)
-        rules.required(j.jpInnhold, "journpost/jpInnhold")
+        checks = self.checks
+        checks.title(j.jpInnhold, "journpost/jpInnhold")
         self._check_ext(j.jpEksternNokkel, "journpost/jpEksternNokkel")
         self._check_ext(j.jpSaEksternNokkel, "journpost/jpSaEksternNokkel")
         for a in j.avsmot or []:
-            rules.required(a.amIhtype, "avsmot/amIhtype")
-            rules.code(self.codes, "amIhtype", a.amIhtype, "avsmot/amIhtype")
-            rules.code(self.codes, "amAvskm", a.amAvskm, "avsmot/amAvskm")
+            checks.required(a.amIhtype, "avsmot/amIhtype")
+            checks.code(self.codes, "amIhtype", a.amIhtype, "avsmot/amIhtype")
+            checks.code(self.codes, "amAvskm", a.amAvskm, "avsmot/amAvskm")
             self._check_ext(a.amAvsavEksternNokkel, "avsmot/amAvsavEksternNokkel")
             self._check_ext(a.amBesvarEksternNokkel, "avsmot/amBesvarEksternNokkel")
         self._check_tilleggsinfo(j.tilleggsinfo)
         names = [a.amNavn for a in j.avsmot or [] if a.amNavn]
         names += [p.get("spNavn", "") for p in sak_data.get("sakspart", [])]
-        rules.public_field(
+        checks.public_field(
             exempt=j.jpU1,
             public=j.jpOffinnhold,
             full=j.jpInnhold,
@@ -521,11 +641,12 @@ class Archive:
         )
 
     def _check_dokument(self, d: Any) -> None:
-        rules.code(self.codes, "dlType", d.dlType, "dokument/dlType")
-        rules.code(self.codes, "dbStatus", d.dbStatus, "dokument/dbStatus")
-        rules.code(self.codes, "veVariant", d.veVariant, "dokument/veVariant")
-        rules.required(d.veFilnavn, "dokument/veFilnavn")
-        rules.required(d.veMimeType, "dokument/veMimeType")
+        checks = self.checks
+        checks.code(self.codes, "dlType", d.dlType, "dokument/dlType")
+        checks.code(self.codes, "dbStatus", d.dbStatus, "dokument/dbStatus")
+        checks.code(self.codes, "veVariant", d.veVariant, "dokument/veVariant")
+        checks.required(d.veFilnavn, "dokument/veFilnavn")
+        checks.required(d.veMimeType, "dokument/veMimeType")
         if d.fil is not None and (d.fil.base64 is None) == (d.fil.ref is None):
             raise Rejected("INVALID_VALUE", "dokument/fil must hold exactly one of base64 or ref")
 
@@ -560,6 +681,8 @@ class Archive:
                     meta["fil"] = {"ref": obj.fil.ref}
             sha = hashlib.sha256(content).hexdigest() if content is not None else None
             rnr = meta.pop("dlRnr", None)
+            if self.defects.document_replace_appends and rnr in existing:
+                rnr = None  # a dlRnr the entry has is ignored: the document is added beside it
             if rnr is None:
                 same = [
                     r
@@ -686,9 +809,9 @@ class Archive:
         )
         s = tables.sak
         if kind == "searchCriteria":
-            ids = search.matching_ids("sak", self._criteria("sak", req.searchCriteria))
+            ids = self._search.ids("sak", self._criteria("sak", req.searchCriteria))
             rows = list(
-                conn.execute(select(s).where(s.c.id.in_(ids)).order_by(s.c.saar, s.c.seknr))
+                conn.execute(select(s).where(s.c.id.in_(ids)).order_by(*self.numbers.sak_order))
             )
         else:
             if kind == "saId":
@@ -723,7 +846,7 @@ class Archive:
                 entries = conn.execute(
                     select(jp.c.id, jp.c.data)
                     .where(jp.c.sak_id == row.id)
-                    .order_by(jp.c.jaar, jp.c.seknr)
+                    .order_by(*self.numbers.jp_order)
                 )
                 sak.journpost = [self._entry(conn, r, jflags) for r in entries] or None
             out.append(sak)
@@ -768,14 +891,15 @@ class Archive:
         one = False
         if kind == "searchCriteria":
             query = query.where(
-                jp.c.id.in_(search.matching_ids("jp", self._criteria("jp", req.searchCriteria)))
+                jp.c.id.in_(self._search.ids("jp", self._criteria("jp", req.searchCriteria)))
             )
             named = ""
         elif kind == "lopenummer":
             n = req.lopenummer
             if not (_fits(n.jpJaar) and _fits(n.jpSeknr)):
                 raise Rejected("NOT_FOUND", f"no journpost has løpenummer {n.jpSeknr}/{n.jpJaar}")
-            query = query.where(jp.c.jaar == n.jpJaar, jp.c.seknr == n.jpSeknr)
+            number = self.numbers
+            query = query.where(number.jp_jaar == n.jpJaar, number.jp_seknr == n.jpSeknr)
             one, named = True, f"løpenummer {n.jpSeknr}/{n.jpJaar}"
         elif kind == "jpEksternNokkel":
             key = req.jpEksternNokkel
@@ -796,11 +920,12 @@ class Archive:
                 if n.jpJpostnr is not None:
                     named += f"-{n.jpJpostnr}"
                     one = True
-                    query = query.where(jp.c.jpostnr == (n.jpJpostnr if _fits(n.jpJpostnr) else -1))
+                    jpostnr = n.jpJpostnr if _fits(n.jpJpostnr) else -1
+                    query = query.where(self.numbers.jp_jpostnr == jpostnr)
             if sak_row is None:
                 raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
             query = query.where(jp.c.sak_id == sak_row.id)
-        rows = list(conn.execute(query.order_by(jp.c.jaar, jp.c.seknr)))
+        rows = list(conn.execute(query.order_by(*self.numbers.jp_order)))
         if one and not rows:
             raise Rejected("NOT_FOUND", f"no journpost matches {named}")
         return [self._entry(conn, r, flags) for r in rows]

@@ -1,4 +1,8 @@
-"""Assembling the archive: store, journal, clock, archive logic, SOAP endpoint, admin side."""
+"""Assembling the archive: store, journal, clock, archive logic, SOAP endpoint, admin side.
+
+The config's named defects (``defects.py``) are checked first, before anything is built, and
+choose the handler, endpoint and rules; without defects these are the reference ones.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from tpn.mocks.app import MockApp
 from tpn.mocks.clock import Clock
 from tpn.mocks.config import MockConfig
 from tpn.mocks.journal import Journal
+from tpn.mocks.noark4ws import defect_filters
 from tpn.mocks.noark4ws.archive import Archive
+from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.server import MockServer
 from tpn.mocks.soap.endpoint import SoapEndpoint
@@ -42,15 +48,22 @@ def build_archive(
     create_schema: bool = True,
 ) -> ArchiveParts:
     config = config or MockConfig()
+    defects = Defects.of(config.defects)  # an unknown name fails here, naming the known ones
     store = Store(config.db, create=create_schema)
+    if not store.is_sqlite and defects.sqlite_only():
+        store.dispose()
+        raise ValueError(
+            f"the defects {', '.join(defects.sqlite_only())} need the SQLite store, not {store}"
+        )
     clock = Clock(store)
     journal = Journal(store)
-    archive = Archive(store, clock)
-    endpoint = SoapEndpoint(
+    archive = Archive(store, clock, defects=defects)
+    endpoint = defect_filters.endpoint(
+        defects,
         name="Noark4WS",
         namespace=NS,
         operations=OPERATIONS,
-        handler=archive,
+        handler=defect_filters.handler(archive, defects),
         journal=journal if config.journal else None,
         limits=config.limits,
         engine=config.engine,
@@ -58,7 +71,9 @@ def build_archive(
     )
     parts: ArchiveParts
     admin = Admin(journal=journal, clock=clock, reset=lambda: parts.reset(), state=archive.counts)
-    app = MockApp({PATH: endpoint}, admin, auth=config.auth, on_error=on_error)
+    # credentials-unchecked: the archive itself never asks (its proxy was meant to).
+    auth = None if defects.credentials_unchecked else config.auth
+    app = MockApp({PATH: endpoint}, admin, auth=auth, on_error=on_error)
     parts = ArchiveParts(app, store, archive, endpoint, journal, clock)
     return parts
 

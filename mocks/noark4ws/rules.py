@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tpn.mocks.noark4ws.codes import CodeLists
@@ -98,6 +99,12 @@ def gbn_value(m: Any) -> str:
 
 
 def geo(sak: Any) -> None:
+    geo_values(sak)
+    gbn(sak)
+
+
+def geo_values(sak: Any) -> None:
+    """The GeoIntegrasjon objects' own values: kommunenummer is four digits."""
     for m in sak.matrikkelnummer or []:
         if not _KOMMUNENUMMER.fullmatch(m.kommunenummer or ""):
             raise Rejected(
@@ -109,6 +116,10 @@ def geo(sak: Any) -> None:
             raise Rejected(
                 "INVALID_VALUE", f"plan/kommunenummer {p.kommunenummer!r} must be four digits"
             )
+
+
+def gbn(sak: Any) -> None:
+    """A GBN klassering must agree with the case's first matrikkelnummer."""
     if not sak.matrikkelnummer:
         return
     expected = gbn_value(sak.matrikkelnummer[0])
@@ -163,3 +174,45 @@ def sak_change(codes: CodeLists, old: str, new: str) -> None:
     if new in codes.sa_open or new in (codes.sa_closed, codes.sa_void):
         return
     raise Rejected("STATE_VIOLATION", f"saStatus may not change from {old} to {new}")
+
+
+def sak_update(codes: CodeLists, old: str, new: str) -> None:
+    """A change to a stored case: its status change must be allowed, a void case cannot change
+    at all, and a closed one only by being reopened."""
+    sak_change(codes, old, new)
+    if old == codes.sa_void:
+        # U is final (spec, "State rules"); sak_change only guards the status itself, so
+        # without this a void case's other fields could still be changed.
+        raise Rejected(
+            "STATE_VIOLATION",
+            f"the case is void (saStatus {old}), which is final; it cannot change",
+        )
+    if old == codes.sa_closed and new == old:
+        raise Rejected(
+            "STATE_VIOLATION",
+            f"the case is closed (saStatus {old}); reopen it "
+            f"(saStatus {codes.sa_reopen_to}) before changing it",
+        )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The business rules the archive applies, as one object.
+
+    The reference archive uses ``REFERENCE``, the functions of this module. The defect
+    catalogue (``defects.py``) swaps single rules for a vendor's lenient or broken version,
+    chosen once when the archive is built, so the archive's code has no per-field switches.
+    """
+
+    required: Callable[[str | None, str], None] = required
+    # The object's own required text (saTittel, jpInnhold), apart from other required fields.
+    title: Callable[[str | None, str], None] = required
+    code: Callable[[CodeLists, str, str | None, str], None] = code
+    public_field: Callable[..., None] = public_field
+    geo: Callable[[Any], None] = geo
+    journpost_start: Callable[[CodeLists, str, str], None] = journpost_start
+    journpost_change: Callable[[CodeLists, str, str, str], None] = journpost_change
+    sak_update: Callable[[CodeLists, str, str], None] = sak_update
+
+
+REFERENCE = RuleSet()

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, intersect, select
+from sqlalchemy import and_, func, intersect, select, union
 from sqlalchemy.sql import CompoundSelect, Select
 
 from tpn.mocks.noark4ws import tables
@@ -84,8 +84,28 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@dataclass(frozen=True)
+class Matching:
+    """How criteria match: the profile's way, unless the archive was built with a defect."""
+
+    # search-case-sensitive: the title fields' substring match also compares case.
+    case_sensitive: bool = False
+    # criteria-or: an object matching any one criterion is found.
+    any_criterion: bool = False
+
+    def ids(
+        self, kind: str, criteria: Sequence[tuple[str, str]]
+    ) -> Select[Any] | CompoundSelect[Any]:
+        return matching_ids(kind, criteria, self)
+
+
+PROFILE = Matching()
+# The fields whose substring match the defect search-case-sensitive makes case-sensitive.
+_TITLES = frozenset({"saTittel", "jpInnhold"})
+
+
 def matching_ids(
-    kind: str, criteria: Sequence[tuple[str, str]]
+    kind: str, criteria: Sequence[tuple[str, str]], how: Matching = PROFILE
 ) -> Select[Any] | CompoundSelect[Any]:
     """A query for the ids of objects matching every criterion (AND); fields must be known."""
     s = tables.search
@@ -95,12 +115,17 @@ def matching_ids(
         cond = and_(s.c.kind == kind, s.c.field == name)
         if f.match == SUBSTRING:
             cond = and_(cond, s.c.folded.like(f"%{_escape_like(fold(value))}%", escape="\\"))
+            if how.case_sensitive and name in _TITLES:
+                # instr() is SQLite's (and MySQL's); the defects run on the reference's store.
+                cond = and_(cond, func.instr(s.c.value, value) > 0)
         else:
             # Exact is the whole value as sent: stripping the query made a value stored with
             # surrounding spaces unfindable, and found "B" for " B".
             cond = and_(cond, s.c.value == value)
         subs.append(select(s.c.object_id).where(cond))
     assert subs, "matching_ids needs at least one criterion"
+    if len(subs) == 1:
+        return subs[0]
     # One INTERSECT over all criteria: chaining .intersect() fails from the third criterion on
     # (a CompoundSelect has no .intersect), which answered a soap:Server fault.
-    return subs[0] if len(subs) == 1 else intersect(*subs)
+    return union(*subs) if how.any_criterion else intersect(*subs)

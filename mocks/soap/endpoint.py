@@ -16,6 +16,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from lxml import etree
@@ -23,7 +24,7 @@ from spyne.server.wsgi import WsgiApplication
 
 from tpn.mocks.journal import Journal
 from tpn.mocks.soap import codec, intake
-from tpn.mocks.soap.faults import Fault, StartResponse, client, respond
+from tpn.mocks.soap.faults import XML_CONTENT_TYPE, Fault, StartResponse, client, respond
 from tpn.mocks.soap.ns import SOAP11_ENV
 from tpn.mocks.soap.service import Handler, build_application
 from tpn.mocks.soap.wsdl import PLACEHOLDER_URL, compile_schema, wsdl_bytes, xsd_bytes
@@ -42,6 +43,25 @@ for _name in (
 
 ENGINES = ("fast", "spyne")
 _STATUS_TYPE = re.compile(rb"status type=\"(OK|WARNING|ERROR)\"")
+
+
+class SendAsIs(Exception):
+    """An answer to send exactly as given, with its own status and Content-Type.
+
+    The endpoint never raises it itself: it is the seam through which the defect catalogue
+    (``tpn.mocks.noark4ws.defects``) answers as a broken server would (an HTML error page, a
+    SOAP 1.2 content type). It is journalled like any other answer; ``validation`` is what
+    the journal says of the request, when the answer is a refusal.
+    """
+
+    def __init__(
+        self, status: int, content_type: str, payload: bytes, validation: str | None = None
+    ) -> None:
+        super().__init__(f"HTTP {status} {content_type}")
+        self.status = status
+        self.content_type = content_type
+        self.payload = payload
+        self.validation = validation
 
 
 class SoapEndpoint:
@@ -91,6 +111,8 @@ class SoapEndpoint:
             def handle(self, operation: str, request: Any) -> Any:
                 try:
                     return endpoint.handler.handle(operation, request)
+                except Fault:
+                    raise  # a handler's deliberate SOAP fault, answered as such
                 except Exception as exc:
                     endpoint._report(exc)
                     raise
@@ -135,11 +157,16 @@ class SoapEndpoint:
             return respond(start_response, 405, fault.to_bytes(), [("Allow", "GET, POST")])
         started = time.time()
         exchange = _Exchange()
+        content_type = XML_CONTENT_TYPE
         try:
             exchange.request = self._read(environ)
             self._check_content_type(environ)
-            element = intake.envelope_body(intake.parse(exchange.request, self.limits))
+            element = self._body_element(exchange.request)
             status, payload = self._dispatch(environ, element, exchange)
+        except SendAsIs as answer:
+            status, payload, content_type = answer.status, answer.payload, answer.content_type
+            if answer.validation is not None:
+                exchange.validation = answer.validation
         except Fault as fault:
             exchange.validation = f"{fault.code}: {fault.message}"
             status, payload = fault.http_status, fault.to_bytes()
@@ -166,7 +193,11 @@ class SoapEndpoint:
                 )
             except Exception as exc:
                 self._report(exc)
-        return respond(start_response, status, payload)
+        if content_type is XML_CONTENT_TYPE:
+            return respond(start_response, status, payload)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [payload]
 
     def _read(self, environ: dict[str, Any]) -> bytes:
         length = environ.get("CONTENT_LENGTH") or None
@@ -174,8 +205,7 @@ class SoapEndpoint:
             raise Fault("Client", "a Content-Length header is required", rule="http.length")
         return intake.read_body(environ["wsgi.input"], length, self.limits)
 
-    @staticmethod
-    def _check_content_type(environ: dict[str, Any]) -> None:
+    def _check_content_type(self, environ: dict[str, Any]) -> None:
         ctype = environ.get("CONTENT_TYPE", "")
         media = ctype.split(";")[0].strip().lower()
         if media == "application/soap+xml":
@@ -191,6 +221,17 @@ class SoapEndpoint:
                 rule="http.content-type",
             )
 
+    def _body_element(self, request: bytes) -> etree._Element:
+        """The request's one Body element, after the intake guard (a seam for the defects)."""
+        return intake.envelope_body(intake.parse(request, self.limits))
+
+    def _validate(self, element: etree._Element) -> None:
+        """Raise a soap:Client fault naming the first XSD violation (a seam for the defects)."""
+        with self._schema_lock:
+            fault = intake.schema_errors(self.schema, element)
+        if fault is not None:
+            raise fault
+
     def _dispatch(
         self, environ: dict[str, Any], element: etree._Element, exchange: _Exchange
     ) -> tuple[int, bytes]:
@@ -205,10 +246,7 @@ class SoapEndpoint:
             )
         operation, request_cls, response_cls = found
         exchange.operation = operation
-        with self._schema_lock:
-            fault = intake.schema_errors(self.schema, element)
-        if fault is not None:
-            raise fault
+        self._validate(element)
         if self._spyne is not None:
             return self._call_spyne(environ, element)
         request = codec.from_element(request_cls, element)

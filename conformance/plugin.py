@@ -1,0 +1,358 @@
+"""The pytest plugin of tpn-harness (entry point ``pytest11``: ``tpn``).
+
+Inert unless a conformance suite is collected: it only adds its option group and the
+``requirement`` marker. With ``--tpn-target URL`` (or ``--tpn-profile``) and no test paths, it
+collects the profile's suite from the installed package, so a vendor's CI runs
+
+    pytest --tpn-target http://archive.example/noark4ws --tpn-report-dir reports
+
+Without ``--tpn-target`` the suite starts the embedded reference archive and certifies that.
+Each test names its requirements (``@pytest.mark.requirement("N4WS-NUM-001")``); tests above the
+chosen level are deselected; at the end every requirement of the level gets a result, the
+report directory gets junit.xml, report.json and report.html, and the exit status is 0 when no
+requirement of the level failed and 1 otherwise (2 for an unreachable target).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tpn.conformance import profiles
+from tpn.conformance.catalogue import LEVELS
+from tpn.conformance.evidence import Recorder
+from tpn.conformance.outcomes import NOT_APPLICABLE
+from tpn.conformance.results import Run, TestResult
+
+if TYPE_CHECKING:
+    from tpn.conformance.target import Target
+
+# The suites' fixtures; their modules import nothing heavy until a fixture is used.
+pytest_plugins = ["tpn.conformance.noark4ws.fixtures"]
+
+RUN = pytest.StashKey[Run]()
+REQS = pytest.StashKey[tuple[str, ...]]()
+MARKER = "requirement"
+
+
+# ------------------------------------------------------------------ options
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise pytest.UsageError(f"--tpn-seed takes a whole number, got {text!r}") from None
+    return value
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tpn", "tpn-harness conformance (tpn certify takes the same options)")
+    add = group.addoption
+    add(
+        "--tpn-target",
+        metavar="URL",
+        help="the endpoint to certify (its WSDL is at URL?wsdl); "
+        "default: start the embedded reference archive",
+    )
+    add(
+        "--tpn-profile",
+        metavar="NAME",
+        choices=sorted(profiles.PROFILES),
+        help=f"conformance profile (default {profiles.DEFAULT_PROFILE})",
+    )
+    add(
+        "--tpn-level",
+        metavar="LEVEL",
+        choices=LEVELS,
+        default="core",
+        help="core (default), full or extended; a level includes those below it",
+    )
+    add("--tpn-user", metavar="USER", help="HTTP Basic user for the target")
+    add("--tpn-password", metavar="PASSWORD", help="HTTP Basic password for the target")
+    add(
+        "--tpn-report-dir",
+        metavar="DIR",
+        type=Path,
+        help="write junit.xml, report.json and report.html here",
+    )
+    add(
+        "--tpn-seed",
+        metavar="N",
+        type=_seed,
+        help="seed for generated data (default: random; "
+        "the report and a failure name the seed that replays the run)",
+    )
+    add("--tpn-vendor", metavar="NAME", help="vendor named in the report")
+    add("--tpn-product", metavar="NAME", help="product named in the report")
+    add("--tpn-version", metavar="VERSION", help="product version named in the report")
+    add(
+        "--tpn-exclusive",
+        action="store_true",
+        help="declare that nobody else writes to the "
+        "target during the run, which makes gap-free numbering checkable",
+    )
+    add(
+        "--tpn-waive",
+        metavar="ID=REASON",
+        action="append",
+        default=[],
+        help="waive a requirement (repeatable): it is run and reported, but cannot fail the run",
+    )
+    add(
+        "--tpn-defect",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="start the embedded reference with this defect (repeatable; see `tpn defects`)",
+    )
+    add(
+        "--tpn-examples",
+        metavar="N",
+        type=int,
+        default=None,
+        help="examples per property-based test (default 20; fixed, also against real targets)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    """Collect the profile's suite from the installed package when no test path is given."""
+    ns = early_config.known_args_namespace
+    wanted = any(getattr(ns, f"tpn_{name}", None) for name in ("target", "profile", "defect"))
+    if wanted and not getattr(ns, "file_or_dir", None):
+        profile = profiles.get(ns.tpn_profile or profiles.DEFAULT_PROFILE)
+        args.append(str(profile.suite_dir))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(*ids): the catalogue requirements a conformance test checks"
+    )
+    opt = config.option
+    if opt.tpn_defect and opt.tpn_target:
+        raise pytest.UsageError("--tpn-defect starts the embedded reference: drop --tpn-target")
+    if bool(opt.tpn_user) != bool(opt.tpn_password):
+        raise pytest.UsageError("--tpn-user and --tpn-password go together")
+    if opt.tpn_examples is not None and opt.tpn_examples < 1:
+        raise pytest.UsageError(f"--tpn-examples must be at least 1, got {opt.tpn_examples}")
+    waivers: dict[str, str] = {}
+    for text in opt.tpn_waive:
+        rid, sep, reason = text.partition("=")
+        if not sep or not reason.strip():
+            raise pytest.UsageError(f"--tpn-waive takes ID=REASON, got {text!r}")
+        waivers[rid.strip()] = reason.strip()
+    report_dir: Path | None = opt.tpn_report_dir
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        # Our pytest_configure runs first, so the junitxml plugin picks this path up.
+        if not getattr(opt, "xmlpath", None):
+            opt.xmlpath = str(report_dir / "junit.xml")
+    config.stash[RUN] = Run(
+        profile=profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE),
+        level=opt.tpn_level,
+        seed=opt.tpn_seed if opt.tpn_seed is not None else secrets.randbelow(2**32),
+        run_id=secrets.token_hex(4),
+        waivers=waivers,
+        report_dir=report_dir,
+        vendor=opt.tpn_vendor,
+        product=opt.tpn_product,
+        product_version=opt.tpn_version,
+        examples=opt.tpn_examples or 20,
+        recorder=Recorder(),
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """An external target that does not answer at all ends the run with status 2 at once."""
+    url = session.config.option.tpn_target
+    if url:
+        from tpn.conformance.target import Unreachable, probe
+
+        try:
+            probe(url)
+        except Unreachable as exc:
+            pytest.exit(f"tpn: the target is unreachable: {exc}", returncode=2)
+
+
+# ------------------------------------------------------------------ collection
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    run = config.stash[RUN]
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        profile = profiles.owning(item.path)
+        if profile is None:
+            keep.append(item)
+            continue
+        if profile.name != run.profile.name:
+            dropped.append(item)
+            continue
+        ids = tuple(i for m in item.iter_markers(MARKER) for i in m.args)
+        if not ids:
+            raise pytest.UsageError(f"{item.nodeid} names no requirement (@pytest.mark.{MARKER})")
+        catalogue = run.profile.catalogue
+        unknown = [i for i in ids if i not in catalogue]
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid} names unknown requirements {unknown}")
+        item.stash[REQS] = ids
+        run.active = True
+        if all(catalogue.get(i).within(run.level) for i in ids):
+            keep.append(item)
+            run.planned.setdefault(item.nodeid, ids)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+    if run.active and config.getoption("numprocesses", None):
+        raise pytest.UsageError("the conformance suite runs in one process: drop -n")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run = session.config.stash[RUN]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if run.active and reporter is not None:
+        reporter.write_line(
+            run.notice(session.config.option.tpn_target or "the embedded reference")
+        )
+
+
+class SuiteModule(pytest.Module):
+    """A suite module, imported by its name in the installed package.
+
+    pytest would import ``site-packages/tpn/conformance/noark4ws/test_x.py`` as
+    ``conformance.noark4ws.test_x`` (``tpn`` is a namespace package), putting ``site-packages/tpn``
+    on ``sys.path``, where our ``mocks`` and ``fixtures`` would shadow a vendor's own.
+    """
+
+    def _getobj(self) -> Any:
+        profile = profiles.owning(self.path)
+        assert profile is not None
+        return importlib.import_module(f"{profile.package}.{self.path.stem}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(
+    module_path: Path, parent: pytest.Collector
+) -> pytest.Module | None:
+    if profiles.owning(module_path) is None:
+        return None
+    return SuiteModule.from_parent(parent, path=module_path)
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="session")
+def tpn_run(request: pytest.FixtureRequest) -> Run:
+    """The run: profile, level, seed, run id, waivers, and what it has recorded."""
+    return request.config.stash[RUN]
+
+
+@pytest.fixture(scope="session")
+def tpn_target(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Target]:
+    """The target: ``--tpn-target``, or the embedded reference started for the session."""
+    from tpn.conformance.target import Target
+
+    opt = request.config.option
+    if opt.tpn_target:
+        auth = (opt.tpn_user, opt.tpn_password) if opt.tpn_user else None
+        target = Target(opt.tpn_target, auth, reference=False, exclusive=opt.tpn_exclusive)
+        tpn_run.target = target
+        yield target
+        return
+    from tpn.conformance.target import embedded_reference
+
+    with embedded_reference(tuple(opt.tpn_defect)) as target:
+        tpn_run.target = target
+        yield target
+
+
+# ------------------------------------------------------------------ results
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if REQS in item.stash:
+        item.config.stash[RUN].recorder.start()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    ids = item.stash.get(REQS, None)
+    if ids is None:
+        return report
+    run = item.config.stash[RUN]
+    for rid in ids:
+        report.user_properties.append((MARKER, rid))
+    outcome: str | None = None
+    reason = ""
+    if report.failed:
+        outcome = "failed"
+        reason = _reason(call)
+    elif report.skipped:
+        text = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        text = text.removeprefix("Skipped: ")
+        outcome = "not_applicable" if text.startswith(NOT_APPLICABLE) else "not_run"
+        reason = text.removeprefix(NOT_APPLICABLE)
+    elif report.when == "call":
+        outcome = "passed"
+    if outcome is not None:
+        run.record(
+            TestResult(
+                nodeid=item.nodeid,
+                requirements=ids,
+                outcome=outcome,
+                phase=report.when,
+                reason=reason,
+                duration=report.duration,
+                evidence=tuple(run.recorder.current),
+            )
+        )
+    return report
+
+
+def _reason(call: pytest.CallInfo[None]) -> str:
+    if call.excinfo is None:
+        return "failed"
+    text = str(call.excinfo.value).strip() or call.excinfo.typename
+    # An assertion's own message first; pytest's expansion of the expression after it.
+    return (
+        text if call.excinfo.errisinstance(AssertionError) else f"{call.excinfo.typename}: {text}"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None or not run.active:
+        return
+    run.finished = dt.datetime.now(dt.UTC)
+    if run.report_dir is not None:
+        from tpn.conformance.report import write_reports
+
+        write_reports(run, run.report_dir, junit=Path(session.config.option.xmlpath or ""))
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED if run.failed() else pytest.ExitCode.OK
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is None or not run.active:
+        return
+    for line in run.summary_lines():
+        terminalreporter.write_line(line)

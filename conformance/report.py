@@ -1,0 +1,114 @@
+"""report.json and report.html of a run (junit.xml is pytest's own, with requirement properties).
+
+report.json is what a certificate signs (``tpn.harness.certificate``): everything a reader needs
+to judge the run without the harness. report.html is the same, for a person: a summary per
+level, then every requirement with its tests, and each failure with the exchange that decided it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from tpn.conformance.results import RequirementResult, Run
+
+FORMAT = "tpn-report/1"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("tpn-harness")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _requirement(r: RequirementResult) -> dict[str, Any]:
+    deciding = r.deciding
+    return {
+        "id": r.requirement.id,
+        "level": r.requirement.level,
+        "statement": r.requirement.statement,
+        "clause": r.requirement.clause,
+        "result": r.result,
+        "reason": r.reason,
+        "tests": [
+            {
+                "nodeid": t.nodeid,
+                "outcome": t.outcome,
+                "duration_s": round(t.duration, 4),
+                "reason": t.reason,
+            }
+            for t in r.tests
+        ],
+        "evidence": [e.to_dict() for e in deciding.evidence] if deciding else [],
+    }
+
+
+def build(run: Run, junit: Path | None = None) -> dict[str, Any]:
+    results = run.requirement_results()
+    counts = run.counts(results)
+    levels = {}
+    for level in {r.requirement.level for r in results}:
+        levels[level] = run.counts([r for r in results if r.requirement.level == level])
+    catalogue = run.profile.catalogue
+    artefacts: dict[str, Any] = {}
+    if junit is not None and junit.is_file():
+        data = junit.read_bytes()
+        artefacts[junit.name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    target = run.target
+    return {
+        "format": FORMAT,
+        "suite": {
+            "name": "tpn-harness",
+            "version": _version(),
+            "python": platform.python_version(),
+        },
+        "profile": run.profile.name,
+        "standard": {"name": catalogue.standard, "version": catalogue.standard_version},
+        "target": target.url if target else None,
+        "reference": bool(target and target.reference),
+        "defects": list(target.defects) if target else [],
+        "exclusive": bool(target and target.exclusive),
+        "vendor": run.vendor,
+        "product": run.product,
+        "product_version": run.product_version,
+        "level": run.level,
+        "seed": run.seed,
+        "run_id": run.run_id,
+        "started": run.started.isoformat(timespec="seconds"),
+        "finished": run.finished.isoformat(timespec="seconds") if run.finished else None,
+        "created": run.created,
+        "summary": {**counts, "total": len(results), "result": run.verdict(results)},
+        "levels": levels,
+        "requirements": [_requirement(r) for r in results],
+        "artefacts": artefacts,
+        "attestation": None,
+    }
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("tpn.conformance", "templates"),
+    autoescape=jinja2.select_autoescape(default=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(report: dict[str, Any]) -> str:
+    return _ENV.get_template("report.html.j2").render(r=report)
+
+
+def write_reports(run: Run, directory: Path, junit: Path | None = None) -> dict[str, Any]:
+    directory.mkdir(parents=True, exist_ok=True)
+    report = build(run, junit if junit and junit.name else None)
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    (directory / "report.json").write_text(text, encoding="utf-8")
+    (directory / "report.html").write_text(render_html(report), encoding="utf-8")
+    return report

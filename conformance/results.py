@@ -1,0 +1,162 @@
+"""From test outcomes to requirement results: the run's record, shared by plugin and reports.
+
+A requirement's result: *failed* if any of its tests failed; else *passed* if any passed; else
+*not applicable* if its tests said so; else *not run* (deselected, e.g. by ``-k``). A waived
+requirement is *waived* whatever its tests did (they still run, and the report says how they
+went). Only *failed* fails a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tpn.conformance.catalogue import LEVELS, Requirement
+from tpn.conformance.evidence import Exchange, Recorder
+from tpn.conformance.profiles import Profile
+
+if TYPE_CHECKING:
+    from tpn.conformance.target import Target
+
+RESULTS = ("passed", "failed", "not_applicable", "waived", "not_run")
+
+
+@dataclass(frozen=True)
+class TestResult:
+    nodeid: str
+    requirements: tuple[str, ...]
+    outcome: str  # passed, failed, not_applicable, not_run
+    phase: str  # setup, call or teardown: a failure in setup is the target's too
+    reason: str
+    duration: float
+    evidence: tuple[Exchange, ...]
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    requirement: Requirement
+    result: str
+    reason: str
+    tests: tuple[TestResult, ...]
+
+    @property
+    def deciding(self) -> TestResult | None:
+        """The test whose outcome decided the result (the first failure, else the last test)."""
+        for t in self.tests:
+            if t.outcome == "failed":
+                return t
+        return self.tests[-1] if self.tests else None
+
+
+@dataclass
+class Run:
+    profile: Profile
+    level: str
+    seed: int
+    run_id: str
+    waivers: dict[str, str]
+    report_dir: Path | None
+    vendor: str | None
+    product: str | None
+    product_version: str | None
+    examples: int
+    recorder: Recorder
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    finished: dt.datetime | None = None
+    target: Target | None = None
+    active: bool = False
+    planned: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tests: list[TestResult] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+
+    def record(self, result: TestResult) -> None:
+        # A test that passed its call but failed teardown is failed; keep one entry per nodeid.
+        for i, old in enumerate(self.tests):
+            if old.nodeid == result.nodeid:
+                if old.outcome != "failed":
+                    self.tests[i] = result
+                return
+        self.tests.append(result)
+
+    def requirement_results(self) -> list[RequirementResult]:
+        by_req: dict[str, list[TestResult]] = {}
+        for t in self.tests:
+            for rid in t.requirements:
+                by_req.setdefault(rid, []).append(t)
+        out = []
+        for req in self.profile.catalogue.at(self.level):
+            tests = tuple(by_req.get(req.id, ()))
+            outcomes = {t.outcome for t in tests}
+            if "failed" in outcomes:
+                result = "failed"
+                reason = next(t.reason for t in tests if t.outcome == "failed")
+            elif "passed" in outcomes:
+                result, reason = "passed", ""
+            elif "not_applicable" in outcomes:
+                result = "not_applicable"
+                reason = next(t.reason for t in tests if t.outcome == "not_applicable")
+            else:
+                result, reason = "not_run", "no test of this requirement ran"
+            if req.id in self.waivers:
+                reason = f"waived: {self.waivers[req.id]} (tests: {result})"
+                result = "waived"
+            out.append(RequirementResult(req, result, reason, tests))
+        return out
+
+    def failed(self) -> bool:
+        return any(r.result == "failed" for r in self.requirement_results())
+
+    def counts(self, results: list[RequirementResult] | None = None) -> dict[str, int]:
+        results = self.requirement_results() if results is None else results
+        counts = {name: 0 for name in RESULTS}
+        for r in results:
+            counts[r.result] += 1
+        return counts
+
+    def verdict(self, results: list[RequirementResult]) -> str:
+        counts = self.counts(results)
+        if counts["failed"]:
+            return "failed"
+        return "incomplete" if counts["not_run"] else "passed"
+
+    # ------------------------------------------------------------------ terminal
+
+    def notice(self, target: str) -> str:
+        from tpn.conformance.noark4ws.budget import describe
+
+        n = len(self.planned)
+        reqs = {rid for ids in self.planned.values() for rid in ids}
+        return (
+            f"tpn: {self.profile.name} at level {self.level} against {target}: {n} tests of "
+            f"{len(reqs)} requirements, seed {self.seed}. {describe(self.level, self.run_id)}"
+        )
+
+    def summary_lines(self) -> list[str]:
+        results = self.requirement_results()
+        counts = self.counts(results)
+        lines = [
+            "",
+            f"tpn {self.profile.name}, level {self.level}: {len(results)} requirements: "
+            + ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in RESULTS if counts[k]),
+        ]
+        for level in LEVELS[: LEVELS.index(self.level) + 1]:
+            at = [r for r in results if r.requirement.level == level]
+            c = self.counts(at)
+            lines.append(
+                f"  {level:<9} {c['passed']:>3} passed  {c['failed']:>3} failed  "
+                f"{c['not_applicable']:>3} not applicable  {c['waived']:>3} waived"
+            )
+        for r in results:
+            if r.result == "failed" or (r.result == "not_run" and counts["not_run"] <= 5):
+                first = r.reason.splitlines()[0] if r.reason else ""
+                lines.append(f"  {r.result.upper()} {r.requirement.id}: {first[:160]}")
+        if counts["not_run"] > 5:
+            lines.append(f"  {counts['not_run']} requirements had no test selected in this run")
+        lines.append(
+            f"  verdict: {self.verdict(results).upper()}; replay with --tpn-seed {self.seed}"
+        )
+        if self.report_dir is not None:
+            lines.append(f"  report: {self.report_dir / 'report.html'}")
+        return lines

@@ -1,0 +1,119 @@
+"""``tpn certify``, ``tpn keygen`` and ``tpn report verify`` as a person runs them."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from served import tpn_command
+
+
+def tpn(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*tpn_command(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_certify_without_a_target_certifies_the_reference_at_core(tmp_path: Path) -> None:
+    done = tpn(tmp_path, "certify")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "tpn: noark4ws-archive at level core against the embedded reference" in done.stdout
+    assert "verdict: PASSED" in done.stdout
+    report = json.loads((tmp_path / "tpn-report" / "report.json").read_text(encoding="utf-8"))
+    assert report["reference"] is True and report["summary"]["result"] == "passed"
+    assert {p.name for p in (tmp_path / "tpn-report").iterdir()} == {
+        "junit.xml",
+        "report.json",
+        "report.html",
+    }
+    # The vendor's folder gets the report and nothing else (no .pytest_cache, no .hypothesis).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tpn-report"]
+
+
+def test_signed_certificate_verifies_and_says_who_signed_what(tmp_path: Path) -> None:
+    keys = tpn(tmp_path, "keygen", "--private-key", "team.key", "--public-key", "team.pub")
+    assert keys.returncode == 0, keys.stderr
+    done = tpn(
+        tmp_path,
+        "certify",
+        "--report-dir",
+        "out",
+        "--sign-key",
+        "team.key",
+        "--signer",
+        "KS prosjektteam",
+        "--witnessed",
+        "--vendor",
+        "Ærlig Arkiv AS",
+        "--product",
+        "ArkivX",
+        "--version",
+        "4.2",
+        "-q",
+        "--",
+        "-k",
+        "transport",
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "signed out/report.json as KS prosjektteam (witnessed run)" in done.stdout
+    assert (tmp_path / "out" / "report.json.sig").is_file()
+    check = tpn(tmp_path, "report", "verify", "out", "--public-key", "team.pub")
+    assert check.returncode == 0, check.stdout + check.stderr
+    for line in (
+        "VALID",
+        "KS prosjektteam",
+        "witnessed run",
+        "Ærlig Arkiv AS ArkivX 4.2",
+        "noark4ws-archive, level core",
+        "the embedded reference archive",
+    ):
+        assert line in check.stdout
+    # A result changed afterwards breaks the certificate.
+    path = tmp_path / "out" / "report.json"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"result": "passed"', '"result": "failed"', 1),
+        encoding="utf-8",
+    )
+    tampered = tpn(tmp_path, "report", "verify", "out", "--public-key", "team.pub")
+    assert tampered.returncode == 1 and "INVALID" in tampered.stdout
+
+
+def test_a_defect_makes_certify_exit_1(tmp_path: Path) -> None:
+    done = tpn(tmp_path, "certify", "--defect", "html-faults", "-q", "--", "-k", "transport")
+    assert done.returncode == 1
+    assert "FAILED N4WS-TRN-003" in done.stdout
+
+
+def test_an_unreachable_target_exits_2(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        done = tpn(
+            tmp_path, "certify", "--target", f"http://127.0.0.1:{s.getsockname()[1]}/noark4ws"
+        )
+    assert done.returncode == 2
+    assert "unreachable" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sign-key", "nope.key"], "--sign-key needs --signer NAME"),
+        (["--sign-key", "nope.key", "--signer", "X"], "nope.key"),
+        (["--witnessed"], "--signer and --witnessed go with --sign-key KEY"),
+        (["--level", "gold"], "invalid choice: 'gold'"),
+        (["--defect", "no-such-defect"], "unknown defect"),
+    ],
+)
+def test_usage_errors_exit_2_with_the_reason(tmp_path: Path, args: list[str], message: str) -> None:
+    done = tpn(tmp_path, "certify", *args)
+    assert done.returncode == 2
+    assert message in done.stdout + done.stderr
