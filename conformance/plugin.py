@@ -141,6 +141,13 @@ def pytest_configure(config: pytest.Config) -> None:
     opt = config.option
     if opt.tpn_defect and opt.tpn_target:
         raise pytest.UsageError("--tpn-defect starts the embedded reference: drop --tpn-target")
+    if opt.tpn_defect:
+        known = _defect_names()
+        unknown = [d for d in opt.tpn_defect if d not in known]
+        if unknown:
+            raise pytest.UsageError(
+                f"unknown defect {unknown[0]!r}: `tpn defects` lists them ({', '.join(known)})"
+            )
     if bool(opt.tpn_user) != bool(opt.tpn_password):
         raise pytest.UsageError("--tpn-user and --tpn-password go together")
     if opt.tpn_examples is not None and opt.tpn_examples < 1:
@@ -170,6 +177,16 @@ def pytest_configure(config: pytest.Config) -> None:
         examples=opt.tpn_examples or 20,
         recorder=Recorder(),
     )
+
+
+def _defect_names() -> list[str]:
+    """The defect catalogue's names (fixtures/standards/noark4ws/defects.toml)."""
+    import tomllib
+
+    from tpn.fixtures import standard_file
+
+    text = standard_file("noark4ws", "defects.toml").read_text(encoding="utf-8")
+    return [d["name"] for d in tomllib.loads(text).get("defect", [])]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

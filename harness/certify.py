@@ -13,6 +13,7 @@ failed, 1 when one did, 2 for a usage error or an unreachable target.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,7 @@ from tpn.conformance import profiles
 from tpn.conformance.catalogue import LEVELS
 
 DEFAULT_REPORT_DIR = Path("tpn-report")
+NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 
 def add_parsers(sub: Any) -> None:
@@ -170,7 +172,17 @@ def run(args: argparse.Namespace) -> int:
             return 2
     import pytest
 
-    code = int(pytest.main(pytest_arguments(args)))
+    # Only our plugin: other installed plugins (pytest-randomly reordering and reseeding,
+    # pytest-rerunfailures hiding a failure, benchmark folders) must not change a certification.
+    saved = os.environ.get(NO_AUTOLOAD)
+    os.environ[NO_AUTOLOAD] = "1"
+    try:
+        code = int(pytest.main(["-p", "tpn.conformance.plugin", *pytest_arguments(args)]))
+    finally:
+        if saved is None:
+            del os.environ[NO_AUTOLOAD]
+        else:
+            os.environ[NO_AUTOLOAD] = saved
     # pytest: 0 ok, 1 failed, 2 interrupted (also an unreachable target), 3 internal error,
     # 4 usage error, 5 nothing collected. Ours: 0, 1, or 2 for "could not judge".
     status = code if code in (0, 1) else 2

@@ -196,6 +196,12 @@ def test_an_unknown_defect_name_fails_when_the_archive_is_built() -> None:
         ArchiveMock(MockConfig(defects=("nope",))).start()
 
 
+def test_defects_that_need_sqlite_refuse_another_store() -> None:
+    # Refused before the store is built, so no database driver is needed to see it.
+    with pytest.raises(ValueError, match="numbering-race need the SQLite store, not postgresql"):
+        build_archive(MockConfig(db="postgresql://tpn@db/arkiv", defects=("numbering-race",)))
+
+
 def test_tpn_serve_with_an_unknown_defect_exits_2(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     out = subprocess.run(

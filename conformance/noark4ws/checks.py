@@ -7,6 +7,7 @@ a report's reason reads without the code: ``PutNoarksak: expected status OK, got
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -211,4 +212,5 @@ def schema_errors(content: bytes, what: str) -> list[str]:
     s = schema()
     if s.validate(etree.ElementTree(element)):
         return []
-    return [f"line {e.line}: {e.message}" for e in s.error_log][:5]
+    log: Iterable[Any] = s.error_log  # type: ignore[assignment]  # lxml-stubs lack __iter__
+    return [f"line {e.line}: {e.message}" for e in log][:5]

@@ -51,7 +51,7 @@ def _exchange(
     )
 
 
-class RecordingTransport(Transport):  # type: ignore[misc]
+class RecordingTransport(Transport):
     """zeep's transport, recording every SOAP exchange in the run's recorder."""
 
     def __init__(self, recorder: Recorder, **kwargs: Any) -> None:

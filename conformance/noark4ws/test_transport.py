@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tpn.conformance.noark4ws import messages as msg
@@ -33,7 +35,7 @@ def test_a_valid_request_is_answered_200_text_xml_utf8(n4ws: Archive) -> None:
 def test_answers_are_soap11_envelopes_with_the_response_element(
     n4ws: Archive, operation: str
 ) -> None:
-    requests = {
+    requests: dict[str, dict[str, Any]] = {
         "GetNoarksak": {"saId": "0"},
         "GetJournpost": {"jpId": "0"},
         "PutNoarksak": {"noarksak": {"saTittel": "", "saEksternNokkel": n4ws.key("trn")}},

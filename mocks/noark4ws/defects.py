@@ -209,13 +209,20 @@ class Defects:
             return IN_MESSAGE
         return IN_COLUMNS
 
-    def sqlite_only(self) -> list[str]:
-        """The defects on that need the SQLite store (json_extract, instr)."""
-        needs = ("reused-journal-numbers", "numbering-race", "client-numbers-kept")
-        return [n for n in (*needs, "search-case-sensitive") if n in self.active()]
+    def check_backend(self, backend: str) -> None:
+        """Refuse a store the defects that are on cannot run on: those that look numbers up in
+        the stored message (json_extract) or match case-sensitively (instr) need SQLite."""
+        if backend == "sqlite":
+            return
+        need = [n for n in self.active() if n in _SQLITE_ONLY]
+        if need:
+            raise ValueError(f"the defects {', '.join(need)} need the SQLite store, not {backend}")
 
 
 NO_DEFECTS = Defects()
+_SQLITE_ONLY = frozenset(
+    {"reused-journal-numbers", "numbering-race", "client-numbers-kept", "search-case-sensitive"}
+)
 
 
 # ------------------------------------------------------------------ rule variants

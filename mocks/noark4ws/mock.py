@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from tpn.mocks.admin import Admin
 from tpn.mocks.app import MockApp
 from tpn.mocks.clock import Clock
@@ -48,13 +50,10 @@ def build_archive(
     create_schema: bool = True,
 ) -> ArchiveParts:
     config = config or MockConfig()
-    defects = Defects.of(config.defects)  # an unknown name fails here, naming the known ones
+    # Before anything is built: an unknown defect fails here, naming the known ones.
+    defects = Defects.of(config.defects)
+    defects.check_backend(make_url(config.db).get_backend_name())
     store = Store(config.db, create=create_schema)
-    if not store.is_sqlite and defects.sqlite_only():
-        store.dispose()
-        raise ValueError(
-            f"the defects {', '.join(defects.sqlite_only())} need the SQLite store, not {store}"
-        )
     clock = Clock(store)
     journal = Journal(store)
     archive = Archive(store, clock, defects=defects)
