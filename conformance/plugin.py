@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="core (default), full or extended; a level includes those below it",
     )
     add("--tpn-user", metavar="USER", help="HTTP Basic user for the target")
-    add("--tpn-password", metavar="PASSWORD", help="HTTP Basic password for the target")
+    add("--tpn-password", metavar="PASSWORD", default=os.environ.get("TPN_PASSWORD"),
+        help="HTTP Basic password for the target (default: $TPN_PASSWORD)")
     add(
         "--tpn-report-dir",
         metavar="DIR",
@@ -148,8 +150,8 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(
                 f"unknown defect {unknown[0]!r}: `tpn defects` lists them ({', '.join(known)})"
             )
-    if bool(opt.tpn_user) != bool(opt.tpn_password):
-        raise pytest.UsageError("--tpn-user and --tpn-password go together")
+    if opt.tpn_user and not opt.tpn_password:
+        raise pytest.UsageError("--tpn-user needs --tpn-password (or $TPN_PASSWORD)")
     if opt.tpn_examples is not None and opt.tpn_examples < 1:
         raise pytest.UsageError(f"--tpn-examples must be at least 1, got {opt.tpn_examples}")
     waivers: dict[str, str] = {}

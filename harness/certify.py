@@ -49,17 +49,22 @@ def add_parsers(sub: Any) -> None:
         default="core",
         help="core (default), full or extended; a level includes those below it",
     )
-    p.add_argument("--user", help="HTTP Basic user for the target")
-    p.add_argument("--password", help="HTTP Basic password for the target")
+    p.add_argument("--user", metavar="USER", help="HTTP Basic user for the target")
+    p.add_argument(
+        "--password",
+        default=os.environ.get("TPN_PASSWORD"),
+        help="HTTP Basic password for the target (default: $TPN_PASSWORD, which keeps it "
+        "out of the process list)",
+    )
     p.add_argument(
         "--report-dir",
         type=Path,
         default=DEFAULT_REPORT_DIR,
         help=f"where junit.xml, report.json and report.html go (default {DEFAULT_REPORT_DIR})",
     )
-    p.add_argument("--seed", type=int, help="seed for generated data (replays a run)")
-    p.add_argument("--vendor", help="vendor named in the report")
-    p.add_argument("--product", help="product named in the report")
+    p.add_argument("--seed", type=int, metavar="N", help="seed for generated data (replays a run)")
+    p.add_argument("--vendor", metavar="NAME", help="vendor named in the report")
+    p.add_argument("--product", metavar="NAME", help="product named in the report")
     p.add_argument(
         "--version",
         dest="product_version",
@@ -94,7 +99,7 @@ def add_parsers(sub: Any) -> None:
         metavar="KEY",
         help="sign report.json with this Ed25519 private key (PEM; `tpn keygen`)",
     )
-    p.add_argument("--signer", help="who signs (required with --sign-key)")
+    p.add_argument("--signer", metavar="NAME", help="who signs (required with --sign-key)")
     p.add_argument(
         "--witnessed",
         action="store_true",
@@ -133,7 +138,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     pairs = {
         "--tpn-target": args.target,
         "--tpn-user": args.user,
-        "--tpn-password": args.password,
+        "--tpn-password": args.password if args.user else None,
         "--tpn-seed": args.seed,
         "--tpn-vendor": args.vendor,
         "--tpn-product": args.product,

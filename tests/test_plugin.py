@@ -198,7 +198,7 @@ def test_an_unreachable_target_exits_2(pytester: pytest.Pytester) -> None:
             ["--tpn-defect", "html-faults", "--tpn-target", "http://x"],
             "--tpn-defect starts the embedded reference: drop --tpn-target",
         ),
-        (["--tpn-user", "u"], "--tpn-user and --tpn-password go together"),
+        (["--tpn-user", "u"], "--tpn-user needs --tpn-password (or $TPN_PASSWORD)"),
         (["--tpn-level", "gold"], "*invalid choice: 'gold'*"),
     ],
 )

@@ -217,3 +217,15 @@ def test_tpn_command_example(block: Block, tmp_path: Path) -> None:
                 f"{block.where}: {line.strip()} exited {done.returncode}, not {expected}:\n"
                 f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
             )
+
+
+def test_certify_synopsis_matches_the_cli() -> None:
+    from tpn.harness.cli import build_parser
+
+    [synopsis] = [b for b in _section_blocks("Certifying an archive") if b.lang == "text"]
+    documented = set(re.findall(r"--[a-z][a-z-]+", synopsis.code))
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    certify = sub.choices["certify"]  # type: ignore[index]
+    actual = {s for a in certify._actions for s in a.option_strings if s.startswith("--")}
+    actual -= {"--help", "--quiet"}  # -q is in the synopsis by its short name
+    assert documented == actual

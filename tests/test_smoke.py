@@ -1,4 +1,5 @@
-"""Smoke test: the installed ``tpn serve``, as a vendor starts it, answers a real client.
+"""Smoke test: the installed ``tpn serve``, as a vendor starts it, answers a real client and
+the conformance suite.
 
 Started as a subprocess (the console script next to this interpreter) on a free port, with a
 file database and two worker processes; a zeep client stores a case and reads it back; the
@@ -55,3 +56,34 @@ def test_serve_round_trip(served: Served) -> None:
 
     journal = session.get(f"{served.base_url}/__admin/journal", timeout=10).json()
     assert [e["operation"] for e in journal] == ["PutNoarksak", "GetNoarksak"]
+
+
+def test_certify_the_served_archive(served: Served, tmp_path: Path) -> None:
+    """The suite judges the served archive (multi-process, file store) as it would a vendor's;
+    on 3.12 and 3.13 this is the proof that the plugin, zeep and hypothesis work there."""
+    import json
+    import subprocess
+
+    from served import tpn_command
+
+    done = subprocess.run(
+        [
+            *tpn_command(),
+            "certify",
+            "--target",
+            f"{served.base_url}/noark4ws",
+            "-q",
+            "--report-dir",
+            str(tmp_path / "report"),
+            "--",
+            "-k",
+            "transport or numbering",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["failed"] == 0 and report["summary"]["passed"] >= 5
