@@ -9,11 +9,29 @@ become a 20 MB report.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 BODY_LIMIT = 6 * 1024
 KEEP = 3  # exchanges kept per test: the last ones are the ones an assertion is about
+
+
+# Reports are shared and signed: credentials and session cookies never go into them.
+SECRET_HEADERS = {"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
+
+
+def _header_name(name: str) -> str:
+    """One spelling per header (servers send content-type, Content-Type, CONTENT-TYPE)."""
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def _headers(headers: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for name, value in headers.items():
+        canonical = _header_name(name)
+        out[canonical] = "[not kept]" if canonical in SECRET_HEADERS else value
+    return out
 
 
 def _text(body: bytes) -> str:
@@ -33,7 +51,9 @@ class Message:
 
     @classmethod
     def of(cls, headers: dict[str, str], body: bytes) -> Message:
-        return cls(dict(headers), _text(body), len(body), hashlib.sha256(body).hexdigest())
+        return cls(
+            _headers(dict(headers)), _text(body), len(body), hashlib.sha256(body).hexdigest()
+        )
 
 
 @dataclass(frozen=True)
@@ -52,17 +72,21 @@ class Exchange:
 
 @dataclass
 class Recorder:
-    """Collects exchanges per test; ``current`` is the running test's list."""
+    """Collects exchanges per test; ``current`` is the running test's list.
+
+    Thread-safe: the concurrency checks record from several client threads at once.
+    """
 
     current: list[Exchange] = field(default_factory=list)
-    total: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self) -> list[Exchange]:
-        self.current = []
-        return self.current
+        with self._lock:
+            self.current = []
+            return self.current
 
     def add(self, exchange: Exchange) -> None:
-        self.total += 1
-        self.current.append(exchange)
-        if len(self.current) > KEEP:
-            del self.current[0]
+        with self._lock:
+            self.current.append(exchange)
+            if len(self.current) > KEEP:
+                del self.current[0]

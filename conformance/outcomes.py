@@ -16,3 +16,8 @@ def not_applicable(reason: str) -> NoReturn:
     test clock for the year-boundary rules; the reason is shown in the report.
     """
     pytest.skip(NOT_APPLICABLE + reason)
+
+
+class SuiteError(Exception):
+    """The suite itself could not judge (its reference did not start, it overran its budget):
+    the run ends with status 2, and no requirement is counted as the target's failure."""

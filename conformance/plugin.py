@@ -22,13 +22,14 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from tpn.conformance import profiles
 from tpn.conformance.catalogue import LEVELS
 from tpn.conformance.evidence import Recorder
-from tpn.conformance.outcomes import NOT_APPLICABLE
+from tpn.conformance.outcomes import NOT_APPLICABLE, SuiteError
 from tpn.conformance.results import Run, TestResult
 
 if TYPE_CHECKING:
@@ -76,8 +77,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="core (default), full or extended; a level includes those below it",
     )
     add("--tpn-user", metavar="USER", help="HTTP Basic user for the target")
-    add("--tpn-password", metavar="PASSWORD", default=os.environ.get("TPN_PASSWORD"),
-        help="HTTP Basic password for the target (default: $TPN_PASSWORD)")
+    add(
+        "--tpn-password",
+        metavar="PASSWORD",
+        default=os.environ.get("TPN_PASSWORD"),
+        help="HTTP Basic password for the target (default: $TPN_PASSWORD)",
+    )
     add(
         "--tpn-report-dir",
         metavar="DIR",
@@ -160,14 +165,25 @@ def pytest_configure(config: pytest.Config) -> None:
         if not sep or not reason.strip():
             raise pytest.UsageError(f"--tpn-waive takes ID=REASON, got {text!r}")
         waivers[rid.strip()] = reason.strip()
+    if opt.tpn_target and urlsplit(opt.tpn_target).scheme not in ("http", "https"):
+        raise pytest.UsageError(f"--tpn-target must be an http(s) URL, got {opt.tpn_target!r}")
+    profile = profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE)
+    for rid in waivers:
+        if rid not in profile.catalogue:
+            raise pytest.UsageError(f"--tpn-waive: {rid} is not a requirement of {profile.name}")
+        if not profile.catalogue.get(rid).within(opt.tpn_level):
+            raise pytest.UsageError(f"--tpn-waive: {rid} is above level {opt.tpn_level}")
     report_dir: Path | None = opt.tpn_report_dir
     if report_dir is not None:
         report_dir.mkdir(parents=True, exist_ok=True)
+        # A run that ends early must not leave the previous run's reports looking current.
+        for name in ("report.json", "report.json.sig", "report.html", "junit.xml"):
+            (report_dir / name).unlink(missing_ok=True)
         # Our pytest_configure runs first, so the junitxml plugin picks this path up.
         if not getattr(opt, "xmlpath", None):
             opt.xmlpath = str(report_dir / "junit.xml")
     config.stash[RUN] = Run(
-        profile=profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE),
+        profile=profile,
         level=opt.tpn_level,
         seed=opt.tpn_seed if opt.tpn_seed is not None else secrets.randbelow(2**32),
         run_id=secrets.token_hex(4),
@@ -178,6 +194,7 @@ def pytest_configure(config: pytest.Config) -> None:
         product_version=opt.tpn_version,
         examples=opt.tpn_examples or 20,
         recorder=Recorder(),
+        arguments=list(config.invocation_params.args),
     )
 
 
@@ -206,6 +223,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 # ------------------------------------------------------------------ collection
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k and -m: the level's plan is every test of it
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -239,10 +257,25 @@ def pytest_collection_modifyitems(
         items[:] = keep
     if run.active and config.getoption("numprocesses", None):
         raise pytest.UsageError("the conformance suite runs in one process: drop -n")
+    if run.active:
+        _hypothesis_home_outside_the_vendors_folder(config)
+
+
+def _hypothesis_home_outside_the_vendors_folder(config: pytest.Config) -> None:
+    """Hypothesis keeps files in ./.hypothesis even without an example database."""
+    import shutil
+    import tempfile
+
+    from hypothesis import configuration
+
+    home = tempfile.mkdtemp(prefix="tpn-hypothesis-")
+    configuration.set_hypothesis_home_dir(home)
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     run = session.config.stash[RUN]
+    run.selected = sum(1 for item in session.items if REQS in item.stash)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if run.active and reporter is not None:
         reporter.write_line(
@@ -296,9 +329,16 @@ def tpn_target(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Target]
         return
     from tpn.conformance.target import embedded_reference
 
-    with embedded_reference(tuple(opt.tpn_defect)) as target:
-        tpn_run.target = target
+    try:
+        reference = embedded_reference(tuple(opt.tpn_defect))
+        target = reference.__enter__()
+    except Exception as exc:
+        raise SuiteError(f"the embedded reference archive could not start: {exc!r}") from exc
+    tpn_run.target = target
+    try:
         yield target
+    finally:
+        reference.__exit__(None, None, None)
 
 
 # ------------------------------------------------------------------ results
@@ -313,14 +353,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     ids = item.stash.get(REQS, None)
-    if ids is None:
-        return report
     run = item.config.stash[RUN]
+    if ids is None:
+        if report.failed:
+            run.other_failures += 1
+        return report
     for rid in ids:
         report.user_properties.append((MARKER, rid))
     outcome: str | None = None
     reason = ""
-    if report.failed:
+    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(SuiteError):
+        outcome = "not_run"  # the suite could not judge: not the target's failure
+        reason = f"suite error: {call.excinfo.value}"
+        if str(call.excinfo.value) not in run.suite_errors:
+            run.suite_errors.append(str(call.excinfo.value))
+    elif report.failed:
         outcome = "failed"
         reason = _reason(call)
     elif report.skipped:
@@ -364,9 +411,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run.report_dir is not None:
         from tpn.conformance.report import write_reports
 
-        write_reports(run, run.report_dir, junit=Path(session.config.option.xmlpath or ""))
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED if run.failed() else pytest.ExitCode.OK
+        junit = Path(session.config.option.xmlpath or "")
+        # Only a junit.xml inside the report folder is an artefact a certificate can cover.
+        inside = junit.name and junit.resolve().parent == run.report_dir.resolve()
+        write_reports(run, run.report_dir, junit=junit if inside else None)
+    if run.suite_errors:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED  # 2: the run could not judge
+    elif exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        # Waived requirements and not-applicable ones do not fail a run; a vendor's own failing
+        # test collected beside the suite still does.
+        failed = run.failed() or run.other_failures > 0
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

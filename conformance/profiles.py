@@ -6,6 +6,7 @@ requirement catalogue and the package its tests live in (collected from the inst
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,12 @@ class Profile:
     title: str
     standard: str  # folder under fixtures/standards/
     package: str  # the package holding the suite's test modules
+
+    def creates(self, level: str, run_id: str, examples: int) -> str:
+        """One line on what a run will create in the target (the suite's ``budget`` module)."""
+        budget = importlib.import_module(f"{self.package}.budget")
+        text: str = budget.describe(level, run_id, examples)
+        return text
 
     @property
     def catalogue(self) -> Catalogue:

@@ -1,9 +1,10 @@
 """From test outcomes to requirement results: the run's record, shared by plugin and reports.
 
-A requirement's result: *failed* if any of its tests failed; else *passed* if any passed; else
-*not applicable* if its tests said so; else *not run* (deselected, e.g. by ``-k``). A waived
+A requirement's result: *failed* if any of its tests failed; else *not run* if any of the tests
+the level plans for it did not run (a run narrowed with ``-k`` proves nothing about the tests
+it left out); else *passed* if any passed; else *not applicable* if its tests said so. A waived
 requirement is *waived* whatever its tests did (they still run, and the report says how they
-went). Only *failed* fails a run.
+went), unless they did not all run. Only *failed* fails a run; *not run* makes it incomplete.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ RESULTS = ("passed", "failed", "not_applicable", "waived", "not_run")
 
 @dataclass(frozen=True)
 class TestResult:
+    __test__ = False  # a record of a test, not a test class for pytest to collect
+
     nodeid: str
     requirements: tuple[str, ...]
     outcome: str  # passed, failed, not_applicable, not_run
@@ -67,9 +70,13 @@ class Run:
     finished: dt.datetime | None = None
     target: Target | None = None
     active: bool = False
-    planned: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    planned: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the level's tests
+    selected: int = 0  # of those, how many the run kept (-k, -m and node ids narrow it)
     tests: list[TestResult] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
+    suite_errors: list[str] = field(default_factory=list)  # the suite could not judge
+    other_failures: int = 0  # failed tests that are not the suite's (a vendor's own)
+    arguments: list[str] = field(default_factory=list)
 
     def record(self, result: TestResult) -> None:
         # A test that passed its call but failed teardown is failed; keep one entry per nodeid.
@@ -85,21 +92,29 @@ class Run:
         for t in self.tests:
             for rid in t.requirements:
                 by_req.setdefault(rid, []).append(t)
+        planned: dict[str, int] = {}
+        for ids in self.planned.values():
+            for rid in ids:
+                planned[rid] = planned.get(rid, 0) + 1
         out = []
         for req in self.profile.catalogue.at(self.level):
             tests = tuple(by_req.get(req.id, ()))
+            ran = {t.nodeid for t in tests if t.outcome != "not_run"}
             outcomes = {t.outcome for t in tests}
             if "failed" in outcomes:
                 result = "failed"
                 reason = next(t.reason for t in tests if t.outcome == "failed")
+            elif len(ran) < planned.get(req.id, 0) or not ran:
+                result = "not_run"
+                reason = (
+                    f"{len(ran)} of its {planned.get(req.id, 0)} tests ran (the run was narrowed)"
+                )
             elif "passed" in outcomes:
                 result, reason = "passed", ""
-            elif "not_applicable" in outcomes:
+            else:
                 result = "not_applicable"
                 reason = next(t.reason for t in tests if t.outcome == "not_applicable")
-            else:
-                result, reason = "not_run", "no test of this requirement ran"
-            if req.id in self.waivers:
+            if req.id in self.waivers and result != "not_run":
                 reason = f"waived: {self.waivers[req.id]} (tests: {result})"
                 result = "waived"
             out.append(RequirementResult(req, result, reason, tests))
@@ -124,13 +139,22 @@ class Run:
     # ------------------------------------------------------------------ terminal
 
     def notice(self, target: str) -> str:
-        from tpn.conformance.noark4ws.budget import describe
-
-        n = len(self.planned)
-        reqs = {rid for ids in self.planned.values() for rid in ids}
+        n = len(self.profile.catalogue.at(self.level))
+        narrowed = (
+            f" (narrowed: {self.selected} of the level's {len(self.planned)} tests)"
+            if self.selected < len(self.planned)
+            else f" ({self.selected} tests)"
+        )
+        creates = self.profile.creates(self.level, self.run_id, self.examples)
         return (
-            f"tpn: {self.profile.name} at level {self.level} against {target}: {n} tests of "
-            f"{len(reqs)} requirements, seed {self.seed}. {describe(self.level, self.run_id)}"
+            f"tpn: {self.profile.name} at level {self.level} against {target}: {n} requirements"
+            f"{narrowed}, seed {self.seed}. {creates}"
+        )
+
+    def replay(self) -> str:
+        return (
+            f"replay with --tpn-seed {self.seed} --tpn-examples {self.examples} "
+            f"(tpn certify --seed {self.seed} --examples {self.examples})"
         )
 
     def summary_lines(self) -> list[str]:
@@ -147,16 +171,17 @@ class Run:
             lines.append(
                 f"  {level:<9} {c['passed']:>3} passed  {c['failed']:>3} failed  "
                 f"{c['not_applicable']:>3} not applicable  {c['waived']:>3} waived"
+                + (f"  {c['not_run']:>3} not run" if c["not_run"] else "")
             )
         for r in results:
             if r.result == "failed" or (r.result == "not_run" and counts["not_run"] <= 5):
                 first = r.reason.splitlines()[0] if r.reason else ""
                 lines.append(f"  {r.result.upper()} {r.requirement.id}: {first[:160]}")
         if counts["not_run"] > 5:
-            lines.append(f"  {counts['not_run']} requirements had no test selected in this run")
-        lines.append(
-            f"  verdict: {self.verdict(results).upper()}; replay with --tpn-seed {self.seed}"
-        )
+            lines.append(f"  {counts['not_run']} requirements did not run all their tests")
+        for error in self.suite_errors:
+            lines.append(f"  SUITE ERROR (the run could not judge): {error[:300]}")
+        lines.append(f"  verdict: {self.verdict(results).upper()}; {self.replay()}")
         if self.report_dir is not None:
             lines.append(f"  report: {self.report_dir / 'report.html'}")
         return lines

@@ -6,7 +6,7 @@ import secrets
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +20,7 @@ class Unreachable(Exception):
 @dataclass(frozen=True)
 class Target:
     url: str
-    auth: tuple[str, str] | None
+    auth: tuple[str, str] | None = field(repr=False)  # never in a traceback or a log
     reference: bool  # the embedded reference archive, started for this run
     exclusive: bool  # nobody else writes to it during the run (always true for the reference)
     defects: tuple[str, ...] = ()
@@ -51,7 +51,7 @@ def probe(url: str, timeout: float = 10.0) -> None:
     s = requests.Session()
     s.trust_env = False
     try:
-        s.get(url + "?wsdl", timeout=timeout)
+        s.get(url + ("&" if "?" in url else "?") + "wsdl", timeout=timeout)
     except requests.RequestException as exc:
         raise Unreachable(f"{url} does not answer: {type(exc).__name__}: {exc}") from exc
 

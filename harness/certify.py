@@ -106,7 +106,10 @@ def add_parsers(sub: Any) -> None:
         help="the signer witnessed the run (otherwise it is the vendor's self-test)",
     )
     p.add_argument(
-        "-q", "--quiet", action="store_true", help="no per-test progress, just the summary"
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="less output: progress dots and the summary, no tracebacks (the report has them)",
     )
     p.add_argument(
         "pytest_args",
@@ -153,7 +156,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     if args.exclusive:
         out.append("--tpn-exclusive")
     if args.quiet:
-        out += ["-q", "--no-header"]
+        out += ["-q", "--no-header", "--tb=no"]
     return out + list(args.pytest_args)
 
 
@@ -193,6 +196,15 @@ def run(args: argparse.Namespace) -> int:
     status = code if code in (0, 1) else 2
     report = args.report_dir / "report.json"
     if status in (0, 1) and args.sign_key is not None and report.is_file():
+        import json
+
+        if json.loads(report.read_text(encoding="utf-8"))["summary"]["result"] == "incomplete":
+            print(
+                "tpn certify: not signed: the run was narrowed, so some requirements did not run "
+                "all their tests; a certificate covers a complete run",
+                file=sys.stderr,
+            )
+            return 2
         from tpn.harness.certificate import CertificateError, sign_report
 
         try:

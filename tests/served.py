@@ -65,7 +65,9 @@ class Served:
         last: Exception | None = None
         while time.monotonic() - started < timeout:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"tpn serve exited with {self.proc.returncode}:\n{self.output()}")
+                raise RuntimeError(
+                    f"tpn serve exited with {self.proc.returncode}:\n{self.output()}"
+                )
             try:
                 if self.http.get(f"{self.base_url}/isalive", timeout=1).status_code == 200:
                     return time.monotonic() - started

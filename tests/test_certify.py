@@ -23,30 +23,13 @@ def tpn(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProc
 
 
 @pytest.mark.slow
-def test_certify_without_a_target_certifies_the_reference_at_core(tmp_path: Path) -> None:
-    done = tpn(tmp_path, "certify")
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "tpn: noark4ws-archive at level core against the embedded reference" in done.stdout
-    assert "verdict: PASSED" in done.stdout
-    report = json.loads((tmp_path / "tpn-report" / "report.json").read_text(encoding="utf-8"))
-    assert report["reference"] is True and report["summary"]["result"] == "passed"
-    assert {p.name for p in (tmp_path / "tpn-report").iterdir()} == {
-        "junit.xml",
-        "report.json",
-        "report.html",
-    }
-    # The vendor's folder gets the report and nothing else (no .pytest_cache, no .hypothesis).
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tpn-report"]
-
-
-def test_signed_certificate_verifies_and_says_who_signed_what(tmp_path: Path) -> None:
+def test_certify_the_reference_sign_and_verify(tmp_path: Path) -> None:
+    """The README's main job, signed: the vendor's folder gets the reports and nothing else."""
     keys = tpn(tmp_path, "keygen", "--private-key", "team.key", "--public-key", "team.pub")
     assert keys.returncode == 0, keys.stderr
     done = tpn(
         tmp_path,
         "certify",
-        "--report-dir",
-        "out",
         "--sign-key",
         "team.key",
         "--signer",
@@ -58,15 +41,23 @@ def test_signed_certificate_verifies_and_says_who_signed_what(tmp_path: Path) ->
         "ArkivX",
         "--version",
         "4.2",
-        "-q",
-        "--",
-        "-k",
-        "transport",
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "signed out/report.json as KS prosjektteam (witnessed run)" in done.stdout
-    assert (tmp_path / "out" / "report.json.sig").is_file()
-    check = tpn(tmp_path, "report", "verify", "out", "--public-key", "team.pub")
+    assert "tpn: noark4ws-archive at level core against the embedded reference" in done.stdout
+    assert "verdict: PASSED" in done.stdout
+    assert "signed tpn-report/report.json as KS prosjektteam (witnessed run)" in done.stdout
+    out = tmp_path / "tpn-report"
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["reference"] is True and report["summary"]["result"] == "passed"
+    assert {p.name for p in out.iterdir()} == {
+        "junit.xml",
+        "report.json",
+        "report.html",
+        "report.json.sig",
+    }
+    # No .pytest_cache, no .hypothesis, nothing else in the folder it ran in.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.key", "team.pub", "tpn-report"]
+    check = tpn(tmp_path, "report", "verify", "tpn-report", "--public-key", "team.pub")
     assert check.returncode == 0, check.stdout + check.stderr
     for line in (
         "VALID",
@@ -78,13 +69,39 @@ def test_signed_certificate_verifies_and_says_who_signed_what(tmp_path: Path) ->
     ):
         assert line in check.stdout
     # A result changed afterwards breaks the certificate.
-    path = tmp_path / "out" / "report.json"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace('"result": "passed"', '"result": "failed"', 1),
-        encoding="utf-8",
-    )
-    tampered = tpn(tmp_path, "report", "verify", "out", "--public-key", "team.pub")
+    path = out / "report.json"
+    text = path.read_text(encoding="utf-8").replace('"result": "passed"', '"result": "failed"', 1)
+    path.write_text(text, encoding="utf-8")
+    tampered = tpn(tmp_path, "report", "verify", "tpn-report", "--public-key", "team.pub")
     assert tampered.returncode == 1 and "INVALID" in tampered.stdout
+
+
+def test_a_narrowed_run_is_not_signed(tmp_path: Path) -> None:
+    assert tpn(tmp_path, "keygen").returncode == 0
+    done = tpn(
+        tmp_path,
+        "certify",
+        "--sign-key",
+        "tpn-signing.key",
+        "--signer",
+        "X",
+        "-q",
+        "--",
+        "-k",
+        "transport",
+    )
+    assert done.returncode == 2
+    assert "not signed: the run was narrowed" in done.stderr
+    assert not (tmp_path / "tpn-report" / "report.json.sig").exists()
+
+
+@pytest.mark.slow
+def test_property_based_runs_leave_no_hypothesis_folder(tmp_path: Path) -> None:
+    done = tpn(
+        tmp_path, "certify", "--level", "full", "--examples", "3", "-q", "--", "-k", "generated"
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tpn-report"]
 
 
 def test_a_defect_makes_certify_exit_1(tmp_path: Path) -> None:
@@ -111,6 +128,9 @@ def test_an_unreachable_target_exits_2(tmp_path: Path) -> None:
         (["--witnessed"], "--signer and --witnessed go with --sign-key KEY"),
         (["--level", "gold"], "invalid choice: 'gold'"),
         (["--defect", "no-such-defect"], "unknown defect"),
+        (["--waive", "N4WS-TRN-03=typo"], "N4WS-TRN-03 is not a requirement of noark4ws-archive"),
+        (["--waive", "N4WS-EXT-001=later"], "N4WS-EXT-001 is above level core"),
+        (["--target", "archive.example/noark4ws"], "must be an http(s) URL"),
     ],
 )
 def test_usage_errors_exit_2_with_the_reason(tmp_path: Path, args: list[str], message: str) -> None:

@@ -389,6 +389,16 @@ def test_jpostnr_global(start: Callable[..., N4], n4: N4) -> None:
     assert scenario(n4) == [1, 1, 2]
 
 
+def test_case_numbers_per_arkivdel(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> list[Any]:
+        made = [a.new_sak(saArkdel=arkdel) for arkdel in ("BYGG", "PLAN", "BYGG")]
+        found = a.get_sak(saksnummer={"saSaar": TODAY.year, "saSeknr": 1}).noarksak
+        return [s.saSeknr for s in made] + [[s.saArkdel for s in found]]
+
+    assert scenario(start("case-numbers-per-arkivdel")) == [1, 1, 2, ["BYGG"]]
+    assert scenario(n4) == [1, 2, 3, ["BYGG"]]
+
+
 def _case_number(sak: Any) -> dict[str, int]:
     return {"saSaar": sak.saSaar, "saSeknr": sak.saSeknr}
 
@@ -421,6 +431,35 @@ def test_duplicate_entry_on_resend(start: Callable[..., N4], n4: N4) -> None:
 
     assert scenario(start("duplicate-entry-on-resend")) == (2, 2)
     assert scenario(n4) == (1, 1)
+
+
+def test_external_key_system_ignored(start: Callable[..., N4], n4: N4) -> None:
+    other = {**KEY, "eksternSystem": "sakssystem"}  # the same nokkel from another system
+
+    def scenario(a: N4) -> list[tuple[str, int]]:
+        sak = a.new_sak(saEksternNokkel=KEY)
+        a.new_jp(sak, jpEksternNokkel=KEY)
+        answers = (
+            a.get_sak(saEksternNokkel=other),
+            a.get_jp(jpEksternNokkel=other),
+            a.get_jp(saEksternNokkel=other),
+        )
+        found = [r.noarksak if hasattr(r, "noarksak") else r.journpost for r in answers]
+        return [(r.status.type, len(f)) for r, f in zip(answers, found, strict=True)]
+
+    assert scenario(start("external-key-system-ignored")) == [("OK", 1)] * 3
+    assert scenario(n4) == [("ERROR", 0)] * 3
+
+
+def test_case_key_reference_unsupported(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> tuple[Any, ...]:
+        sak = a.new_sak(saEksternNokkel=KEY)
+        by_key = a.put_jp(jpInnhold="Søknad", jpSaEksternNokkel=KEY)
+        by_number = a.put_jp(jpInnhold="Nabovarsel", **_jp_case(sak))
+        return by_key.status.type, codes(by_key), by_number.status.type
+
+    assert scenario(start("case-key-reference-unsupported")) == ("ERROR", ["MISSING_FIELD"], "OK")
+    assert scenario(n4) == ("OK", [], "OK")
 
 
 # ---------------------------------------------------------------------------- documents, text
@@ -482,6 +521,28 @@ def test_text_normalised(start: Callable[..., N4], n4: N4) -> None:
 
     assert scenario(start("text-normalised")) == ("Åse på Ærøy", "Øst")
     assert scenario(n4) == (title, " Øst ")
+
+
+def test_filenames_ascii_only(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> tuple[str, str]:
+        sent = doc(TEXT, veFilnavn="søknad_Æ.pdf", dbTittel="Søknad om løyve")
+        jp = a.new_jp(a.new_sak(), dokument=[sent])
+        stored = a.jp(jp.jpId, returnDokument=True).dokument[0]
+        return stored.veFilnavn, stored.dbTittel
+
+    assert scenario(start("filenames-ascii-only")) == ("s_knad__.pdf", "S_knad om l_yve")
+    assert scenario(n4) == ("søknad_Æ.pdf", "Søknad om løyve")
+
+
+def test_optional_fields_dropped(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> tuple[Any, ...]:
+        sak = a.new_sak(saBevtid="10", saKasskode="K", saProsjekt="Øst")
+        jp = a.new_jp(sak, jpTlkode="T", jpAgkode="BU", jpSaksdel="1")
+        s, j = a.sak(sak.saId), a.jp(jp.jpId)
+        return s.saBevtid, s.saKasskode, s.saProsjekt, j.jpTlkode, j.jpAgkode, j.jpSaksdel
+
+    assert scenario(start("optional-fields-dropped")) == (None, None, "Øst", None, None, "1")
+    assert scenario(n4) == ("10", "K", "Øst", "T", "BU", "1")
 
 
 # ---------------------------------------------------------------------------- errors, selectors
@@ -548,6 +609,63 @@ def test_orphan_entries(start: Callable[..., N4], n4: N4) -> None:
 
     assert scenario(start("orphan-entries")) == (1999, 9, 1, 0)
     assert scenario(n4) == ("ERROR", "NOT_FOUND")
+
+
+LAST_YEAR = dt.datetime(TODAY.year - 1, 6, 1, 12)
+
+
+def test_saksnummer_ignores_year(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> tuple[list[str], str]:
+        a.set_clock(LAST_YEAR)
+        a.new_sak("Gammel sak")
+        a.set_clock(NOON)
+        a.new_sak("Ny sak")
+        asked = a.get_sak(saksnummer={"saSaar": TODAY.year, "saSeknr": 1})
+        unused = a.get_sak(saksnummer={"saSaar": TODAY.year + 1, "saSeknr": 1})
+        return [s.saTittel for s in asked.noarksak], unused.status.type
+
+    assert scenario(start("saksnummer-ignores-year")) == (["Gammel sak"], "OK")
+    assert scenario(n4) == (["Ny sak"], "ERROR")
+
+
+def test_lopenummer_ignores_year(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> tuple[list[str], str]:
+        a.set_clock(LAST_YEAR)
+        a.new_jp(a.new_sak(), "Gammel")
+        a.set_clock(NOON)
+        a.new_jp(a.new_sak(), "Ny")
+        asked = a.get_jp(lopenummer={"jpJaar": TODAY.year, "jpSeknr": 1})
+        unused = a.get_jp(lopenummer={"jpJaar": TODAY.year + 1, "jpSeknr": 1})
+        return [j.jpInnhold for j in asked.journpost], unused.status.type
+
+    assert scenario(start("lopenummer-ignores-year")) == (["Gammel"], "OK")
+    assert scenario(n4) == (["Ny"], "ERROR")
+
+
+def test_dokumentnummer_first_only(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> tuple[list[str], list[str]]:
+        sak = a.new_sak()
+        a.new_jp(sak, "A")
+        a.new_jp(sak, "B")
+        case = a.get_jp(dokumentnummer=_case_number(sak)).journpost
+        second = a.get_jp(dokumentnummer={**_case_number(sak), "jpJpostnr": 2}).journpost
+        return [j.jpInnhold for j in case], [j.jpInnhold for j in second]
+
+    assert scenario(start("dokumentnummer-first-only")) == (["A"], ["B"])
+    assert scenario(n4) == (["A", "B"], ["B"])
+
+
+def test_entries_by_case_first_only(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> tuple[list[str], list[str]]:
+        sak = a.new_sak(saEksternNokkel=KEY)
+        a.new_jp(sak, "A")
+        a.new_jp(sak, "B")
+        by_key = a.get_jp(saEksternNokkel=KEY).journpost
+        by_id = a.get_jp(saId=sak.saId).journpost
+        return [j.jpInnhold for j in by_key], [j.jpInnhold for j in by_id]
+
+    assert scenario(start("entries-by-case-first-only")) == (["A"], ["A", "B"])
+    assert scenario(n4) == (["A", "B"], ["A", "B"])
 
 
 def test_generic_status_codes(start: Callable[..., N4], n4: N4) -> None:
@@ -892,6 +1010,42 @@ def test_search_unordered(start: Callable[..., N4], n4: N4) -> None:
     assert scenario(n4) == ([1, 2, 3], [1, 2, 3], [1])
 
 
+def test_exact_search_case_insensitive(start: Callable[..., N4], n4: N4) -> None:
+    def criterion(name: str, value: str) -> list[dict[str, str]]:
+        return [{"fieldName": name, "fieldValue": value}]
+
+    def scenario(a: N4) -> list[Any]:
+        a.new_jp(a.new_sak("Byggesak", saAnsvinit="KNO"), "Søknad")  # saStatus B, jpStatus M
+        entries = expect_ok(a.get_jp(searchCriteria=criterion("jpStatus", "m"))).journpost
+        return [
+            _titles(a.get_sak(searchCriteria=criterion("saStatus", "b"))),
+            _titles(a.get_sak(searchCriteria=criterion("saAnsvinit", "kno"))),
+            [j.jpInnhold for j in entries],
+            _titles(a.get_sak(searchCriteria=criterion("saStatus", "B"))),
+        ]
+
+    case = ["Byggesak"]
+    assert scenario(start("exact-search-case-insensitive")) == [case, case, ["Søknad"], case]
+    assert scenario(n4) == [[], [], [], case]
+
+
+def test_jpjdato_search_prefix(start: Callable[..., N4], n4: N4) -> None:
+    def scenario(a: N4) -> list[int]:
+        a.new_jp(a.new_sak(), "Søknad")  # jpJdato is today
+        day = TODAY.isoformat()
+        return [
+            len(
+                expect_ok(
+                    a.get_jp(searchCriteria=[{"fieldName": "jpJdato", "fieldValue": v}])
+                ).journpost
+            )
+            for v in (day, day[:7], day[:4])
+        ]
+
+    assert scenario(start("jpjdato-search-prefix")) == [1, 1, 1]
+    assert scenario(n4) == [1, 0, 0]
+
+
 # ---------------------------------------------------------------------------- extended metadata
 
 MATRIKKEL = {"kommunenummer": "0301", "gaardsnummer": 12, "bruksnummer": 34}
@@ -1040,6 +1194,19 @@ def test_credentials_unchecked(start: Callable[..., N4], http: requests.Session)
     assert scenario(start(auth=("u", "p"))) == (401, 401, 200)
 
 
+def test_bare_faultcode(start: Callable[..., N4], n4: N4, http: requests.Session) -> None:
+    def scenario(a: N4) -> tuple[str, str]:
+        resp = post(http, a, envelope("<n:GetNoarksakRequest><n:nope/></n:GetNoarksakRequest>"))
+        fault_code(resp)  # HTTP 500, text/xml, an envelope with a soap:Fault
+        fault = etree.fromstring(resp.content, PARSER).find(f".//{{{SOAP11_ENV}}}Fault")
+        assert fault is not None
+        return fault.findtext("faultcode") or "", fault.findtext("faultstring") or ""
+
+    assert scenario(start("bare-faultcode")) == ("Client", "")
+    code, string = scenario(n4)
+    assert code == "soap:Client" and string.strip()
+
+
 def test_wsdl_incomplete(start: Callable[..., N4], n4: N4, http: requests.Session) -> None:
     wsdl_ns = "http://schemas.xmlsoap.org/wsdl/"
 
@@ -1068,6 +1235,28 @@ def test_wsdl_incomplete(start: Callable[..., N4], n4: N4, http: requests.Sessio
     assert status == "ERROR"
     ports, messages, operations, status = scenario(n4)
     assert ports == four and len(messages) == 8 and operations == set(four)
+
+
+def test_no_wsdl(start: Callable[..., N4], n4: N4, http: requests.Session) -> None:
+    def scenario(a: N4) -> tuple[int, str, bool, str]:
+        wsdl = http.get(a.server.wsdl_url, timeout=30)
+        status = a.get_sak(saId="1").status.type  # the service itself still answers
+        return wsdl.status_code, wsdl.headers["Content-Type"], b"<html>" in wsdl.content, status
+
+    assert scenario(start("no-wsdl")) == (404, "text/html; charset=utf-8", True, "ERROR")
+    assert scenario(n4) == (200, TEXT_XML, False, "ERROR")
+
+
+def test_wsdl_schema_unqualified(start: Callable[..., N4], n4: N4, http: requests.Session) -> None:
+    xs = "http://www.w3.org/2001/XMLSchema"
+
+    def scenario(a: N4) -> tuple[list[str | None], str]:
+        root = etree.fromstring(http.get(a.server.wsdl_url, timeout=30).content, PARSER)
+        forms = [s.get("elementFormDefault") for s in root.iter(f"{{{xs}}}schema")]
+        return forms, a.new_sak().saTittel  # qualified requests are still read
+
+    assert scenario(start("wsdl-schema-unqualified")) == ([None], "Byggesak Storgata 1")
+    assert scenario(n4) == (["qualified"], "Byggesak Storgata 1")
 
 
 def test_undeclared_response_element(start: Callable[..., N4], n4: N4) -> None:
@@ -1152,6 +1341,53 @@ def test_deep_nesting_crash(start: Callable[..., N4], n4: N4, http: requests.Ses
     )
     status, ctype, _, shallow = scenario(n4)
     assert (status, ctype, shallow) == (500, TEXT_XML, "Client")
+
+
+def _with_dtd(body: bytes, dtd: str) -> bytes:
+    return body.replace(b"?>", b"?>" + dtd.encode(), 1)
+
+
+SAK_WITH_ENTITY = _with_dtd(
+    envelope(
+        "<n:PutNoarksakRequest><n:noarksak><n:saTittel>&t; 1</n:saTittel></n:noarksak>"
+        "</n:PutNoarksakRequest>"
+    ),
+    '<!DOCTYPE s:Envelope [<!ENTITY t "Byggesak Storgata">]>',
+)
+_LAUGHS = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)]
+BILLION_LAUGHS = _with_dtd(
+    envelope("<n:GetNoarksakRequest><n:saId>&l9;</n:saId></n:GetNoarksakRequest>"),
+    f"<!DOCTYPE s:Envelope [{''.join(_LAUGHS)}]>",
+)
+
+
+def test_dtd_accepted(start: Callable[..., N4], n4: N4, http: requests.Session) -> None:
+    def scenario(a: N4) -> tuple[str, str, list[str]]:
+        resp = post(http, a, SAK_WITH_ENTITY)
+        first = answer_status(resp) if resp.status_code == 200 else fault_code(resp)
+        bomb = fault_code(post(http, a, BILLION_LAUGHS))  # never expanded: a fault, no crash
+        found = a.get_sak(searchCriteria=[{"fieldName": "saTittel", "fieldValue": "storgata"}])
+        return first, bomb, [s.saTittel for s in found.noarksak]
+
+    broken = start("dtd-accepted")
+    assert scenario(broken) == ("OK", "Client", ["Byggesak Storgata 1"])
+    broken.server.check()  # nothing failed inside
+    assert scenario(n4) == ("Client", "Client", [])
+
+
+def test_unavailable_after_entity_bomb(
+    start: Callable[..., N4], n4: N4, http: requests.Session
+) -> None:
+    def scenario(a: N4) -> list[tuple[int, str]]:
+        sent = [BILLION_LAUGHS, GET_SAK_1, GET_SAK_1, GET_SAK_1, SAK_WITH_ENTITY, GET_SAK_1]
+        answers = [post(http, a, body) for body in sent]
+        return [(r.status_code, r.headers["Content-Type"].split(";")[0]) for r in answers]
+
+    xml, down = (500, "text/xml"), (503, "text/plain")
+    ok = (200, "text/xml")
+    # A DTD without a bomb is refused as usual and takes no worker down.
+    assert scenario(start("unavailable-after-entity-bomb")) == [down, down, down, ok, xml, ok]
+    assert scenario(n4) == [xml, ok, ok, ok, xml, ok]
 
 
 def test_defects_combine(start: Callable[..., N4]) -> None:

@@ -65,10 +65,10 @@ def test_core_against_a_target_passes_and_writes_the_three_reports(
     )
     result.stdout.fnmatch_lines(
         [
-            "tpn: noark4ws-archive at level core against http://127.0.0.1:*: * tests of * "
-            "requirements, seed 1234. It will create at most * cases*",
+            "tpn: noark4ws-archive at level core against http://127.0.0.1:*: 53 requirements "
+            "(* tests), seed 1234. It will create at most * cases*",
             "tpn noark4ws-archive, level core: * requirements: * passed",
-            "*verdict: PASSED; replay with --tpn-seed 1234",
+            "*verdict: PASSED; replay with --tpn-seed 1234 --tpn-examples 20 *",
         ]
     )
     assert result.ret == 0, result.stdout.str()[-3000:]
@@ -136,9 +136,7 @@ def test_a_waived_requirement_does_not_fail_the_run(pytester: pytest.Pytester) -
     assert got["reason"] == "waived: the web server's error page, fixed in 4.3 (tests: failed)"
 
 
-def test_without_credentials_authentication_is_not_applicable(
-    pytester: pytest.Pytester, vendor_archive: ArchiveMock
-) -> None:
+def test_without_credentials_authentication_is_not_applicable(pytester: pytest.Pytester) -> None:
     with ArchiveMock() as open_archive:
         out = pytester.path / "reports"
         result = run(
@@ -217,3 +215,37 @@ def test_the_plugin_is_inert_in_a_vendors_own_test_run(pytester: pytest.Pytester
     result.assert_outcomes(passed=1)
     assert "tpn" not in result.stdout.str().replace("tpn-harness", "")
     assert not (pytester.path / "report.json").exists()
+
+
+def test_a_narrowed_run_never_passes_a_requirement_it_did_not_fully_run(
+    pytester: pytest.Pytester,
+) -> None:
+    # Under this defect only some texts of N4WS-TXT-001 fail; running just a passing one must
+    # not turn the requirement into "passed".
+    out = pytester.path / "reports"
+    result = run(
+        pytester,
+        "--tpn-defect",
+        "text-normalised",
+        "--tpn-report-dir",
+        str(out),
+        "-k",
+        "test_text_comes_back_exactly and Norwegian and not decomposed",
+    )
+    assert result.ret == 0
+    got = {r["id"]: r for r in report(out)["requirements"]}["N4WS-TXT-001"]
+    assert got["result"] == "not_run"
+    assert got["reason"] == "1 of its 8 tests ran (the run was narrowed)"
+    assert report(out)["summary"]["result"] == "incomplete"
+
+
+def test_a_vendors_own_failing_test_beside_the_suite_still_fails_the_run(
+    pytester: pytest.Pytester,
+) -> None:
+    from tpn.conformance import profiles
+
+    pytester.makepyfile(test_own="def test_mine():\n    assert 1 + 1 == 3\n")
+    suite = profiles.get("noark4ws-archive").suite_dir / "test_transport.py"
+    result = run(pytester, str(suite), "test_own.py", "-k", "mine or soap11")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*verdict: INCOMPLETE*"])

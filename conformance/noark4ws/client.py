@@ -169,19 +169,23 @@ class Archive:
         body: bytes,
         *,
         content_type: str = SOAP_CONTENT_TYPE,
-        auth: bool = True,
+        auth: bool | tuple[str, str] = True,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        """POST ``body`` to the endpoint as is (for bad input and transport checks), recorded."""
+        """POST ``body`` to the endpoint as is (for bad input and transport checks), recorded.
+
+        ``auth``: True sends the run's credentials, False none, a pair those credentials.
+        """
         sent = {"Content-Type": content_type, **(headers or {})}
+        chosen: requests.auth.AuthBase | None = None
+        if auth is False:
+            chosen = _NoAuth()
+        elif isinstance(auth, tuple):
+            chosen = requests.auth.HTTPBasicAuth(*auth)
         started = time.perf_counter()
         try:
             response = self.http.post(
-                self.target.url,
-                data=body,
-                headers=sent,
-                timeout=TIMEOUT,
-                auth=None if auth else _NoAuth(),
+                self.target.url, data=body, headers=sent, timeout=TIMEOUT, auth=chosen
             )
         except requests.RequestException as exc:
             self.recorder.add(

@@ -19,7 +19,7 @@ def n4ws(tpn_target: Target, tpn_run: Run) -> Iterator[Archive]:
     from tpn.conformance.noark4ws.budget import Spent
     from tpn.conformance.noark4ws.client import Archive
 
-    spent = Spent(tpn_run.level)
+    spent = Spent(tpn_run.level, tpn_run.examples)
     archive = Archive(tpn_target, tpn_run.recorder, spent, tpn_run.run_id)
     yield archive
     tpn_run.created.update(

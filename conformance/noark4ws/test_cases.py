@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tpn.conformance.noark4ws.checks import differences, expect_ok, expect_same, plain
+from tpn.conformance.noark4ws.checks import differences, expect_ok, expect_same, objects, plain
 from tpn.conformance.noark4ws.client import Archive
 
 requirement = pytest.mark.requirement
@@ -152,6 +152,19 @@ def test_getnoarksak_by_saksnummer_finds_exactly_that_case(n4ws: Archive) -> Non
             f"GetNoarksak by saksnummer {sak.saSaar}/{sak.saSeknr}: saTittel {got.saTittel!r}, "
             f"sent {sak.saTittel!r}"
         )
+        # The same saSeknr in another year is another saksnummer: it must not find this case.
+        # (It may find another case, one that really has that number.)
+        year = sak.saSaar - 1
+        other = {"saSaar": year, "saSeknr": sak.saSeknr}
+        wrong = [
+            (s.saId, f"{s.saSaar}/{s.saSeknr}")
+            for s in objects(n4ws.get_sak(saksnummer=other))
+            if s.saId == sak.saId or (s.saSaar, s.saSeknr) != (year, sak.saSeknr)
+        ]
+        assert not wrong, (
+            f"GetNoarksak by saksnummer {year}/{sak.saSeknr}: expected no case but one with "
+            f"that number, got (saId, saksnummer) {wrong}"
+        )
 
 
 @requirement("N4WS-SAK-004")
@@ -164,6 +177,14 @@ def test_getnoarksak_by_sa_ekstern_nokkel_finds_the_case(n4ws: Archive) -> None:
             "GetNoarksak",
             sak.saId,
             f"by saEksternNokkel {key['eksternSystem']}/{key['nokkel']}",
+        )
+        # An external key is the pair: the same nokkel from another system is another key.
+        other = {"eksternSystem": f"{key['eksternSystem']}-annet", "nokkel": key["nokkel"]}
+        found = [s.saId for s in objects(n4ws.get_sak(saEksternNokkel=other))]
+        assert sak.saId not in found, (
+            f"GetNoarksak by saEksternNokkel {other['eksternSystem']}/{other['nokkel']}: found "
+            f"the case with saId {sak.saId}, whose key is {key['eksternSystem']}/{key['nokkel']}: "
+            "the lookup ignores eksternSystem"
         )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tpn.conformance.noark4ws.checks import expect_ok, expect_same, plain
+from tpn.conformance.noark4ws.checks import expect_ok, expect_same, objects, plain
 from tpn.conformance.noark4ws.client import Archive
 
 requirement = pytest.mark.requirement
@@ -226,6 +226,19 @@ def test_getjournpost_by_lopenummer_finds_that_entry(n4ws: Archive, world: World
         assert not others, (
             f"{what}: the answer also holds other entries (jpId, jpSeknr, jpJaar): {others}"
         )
+        # The same jpSeknr in another year is another løpenummer: it must not find this entry.
+        # (It may find another entry, one that really has that number.)
+        year = jp.jpJaar - 1
+        other = {"jpJaar": year, "jpSeknr": jp.jpSeknr}
+        wrong = [
+            (j.jpId, f"{j.jpSeknr}/{j.jpJaar}")
+            for j in objects(n4ws.get_jp(lopenummer=other))
+            if j.jpId == jp.jpId or (j.jpJaar, j.jpSeknr) != (year, jp.jpSeknr)
+        ]
+        assert not wrong, (
+            f"GetJournpost by lopenummer {jp.jpSeknr}/{year}: expected no entry but one with "
+            f"that number, got (jpId, løpenummer) {wrong}"
+        )
 
 
 @requirement("N4WS-JP-005")
@@ -269,6 +282,14 @@ def test_getjournpost_by_jp_ekstern_nokkel_finds_the_entry(n4ws: Archive, world:
         what = f"GetJournpost by jpEksternNokkel {key['eksternSystem']}/{key['nokkel']}"
         found = _ids(_found(n4ws.get_jp(jpEksternNokkel=key), what))
         assert found == [jp.jpId], f"{what}: expected jpIds [{jp.jpId}], got {found}"
+        # An external key is the pair: the same nokkel from another system is another key.
+        other = {"eksternSystem": f"{key['eksternSystem']}-annet", "nokkel": key["nokkel"]}
+        found = _ids(objects(n4ws.get_jp(jpEksternNokkel=other)))
+        assert jp.jpId not in found, (
+            f"GetJournpost by jpEksternNokkel {other['eksternSystem']}/{other['nokkel']}: found "
+            f"the entry with jpId {jp.jpId}, whose key is {key['eksternSystem']}/{key['nokkel']}: "
+            "the lookup ignores eksternSystem"
+        )
 
 
 # ------------------------------------------------------------------ JP-008

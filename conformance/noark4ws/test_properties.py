@@ -39,7 +39,7 @@ ALL_JP = {
 }
 
 
-def _settings(run: Run, examples: int) -> settings:
+def _settings(examples: int) -> settings:
     return settings(
         max_examples=examples,
         deadline=None,
@@ -51,18 +51,20 @@ def _settings(run: Run, examples: int) -> settings:
 
 
 def _replayable(run: Run, check: Callable[[], None]) -> None:
-    """Run ``check``; a failure's message ends with the seed that replays it."""
+    """Run ``check``; a failure's message ends with how to replay it (a fault or a broken
+    answer from the target as much as a wrong value)."""
     try:
         check()
-    except AssertionError as exc:
+    except Exception as exc:
         notes = "\n".join(getattr(exc, "__notes__", []))
-        raise AssertionError(f"{exc}\n{notes}\nreplay with --tpn-seed {run.seed}".strip()) from None
+        what = str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
+        raise AssertionError(f"{what}\n{notes}\n{run.replay()}".strip()) from None
 
 
 @requirement("N4WS-PBT-001")
 def test_generated_cases_round_trip(n4ws: Archive, tpn_run: Run) -> None:
     @seed(tpn_run.seed)
-    @_settings(tpn_run, tpn_run.examples)
+    @_settings(tpn_run.examples)
     @given(sak=gen.noarksak())
     def check(sak: dict[str, Any]) -> None:
         stored = n4ws.new_sak(**sak)
@@ -78,7 +80,7 @@ def test_generated_entries_round_trip(n4ws: Archive, tpn_run: Run) -> None:
     sak = n4ws.new_sak()
 
     @seed(tpn_run.seed)
-    @_settings(tpn_run, tpn_run.examples)
+    @_settings(tpn_run.examples)
     @given(jp=gen.journpost())
     def check(jp: dict[str, Any]) -> None:
         stored = n4ws.new_jp(sak, **jp)
@@ -239,7 +241,5 @@ def test_stateful_model_agrees_with_every_answer(n4ws: Archive, tpn_run: Run) ->
     runs = max(2, tpn_run.examples // 4)
     _replayable(
         tpn_run,
-        lambda: run_state_machine_as_test(
-            seed(tpn_run.seed)(machine), settings=_settings(tpn_run, runs)
-        ),
+        lambda: run_state_machine_as_test(seed(tpn_run.seed)(machine), settings=_settings(runs)),
     )

@@ -116,6 +116,7 @@ def test_without_credentials_401_with_basic_challenge(n4ws: Archive) -> None:
     )
     challenge = response.headers.get("WWW-Authenticate", "")
     assert challenge.lower().startswith("basic"), f"WWW-Authenticate is {challenge!r}, not Basic"
-    wrong = n4ws.post(body, auth=False, headers={"Authorization": "Basic dHBuOndyb25n"})
+    user = n4ws.target.auth[0]
+    wrong = n4ws.post(body, auth=(user, "not-the-password"))
     assert wrong.status_code == 401, f"wrong credentials got HTTP {wrong.status_code}"
     assert n4ws.post(body).status_code == 200, "the run's own credentials were refused"

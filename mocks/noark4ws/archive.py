@@ -133,7 +133,10 @@ class Archive:
         # stored message for the defects whose numbers may repeat.
         self.numbers = defects.numbers()
         self._search = search.Matching(
-            case_sensitive=defects.search_case_sensitive, any_criterion=defects.criteria_or
+            case_sensitive=defects.search_case_sensitive,
+            any_criterion=defects.criteria_or,
+            exact_folded=defects.exact_search_case_insensitive,
+            jdato_prefix=defects.jpjdato_search_prefix,
         )
         self._ops: dict[str, Callable[[Any], Any]] = {
             "GetNoarksak": self.get_noarksak,
@@ -253,6 +256,11 @@ class Archive:
         today = self.clock.now(conn).date()
         kept = {**self._replace_numbers(data, SAK_NUMBERS, warnings), **shown}
         saar, seknr = today.year, self.draw_number(conn, "sak", today.year)
+        if self.defects.case_numbers_per_arkivdel:
+            # The number shown comes from a counter per year and arkivdel; the row keeps the
+            # archive's own as its keys (they must stay unique).
+            arkdel = data.get("saArkdel") or ""
+            kept["saSeknr"] = self._next_number(conn, f"sak:{saar}:{arkdel}")
         data["saSaar"] = saar
         data["saSeknr"] = seknr
         if not self.defects.no_defaults:

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
+from sqlalchemy import select
 
 from tpn.mocks.noark4ws import model as m
-from tpn.mocks.noark4ws import rules, search
+from tpn.mocks.noark4ws import rules, search, tables
 from tpn.mocks.noark4ws.defects import Defects, new_entry_case
 from tpn.mocks.noark4ws.rules import Rejected
 from tpn.mocks.soap import codec, intake
 from tpn.mocks.soap.endpoint import SendAsIs, SoapEndpoint
-from tpn.mocks.soap.faults import Fault
-from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV, WSDL
+from tpn.mocks.soap.faults import Fault, StartResponse
+from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV, WSDL, XS
 from tpn.mocks.soap.service import Handler
 
 if TYPE_CHECKING:
@@ -54,6 +58,12 @@ MATCH_ALL = {"GetNoarksak": ("saTittel", ""), "GetJournpost": ("jpInnhold", "")}
 SEARCH_KIND = {"GetNoarksak": "sak", "GetJournpost": "jp"}
 
 GEO_FIELDS = ("matrikkelnummer", "bygning", "punkt", "plan", "fagsystem")
+# optional-fields-dropped: the fields the vendor's record has no column for.
+DROPPED_FIELDS = {
+    "PutNoarksak": ("saBevtid", "saKasskode"),
+    "PutJournpost": ("jpTlkode", "jpAgkode"),
+}
+_INT64 = 2**63 - 1
 DOCUMENT_LIMIT = 10 * 1024 * 1024  # large-documents-refused: "over 10 MB"
 
 
@@ -153,6 +163,14 @@ class DefectiveHandler:
             (d.fodselsnr_dropped, PUTS, self._fodselsnr_dropped),
             (d.text_normalised, PUTS, self._text_normalised),
             (d.documents_reencoded, ("PutJournpost",), self._documents_reencoded),
+            (d.filenames_ascii_only, ("PutJournpost",), self._filenames_ascii),
+            (d.optional_fields_dropped, PUTS, self._optional_fields_dropped),
+            (d.case_key_reference_unsupported, ("PutJournpost",), self._case_numbers_required),
+            (d.saksnummer_ignores_year, ("GetNoarksak",), self._saksnummer_without_year),
+            (d.lopenummer_ignores_year, ("GetJournpost",), self._lopenummer_without_year),
+            (d.external_key_system_ignored, GETS, self._key_without_system),
+            (d.dokumentnummer_first_only, ("GetJournpost",), self._first_by_dokumentnummer),
+            (d.entries_by_case_first_only, ("GetJournpost",), self._first_of_case),
         ]
         self._chains: dict[str, Call] = {}
         for operation in ALL:
@@ -317,6 +335,98 @@ class DefectiveHandler:
                 d.fil.base64 = [text.encode("utf-8")]
         return call(request)
 
+    @staticmethod
+    def _filenames_ascii(operation: str, request: Any, call: Call) -> Any:
+        for d in request.journpost.dokument or []:
+            d.veFilnavn = _ascii_only(d.veFilnavn)
+            d.dbTittel = _ascii_only(d.dbTittel)
+        return call(request)
+
+    @staticmethod
+    def _optional_fields_dropped(operation: str, request: Any, call: Call) -> Any:
+        obj = request.noarksak if operation == "PutNoarksak" else request.journpost
+        for name in DROPPED_FIELDS[operation]:
+            setattr(obj, name, None)
+        return call(request)
+
+    def _case_numbers_required(self, operation: str, request: Any, call: Call) -> Any:
+        # case-key-reference-unsupported: the vendor's create reads only jpSaar/jpSaseknr.
+        jp = request.journpost
+        by_key_only = (jp.jpSaar is None or jp.jpSaseknr is None) and jp.jpSaEksternNokkel
+        if by_key_only and not self._is_update(jp):
+            text = "a new journpost must name its case by jpSaar and jpSaseknr"
+            return _refused(operation, Rejected("MISSING_FIELD", text))
+        return call(request)
+
+    def _is_update(self, jp: Any) -> bool:
+        if jp.jpId is not None:
+            return True
+        key = jp.jpEksternNokkel
+        if key is None:
+            return False
+        t = tables.journpost
+        query = select(t.c.id).where(t.c.ext_system == key.eksternSystem, t.c.ext_key == key.nokkel)
+        with self.archive.store.read() as conn:
+            return conn.execute(query).first() is not None
+
+    def _first_value(self, query: Any) -> Any:
+        with self.archive.store.read() as conn:
+            return conn.execute(query.limit(1)).scalar()
+
+    def _saksnummer_without_year(self, operation: str, request: Any, call: Call) -> Any:
+        # The vendor's query forgot the year: the first case with that saSeknr, of any year.
+        n = request.saksnummer
+        if n is not None and _fits(n.saSeknr):
+            s = tables.sak
+            year = self._first_value(
+                select(s.c.saar).where(s.c.seknr == n.saSeknr).order_by(s.c.id)
+            )
+            if year is not None:
+                n.saSaar = year
+        return call(request)
+
+    def _lopenummer_without_year(self, operation: str, request: Any, call: Call) -> Any:
+        n = request.lopenummer
+        if n is not None and _fits(n.jpSeknr):
+            t = tables.journpost
+            year = self._first_value(
+                select(t.c.jaar).where(t.c.seknr == n.jpSeknr).order_by(t.c.id)
+            )
+            if year is not None:
+                n.jpJaar = year
+        return call(request)
+
+    def _key_without_system(self, operation: str, request: Any, call: Call) -> Any:
+        # The vendor's lookup matches nokkel only: the first object with it, whatever system.
+        keys = [(request.saEksternNokkel, tables.sak)]
+        if operation == "GetJournpost":
+            keys.append((request.jpEksternNokkel, tables.journpost))
+        for key, t in keys:
+            if key is not None:
+                system = self._first_value(
+                    select(t.c.ext_system).where(t.c.ext_key == key.nokkel).order_by(t.c.id)
+                )
+                if system is not None:
+                    key.eksternSystem = system
+        return call(request)
+
+    @staticmethod
+    def _first_by_dokumentnummer(operation: str, request: Any, call: Call) -> Any:
+        response = call(request)
+        n = request.dokumentnummer
+        if n is not None and n.jpJpostnr is None and response.journpost:
+            response.journpost = response.journpost[:1]
+        return response
+
+    @staticmethod
+    def _first_of_case(operation: str, request: Any, call: Call) -> Any:
+        # entries-by-case-first-only: the case's key went through the one-row lookup that
+        # serves jpEksternNokkel (by saId the entries are listed as they should be).
+        response = call(request)
+        if request.saEksternNokkel is not None and response.journpost:
+            response.journpost = response.journpost[:1]
+        return response
+
     # -------------------------------------------------------------- numbering
 
     def _number_spent_on_error(self, operation: str, request: Any, call: Call) -> Any:
@@ -330,6 +440,15 @@ class DefectiveHandler:
                     year = clock.now(conn).year
                     self.archive.draw_number(conn, "jp", year)
         return response
+
+
+def _ascii_only(text: str | None) -> str | None:
+    """filenames-ascii-only: every letter outside ASCII becomes "_"."""
+    return None if text is None else "".join(c if c.isascii() else "_" for c in text)
+
+
+def _fits(n: int | None) -> bool:
+    return n is not None and -_INT64 <= n <= _INT64
 
 
 def _link(operation: str, around: Filter, rest: Call) -> Call:
@@ -346,6 +465,26 @@ HTML_ERROR_PAGE = b"""<!DOCTYPE html>
 """
 PLAIN_ERROR_PAGE = b"500 Internal Server Error"
 SOAP12_CONTENT_TYPE = "application/soap+xml; charset=utf-8"
+NOT_FOUND_PAGE = b"""<!DOCTYPE html>
+<html><head><title>404 Not Found</title></head>
+<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p>
+<hr><address>Apache Tomcat/9.0.83</address></body></html>
+"""
+RESTARTING_PAGE = b"worker restarting"
+RESTART_REQUESTS = 2  # unavailable-after-entity-bomb: how many requests the restart takes
+_WSDL_QUERIES = ("wsdl", "wsdl=", "singlewsdl")
+# unavailable-after-entity-bomb: an entity whose text names another entity, the bomb's shape.
+_NESTED_ENTITY = re.compile(rb"<!ENTITY\s+[^\s>]+\s+(\"[^\"]*|'[^']*)&[A-Za-z_:]")
+# dtd-accepted: the vendor's parser expands internal entities (never external ones: no network,
+# no files). huge_tree stays off, so libxml2's own amplification and depth limits still refuse
+# an expansion bomb, as a syntax error.
+_ENTITY_PARSER = etree.XMLParser(
+    # "internal" (lxml 5+): True would also read external entities from files.
+    resolve_entities="internal",  # type: ignore[arg-type]  # lxml-stubs know only bool
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+)
 CRASH_DEPTH = 1000  # deep-nesting-crash: the depth at which the recursive parser gives up
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
@@ -358,6 +497,32 @@ class DefectiveEndpoint(SoapEndpoint):
         self.defects = defects
         if defects.wsdl_incomplete:
             self.wsdl = without_operation(self.wsdl, "GetJournpost")
+        if defects.wsdl_schema_unqualified:
+            self.wsdl = schema_unqualified(self.wsdl)
+        self._restarting = 0  # unavailable-after-entity-bomb: requests left to refuse
+        self._restart_lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        d = self.defects
+        query = environ.get("QUERY_STRING", "").lower()
+        asks_wsdl = environ.get("REQUEST_METHOD", "GET") == "GET" and query in _WSDL_QUERIES
+        if d.no_wsdl and asks_wsdl:
+            return _send(start_response, 404, "text/html; charset=utf-8", NOT_FOUND_PAGE)
+        if d.unavailable_after_entity_bomb and self._restart_pending():
+            return _send(start_response, 503, "text/plain; charset=utf-8", RESTARTING_PAGE)
+        return super().__call__(environ, start_response)
+
+    def _restart_pending(self) -> bool:
+        with self._restart_lock:
+            if self._restarting <= 0:
+                return False
+            self._restarting -= 1
+            return True
+
+    def _fault_payload(self, fault: Fault) -> bytes:
+        if self.defects.bare_faultcode:
+            return bare_fault(fault)
+        return super()._fault_payload(fault)
 
     def _check_content_type(self, environ: dict[str, Any]) -> None:
         media = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
@@ -371,6 +536,18 @@ class DefectiveEndpoint(SoapEndpoint):
             root = intake.parse(request, self.limits)
         except Fault as fault:
             said = f"{fault.code}: {fault.message}"
+            if fault.rule == "xml.dtd":
+                if d.unavailable_after_entity_bomb and _NESTED_ENTITY.search(request[:65536]):
+                    # The vendor's parser expanded the bomb and the worker died of it; its
+                    # supervisor answers 503 while a new worker starts.
+                    with self._restart_lock:
+                        self._restarting = RESTART_REQUESTS
+                    raise SendAsIs(
+                        503, "text/plain; charset=utf-8", RESTARTING_PAGE, f"{said} (crashed)"
+                    ) from None
+                if d.dtd_accepted:
+                    root = self._parse_with_entities(request)
+                    return intake.envelope_body(root)
             if d.html_faults and fault.rule in ("xml.syntax", "soap.empty"):
                 raise SendAsIs(
                     500, "text/html; charset=utf-8", HTML_ERROR_PAGE, f"{said} (html-faults)"
@@ -390,6 +567,24 @@ class DefectiveEndpoint(SoapEndpoint):
             header = root.find(f"{{{SOAP11_ENV}}}Header")
             understood = [str(e.tag) for e in header] if header is not None else []
         return intake.envelope_body(root, understood)
+
+    def _parse_with_entities(self, request: bytes) -> etree._Element:
+        """dtd-accepted: the request parsed with its internal entities expanded; a bomb or a
+        syntax error is still a soap:Client fault, and the element limits still hold."""
+        try:
+            root = etree.fromstring(request, _ENTITY_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise Fault(
+                "Client", f"the request is not well-formed XML: {exc}", rule="xml.syntax"
+            ) from None
+        count = sum(1 for _ in root.iter())
+        if count > self.limits.max_elements:
+            raise Fault(
+                "Client",
+                f"the document has more than {self.limits.max_elements} elements",
+                rule="limit.elements",
+            )
+        return root
 
     def _crashes(self, request: bytes) -> bool:
         """Whether the vendor's recursive parser would run out of stack on ``request``:
@@ -458,6 +653,37 @@ def with_server_time(payload: bytes) -> bytes:
     return out
 
 
+def _send(
+    start_response: StartResponse, status: int, content_type: str, payload: bytes
+) -> list[bytes]:
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
+    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+    return [payload]
+
+
+def bare_fault(fault: Fault) -> bytes:
+    """bare-faultcode: the fault with an unqualified faultcode ("Client") and an empty
+    faultstring, as a hand-written fault template would have it."""
+    root = etree.fromstring(fault.to_bytes(), _PARSER)
+    for el in root.iter("faultcode"):
+        el.text = fault.code
+    for el in root.iter("faultstring"):
+        el.text = ""
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+def schema_unqualified(wsdl: bytes) -> bytes:
+    """wsdl-schema-unqualified: the WSDL's schemas without elementFormDefault (so "unqualified",
+    XSD's default: local elements would then have no namespace)."""
+    root = etree.fromstring(wsdl, _PARSER)
+    for schema in root.iter(f"{{{XS}}}schema"):
+        if "elementFormDefault" in schema.attrib:
+            del schema.attrib["elementFormDefault"]
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return out
+
+
 def without_operation(wsdl: bytes, operation: str) -> bytes:
     """wsdl-incomplete: the WSDL without ``operation``: its messages, its portType operation
     and its binding operation (the types stay; a hand-edited WSDL would keep them too)."""
@@ -499,6 +725,14 @@ _HANDLER_DEFECTS = (
     "fodselsnr-dropped",
     "text-normalised",
     "documents-reencoded",
+    "filenames-ascii-only",
+    "optional-fields-dropped",
+    "case-key-reference-unsupported",
+    "saksnummer-ignores-year",
+    "lopenummer-ignores-year",
+    "external-key-system-ignored",
+    "dokumentnummer-first-only",
+    "entries-by-case-first-only",
 )
 _ENDPOINT_DEFECTS = (
     "html-faults",
@@ -509,6 +743,11 @@ _ENDPOINT_DEFECTS = (
     "undeclared-response-element",
     "schema-unchecked",
     "deep-nesting-crash",
+    "bare-faultcode",
+    "no-wsdl",
+    "wsdl-schema-unqualified",
+    "dtd-accepted",
+    "unavailable-after-entity-bomb",
 )
 
 

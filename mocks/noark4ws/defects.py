@@ -101,20 +101,29 @@ class Defects:
     gaps_after_errors: bool = False
     client_numbers_kept: bool = False
     jpostnr_global: bool = False
+    case_numbers_per_arkivdel: bool = False
     # external keys
     duplicate_case_on_resend: bool = False
     duplicate_entry_on_resend: bool = False
+    external_key_system_ignored: bool = False
+    case_key_reference_unsupported: bool = False
     # documents and text
     documents_reencoded: bool = False
     large_documents_refused: bool = False
     document_replace_appends: bool = False
     text_normalised: bool = False
+    filenames_ascii_only: bool = False
+    optional_fields_dropped: bool = False
     # errors and selectors
     error_as_ok: bool = False
     no_selector_returns_all: bool = False
     ambiguous_selector_first_wins: bool = False
     empty_required_accepted: bool = False
     orphan_entries: bool = False
+    saksnummer_ignores_year: bool = False
+    lopenummer_ignores_year: bool = False
+    dokumentnummer_first_only: bool = False
+    entries_by_case_first_only: bool = False
     generic_status_codes: bool = False
     # state rules
     archived_entry_mutable: bool = False
@@ -137,20 +146,27 @@ class Defects:
     search_case_sensitive: bool = False
     criteria_or: bool = False
     search_unordered: bool = False
+    exact_search_case_insensitive: bool = False
+    jpjdato_search_prefix: bool = False
     # extended metadata
     gbn_unchecked: bool = False
     geo_dropped: bool = False
     fodselsnr_dropped: bool = False
     # transport, envelope, WSDL, hostile input
     html_faults: bool = False
+    bare_faultcode: bool = False
     soap12_content_type: bool = False
     soap12_accepted: bool = False
     must_understand_ignored: bool = False
     credentials_unchecked: bool = False
     wsdl_incomplete: bool = False
+    no_wsdl: bool = False
+    wsdl_schema_unqualified: bool = False
     undeclared_response_element: bool = False
     schema_unchecked: bool = False
     deep_nesting_crash: bool = False
+    dtd_accepted: bool = False
+    unavailable_after_entity_bomb: bool = False
 
     @classmethod
     def of(cls, chosen: Iterable[str]) -> Defects:
@@ -205,7 +221,12 @@ class Defects:
 
     def numbers(self) -> Numbers:
         """Where the archive looks up and orders by the numbers it shows."""
-        if self.reused_journal_numbers or self.numbering_race or self.client_numbers_kept:
+        if (
+            self.reused_journal_numbers
+            or self.numbering_race
+            or self.client_numbers_kept
+            or self.case_numbers_per_arkivdel
+        ):
             return IN_MESSAGE
         return IN_COLUMNS
 
@@ -221,7 +242,13 @@ class Defects:
 
 NO_DEFECTS = Defects()
 _SQLITE_ONLY = frozenset(
-    {"reused-journal-numbers", "numbering-race", "client-numbers-kept", "search-case-sensitive"}
+    {
+        "reused-journal-numbers",
+        "numbering-race",
+        "client-numbers-kept",
+        "case-numbers-per-arkivdel",
+        "search-case-sensitive",
+    }
 )
 
 

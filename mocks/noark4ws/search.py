@@ -92,6 +92,10 @@ class Matching:
     case_sensitive: bool = False
     # criteria-or: an object matching any one criterion is found.
     any_criterion: bool = False
+    # exact-search-case-insensitive: exact fields compare as a case-insensitive collation would.
+    exact_folded: bool = False
+    # jpjdato-search-prefix: jpJdato matches every date that starts with the text sent.
+    jdato_prefix: bool = False
 
     def ids(
         self, kind: str, criteria: Sequence[tuple[str, str]]
@@ -118,6 +122,10 @@ def matching_ids(
             if how.case_sensitive and name in _TITLES:
                 # instr() is SQLite's (and MySQL's); the defects run on the reference's store.
                 cond = and_(cond, func.instr(s.c.value, value) > 0)
+        elif how.jdato_prefix and name == "jpJdato":
+            cond = and_(cond, s.c.value.like(f"{_escape_like(value)}%", escape="\\"))
+        elif how.exact_folded:
+            cond = and_(cond, s.c.folded == fold(value))
         else:
             # Exact is the whole value as sent: stripping the query made a value stored with
             # surrounding spaces unfindable, and found "B" for " B".

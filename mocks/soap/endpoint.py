@@ -169,7 +169,7 @@ class SoapEndpoint:
                 exchange.validation = answer.validation
         except Fault as fault:
             exchange.validation = f"{fault.code}: {fault.message}"
-            status, payload = fault.http_status, fault.to_bytes()
+            status, payload = fault.http_status, self._fault_payload(fault)
         except Exception as exc:  # a failure of ours: a soap:Server fault, never an HTML page
             self._report(exc)
             server_fault = Fault(
@@ -178,7 +178,7 @@ class SoapEndpoint:
                 rule="server",
             )
             exchange.validation = "valid (server failed)"
-            status, payload = 500, server_fault.to_bytes()
+            status, payload = 500, self._fault_payload(server_fault)
         if self.journal is not None:
             try:
                 self.journal.record(
@@ -198,6 +198,10 @@ class SoapEndpoint:
         headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [payload]
+
+    def _fault_payload(self, fault: Fault) -> bytes:
+        """The bytes of a fault's answer (a seam for the defects)."""
+        return fault.to_bytes()
 
     def _read(self, environ: dict[str, Any]) -> bytes:
         length = environ.get("CONTENT_LENGTH") or None
