@@ -88,12 +88,17 @@ def test_each_defect_is_caught_by_exactly_its_requirements(
     assert data["_returncode"] == 1
 
 
+# Every other requirement depends on these three (a client cannot create a case or an entry
+# without them), so a defect in them fails the whole suite rather than proving one test.
+UNREACHED_BY_DESIGN = {"N4WS-TRN-002", "N4WS-SAK-001", "N4WS-JP-001"}
+
+
 def test_which_requirements_no_defect_reaches() -> None:
     reached = {rid for d in DEFECTS for rid in d["requirements"]}
-    unreached = [r.id for r in CATALOGUE if r.id not in reached]
-    # Printed for the record (pytest -rP shows it); the aim is an empty list.
+    unreached = {r.id for r in CATALOGUE if r.id not in reached}
     print(
-        f"{len(unreached)} of {len(CATALOGUE)} requirements are reached by no defect: {unreached}"
+        f"{len(unreached)} of {len(CATALOGUE)} requirements are reached by no defect: {sorted(unreached)}"
     )
     assert len(DEFECTS) >= 15
     assert reached <= {r.id for r in CATALOGUE}
+    assert unreached == UNREACHED_BY_DESIGN
