@@ -22,6 +22,7 @@ import zeep.helpers
 from lxml import etree
 from zeep.transports import Transport
 
+from tpn.conformance.noark4ws.identities import synthetic_fnr
 from tpn.mocks.noark4ws import ArchiveMock
 
 NS = "http://www.arkivverket.no/Noark4-1-WS-WD/types"
@@ -31,27 +32,6 @@ NOON = dt.datetime(2030, 5, 17, 12, 0, 0)
 
 
 # ---------------------------------------------------------------- synthetic identities
-
-
-def synthetic_fnr(day: int, month: int, yy: int, individual: int = 100) -> str:
-    """A synthetic fødselsnummer (month + 80), with the first valid individual number from
-    ``individual`` on."""
-    for ind in range(individual, 500):  # 000-499: born 1900-1999
-        digits = [int(c) for c in f"{day:02d}{month + 80:02d}{yy:02d}{ind:03d}"]
-        k1 = 11 - sum(d * w for d, w in zip(digits, (3, 7, 6, 1, 8, 9, 4, 5, 2), strict=True)) % 11
-        k1 = 0 if k1 == 11 else k1
-        if k1 == 10:
-            continue
-        digits.append(k1)
-        weights2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-        k2 = 11 - sum(d * w for d, w in zip(digits, weights2, strict=True)) % 11
-        k2 = 0 if k2 == 11 else k2
-        if k2 == 10:
-            continue
-        number = "".join(map(str, [*digits, k2]))
-        assert 81 <= int(number[2:4]) <= 92, "synthetic numbers only"
-        return number
-    raise ValueError("no valid individual number")
 
 
 def synthetic_orgnr(body: int) -> str:
