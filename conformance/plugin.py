@@ -84,6 +84,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="HTTP Basic password for the target (default: $TPN_PASSWORD)",
     )
     add(
+        "--tpn-ca-bundle",
+        metavar="FILE",
+        help="trust this CA bundle (PEM) for an https target; the environment's is not read",
+    )
+    add(
         "--tpn-report-dir",
         metavar="DIR",
         type=Path,
@@ -165,6 +170,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if not sep or not reason.strip():
             raise pytest.UsageError(f"--tpn-waive takes ID=REASON, got {text!r}")
         waivers[rid.strip()] = reason.strip()
+    if opt.tpn_ca_bundle and not Path(opt.tpn_ca_bundle).is_file():
+        raise pytest.UsageError(f"--tpn-ca-bundle: no such file {opt.tpn_ca_bundle!r}")
     if opt.tpn_target and urlsplit(opt.tpn_target).scheme not in ("http", "https"):
         raise pytest.UsageError(f"--tpn-target must be an http(s) URL, got {opt.tpn_target!r}")
     profile = profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE)
@@ -215,7 +222,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         from tpn.conformance.target import Unreachable, probe
 
         try:
-            probe(url)
+            probe(url, ca_bundle=session.config.option.tpn_ca_bundle)
         except Unreachable as exc:
             pytest.exit(f"tpn: the target is unreachable: {exc}", returncode=2)
 
@@ -323,7 +330,13 @@ def tpn_target(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Target]
     opt = request.config.option
     if opt.tpn_target:
         auth = (opt.tpn_user, opt.tpn_password) if opt.tpn_user else None
-        target = Target(opt.tpn_target, auth, reference=False, exclusive=opt.tpn_exclusive)
+        target = Target(
+            opt.tpn_target,
+            auth,
+            reference=False,
+            exclusive=opt.tpn_exclusive,
+            ca_bundle=opt.tpn_ca_bundle,
+        )
         tpn_run.target = target
         yield target
         return

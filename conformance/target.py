@@ -24,6 +24,8 @@ class Target:
     reference: bool  # the embedded reference archive, started for this run
     exclusive: bool  # nobody else writes to it during the run (always true for the reference)
     defects: tuple[str, ...] = ()
+    # A vendor's staging system behind its own certificate authority: the CA bundle to trust.
+    ca_bundle: str | None = None
 
     @property
     def admin_url(self) -> str:
@@ -40,20 +42,28 @@ class Target:
 
 def session(target: Target) -> requests.Session:
     s = requests.Session()
-    s.trust_env = False  # no proxy from the environment between the suite and a target
+    # No proxy or CA settings from the environment: what the suite talks to is what its options
+    # say, so a run is the same on a developer's machine and in CI.
+    s.trust_env = False
     if target.auth:
         s.auth = target.auth
+    if target.ca_bundle:
+        s.verify = target.ca_bundle
     return s
 
 
-def probe(url: str, timeout: float = 10.0) -> None:
+def probe(url: str, timeout: float = 10.0, ca_bundle: str | None = None) -> None:
     """Raise ``Unreachable`` unless something answers HTTP at ``url`` (any status will do)."""
-    s = requests.Session()
-    s.trust_env = False
+    s = session(Target(url, None, reference=False, exclusive=False, ca_bundle=ca_bundle))
     try:
         s.get(url + ("&" if "?" in url else "?") + "wsdl", timeout=timeout)
     except requests.RequestException as exc:
-        raise Unreachable(f"{url} does not answer: {type(exc).__name__}: {exc}") from exc
+        hint = (
+            " (a certificate the suite does not trust: give its CA with --tpn-ca-bundle FILE)"
+            if isinstance(exc, requests.exceptions.SSLError)
+            else ""
+        )
+        raise Unreachable(f"{url} does not answer: {type(exc).__name__}: {exc}{hint}") from exc
 
 
 @contextmanager

@@ -57,8 +57,14 @@ def add_parsers(sub: Any) -> None:
         "out of the process list)",
     )
     p.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="trust this CA bundle (PEM) for an https target (the environment's is not read)",
+    )
+    p.add_argument(
         "--report-dir",
         type=Path,
+        metavar="DIR",
         default=DEFAULT_REPORT_DIR,
         help=f"where junit.xml, report.json and report.html go (default {DEFAULT_REPORT_DIR})",
     )
@@ -140,6 +146,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     ]
     pairs = {
         "--tpn-target": args.target,
+        "--tpn-ca-bundle": args.ca_bundle,
         "--tpn-user": args.user,
         "--tpn-password": args.password if args.user else None,
         "--tpn-seed": args.seed,
