@@ -8,6 +8,15 @@ NS = "http://www.arkivverket.no/Noark4-1-WS-WD/types"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 
+# Every child list of a case (entries included), and of an entry but the file content.
+FLAGS_SAK = {
+    "returnJposts": True,
+    "returnSakspart": True,
+    "returnKlassering": True,
+    "returnTilleggsinfo": True,
+}
+FLAGS_JP = {"returnAvmot": True, "returnTilleggsinfo": True, "returnDokument": True}
+
 
 def envelope(body: str, *, header: str = "", soap_ns: str = SOAP11) -> bytes:
     head = f"<s:Header>{header}</s:Header>" if header else ""
