@@ -48,6 +48,15 @@ def expect_ok(resp: Any, operation: str) -> Any:
     return resp
 
 
+def expect_accepted(resp: Any, operation: str, why: str) -> Any:
+    """Assert status OK or WARNING: accepted, whether or not the archive had something to say."""
+    assert resp.status is not None, f"{operation} ({why}): the answer has no status"
+    assert resp.status.type in ("OK", "WARNING"), (
+        f"{operation} ({why}): expected status OK or WARNING, got {describe(resp)}"
+    )
+    return resp
+
+
 def objects(resp: Any) -> list[Any]:
     """The cases or entries an answer carries (a Put's one object as a list)."""
     for name in ("noarksak", "journpost"):

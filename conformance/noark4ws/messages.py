@@ -16,6 +16,7 @@ FLAGS_SAK = {
     "returnTilleggsinfo": True,
 }
 FLAGS_JP = {"returnAvmot": True, "returnTilleggsinfo": True, "returnDokument": True}
+FLAGS_JP_FIL = {**FLAGS_JP, "returnFil": True}
 
 
 def envelope(body: str, *, header: str = "", soap_ns: str = SOAP11) -> bytes:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tpn.conformance.noark4ws.checks import (
-    describe,
+    expect_accepted,
     expect_code,
     expect_ok,
     expect_same,
@@ -24,6 +24,7 @@ from tpn.conformance.noark4ws.checks import (
     plain,
 )
 from tpn.conformance.noark4ws.client import Archive
+from tpn.conformance.noark4ws.messages import FLAGS_JP_FIL
 
 requirement = pytest.mark.requirement
 
@@ -52,12 +53,6 @@ BAD = {
 START = {"I": ["M", "S", "J"], "U": ["R"], "N": ["R"], "X": ["R"], "S": ["R"]}
 DOC = {"veFilnavn": "brev.pdf", "veMimeType": "application/pdf", "fil": {"base64": b"%PDF-1.4\n"}}
 SENDER = {"amIhtype": "0", "amNavn": "Kari Nordmann"}
-ALL_JP_FLAGS = {
-    "returnAvmot": True,
-    "returnTilleggsinfo": True,
-    "returnDokument": True,
-    "returnFil": True,
-}
 
 
 def _with(field: str, value: str) -> dict[str, Any]:
@@ -67,14 +62,6 @@ def _with(field: str, value: str) -> dict[str, Any]:
     if field in ("amIhtype", "amAvskm"):
         return {"avsmot": [{**SENDER, field: value}]}
     return {"dokument": [{**DOC, field: value}]}
-
-
-def _not_error(resp: Any, operation: str, why: str) -> Any:
-    assert resp.status is not None, f"{operation} ({why}): the answer has no status"
-    assert resp.status.type in ("OK", "WARNING"), (
-        f"{operation} ({why}): expected status OK or WARNING, got {describe(resp)}"
-    )
-    return resp
 
 
 def _entries(n4ws: Archive, sak: Any) -> list[str]:
@@ -133,7 +120,7 @@ ENTRY_LISTS = [f for f in CLOSED if f != "saStatus"]
 def test_an_entry_value_outside_a_closed_list_is_refused(n4ws: Archive, field: str) -> None:
     sak = n4ws.new_sak()
     good = n4ws.new_jp(sak, avsmot=[SENDER], dokument=[{**DOC, "dlType": "H"}])
-    before = plain(n4ws.jp(good.jpId, **ALL_JP_FLAGS))
+    before = plain(n4ws.jp(good.jpId, **FLAGS_JP_FIL))
     for value in BAD[field]:
         outside = f"{field} {value!r}, outside {CLOSED[field]}"
         why = f"a new entry with {outside}"
@@ -142,7 +129,7 @@ def test_an_entry_value_outside_a_closed_list_is_refused(n4ws: Archive, field: s
         # document, a replaced avsmot list).
         why = f"entry {good.jpId} updated with {outside}"
         expect_status(n4ws.update_jp(good, **_with(field, value)), "ERROR", "PutJournpost", why)
-        after = plain(n4ws.jp(good.jpId, **ALL_JP_FLAGS))
+        after = plain(n4ws.jp(good.jpId, **FLAGS_JP_FIL))
         assert after == before, (
             f"PutJournpost ({why}): answered ERROR, but the stored entry changed: "
             f"{_changed(before, after)}"
@@ -182,7 +169,7 @@ def test_every_case_status_is_accepted(n4ws: Archive) -> None:
     sak = made["P"]
     for status in ("A", "U"):
         why = f"case {sak.saId} changed from saStatus {sak.saStatus} to {status}"
-        resp = _not_error(
+        resp = expect_accepted(
             n4ws.put_sak(saId=sak.saId, saTittel=sak.saTittel, saStatus=status),
             "PutNoarksak",
             why,
@@ -192,7 +179,7 @@ def test_every_case_status_is_accepted(n4ws: Archive) -> None:
             f"PutNoarksak ({why}): answered saStatus {resp.noarksak.saStatus}, stored {stored}"
         )
         if status == "A":
-            _not_error(
+            expect_accepted(
                 n4ws.put_sak(saId=sak.saId, saTittel=sak.saTittel, saStatus="B"),
                 "PutNoarksak",
                 f"case {sak.saId} reopened from saStatus A to B",
@@ -218,7 +205,7 @@ def test_every_entry_type_and_status_is_accepted(n4ws: Archive) -> None:
         jp = made[(ndoktype, start)]
         for status in steps:
             why = f"entry {jp.jpId} of jpNdoktype {ndoktype} changed to jpStatus {status}"
-            _not_error(n4ws.update_jp(jp, jpStatus=status), "PutJournpost", why)
+            expect_accepted(n4ws.update_jp(jp, jpStatus=status), "PutJournpost", why)
             stored = _stored_jp(n4ws, jp).jpStatus
             assert stored == status, f"PutJournpost ({why}): stored jpStatus {stored}"
     seen = {s for _, s in made} | set("FGEAU")
@@ -300,7 +287,7 @@ def test_open_lists_take_other_values(n4ws: Archive, code_list: str) -> None:
     resp = n4ws.put_sak(
         saTittel=f"Byggesak {n4ws.token()}", saEksternNokkel=n4ws.key("sak"), **sak_fields
     )
-    sak = _not_error(resp, "PutNoarksak", why).noarksak
+    sak = expect_accepted(resp, "PutNoarksak", why).noarksak
     if sak_fields:
         expect_same(sak_fields, n4ws.sak(sak.saId, returnKlassering=True), f"GetNoarksak ({why})")
     if jp_fields:
@@ -317,6 +304,6 @@ def test_open_lists_take_other_values(n4ws: Archive, code_list: str) -> None:
             jpEksternNokkel=n4ws.key("jp"),
             **jp_fields,
         )
-        jp = _not_error(resp, "PutJournpost", why).journpost
+        jp = expect_accepted(resp, "PutJournpost", why).journpost
         stored = n4ws.jp(jp.jpId, returnAvmot=True, returnDokument=True)
         expect_same(compared, stored, f"GetJournpost ({why})")

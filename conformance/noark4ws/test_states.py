@@ -16,6 +16,7 @@ import pytest
 
 from tpn.conformance.noark4ws.checks import expect_ok, expect_status, objects, plain
 from tpn.conformance.noark4ws.client import Archive
+from tpn.conformance.noark4ws.messages import FLAGS_JP_FIL
 
 requirement = pytest.mark.requirement
 
@@ -36,12 +37,6 @@ TYPES = list(START)
 SA_STATUSES = ["B", "R", "F", "S", "P", "A", "U"]
 SA_OPEN = ["B", "R", "F", "S", "P"]
 
-ALL_JP_FLAGS = {
-    "returnAvmot": True,
-    "returnTilleggsinfo": True,
-    "returnDokument": True,
-    "returnFil": True,
-}
 DOC = {"dlType": "H", "veFilnavn": "vedtak.pdf", "veMimeType": "application/pdf"}
 
 
@@ -226,7 +221,7 @@ def _final_entry(n4ws: Archive, sak: Any, final: str) -> Any:
 @pytest.mark.parametrize("final", FINAL)
 def test_an_archived_or_void_entry_cannot_change(n4ws: Archive, open_sak: Any, final: str) -> None:
     jp = _final_entry(n4ws, open_sak, final)
-    before = plain(n4ws.jp(jp.jpId, **ALL_JP_FLAGS))
+    before = plain(n4ws.jp(jp.jpId, **FLAGS_JP_FIL))
     changes: list[tuple[str, dict[str, Any]]] = [
         ("a new jpInnhold", {"jpInnhold": f"Endret {n4ws.token()}"}),
         ("a new jpTgkode", {"jpTgkode": "UO"}),
@@ -244,7 +239,7 @@ def test_an_archived_or_void_entry_cannot_change(n4ws: Archive, open_sak: Any, f
     for what, fields in changes:
         why = f"{what} for an entry in jpStatus {final}, which is final"
         expect_status(n4ws.update_jp(jp, **fields), "ERROR", "PutJournpost", why)
-        after = plain(n4ws.jp(jp.jpId, **ALL_JP_FLAGS))
+        after = plain(n4ws.jp(jp.jpId, **FLAGS_JP_FIL))
         assert after == before, (
             f"PutJournpost ({why}): answered ERROR, but the stored entry changed: "
             f"{_changed(before, after)}"
