@@ -35,12 +35,13 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
+# The report's format and its results are the conformance package's; "not_run" (a run narrowed
+# with -k) makes a report's result "incomplete".
+from tpn.conformance.report import FORMAT
+from tpn.conformance.results import RESULTS
+
 REPORT = "report.json"
 SIGNATURE = "report.json.sig"
-FORMAT = "tpn-report/1"
-# "not_run": a requirement none of whose tests was selected (a run narrowed with -k); such a
-# report's result is "incomplete".
-RESULTS = ("passed", "failed", "not_applicable", "waived", "not_run")
 DEFAULT_PRIVATE_KEY = Path("tpn-signing.key")
 DEFAULT_PUBLIC_KEY = Path("tpn-signing.pub")
 SIGNATURE_MISMATCH = (

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 import requests
 import zeep
-import zeep.helpers
 from lxml import etree
 from zeep.transports import Transport
 
+from tpn.conformance.noark4ws.checks import plain  # noqa: F401  (re-exported for the tests)
 from tpn.conformance.noark4ws.identities import synthetic_fnr
 from tpn.mocks.noark4ws import ArchiveMock
 
@@ -51,20 +51,7 @@ ORGNR_BYGG = synthetic_orgnr(1_234_567)
 
 
 # ---------------------------------------------------------------- responses
-
-
-def plain(obj: Any) -> Any:
-    """A zeep object as plain dicts and lists, without absent fields (None) and empty lists."""
-    return _strip(zeep.helpers.serialize_object(obj, target_cls=dict))
-
-
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = {k: _strip(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v is not None and v != []}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+# ``plain`` (a zeep object as plain dicts, without absent fields) is the suite's own.
 
 
 def messages(resp: Any) -> list[tuple[str, str]]:
