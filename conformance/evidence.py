@@ -67,7 +67,24 @@ class Exchange:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"kind": "exchange", **asdict(self)}
+
+
+@dataclass(frozen=True)
+class DocumentEvidence:
+    """A document a vendor's product made that broke a requirement (form output profiles)."""
+
+    source: str  # the file, as the run was given it
+    size: int
+    sha256: str
+    findings: tuple[str, ...]  # FILE:LINE: PATH: RULE MESSAGE
+    excerpt: str  # the lines around the first finding
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "document", **asdict(self)}
+
+
+DOCUMENTS_KEPT = 50  # documents kept per test: enough to see the pattern, not a copy of the batch
 
 
 @dataclass
@@ -78,12 +95,24 @@ class Recorder:
     """
 
     current: list[Exchange] = field(default_factory=list)
+    documents: list[DocumentEvidence] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self) -> list[Exchange]:
         with self._lock:
             self.current = []
+            self.documents = []
             return self.current
+
+    def add_document(self, document: DocumentEvidence) -> None:
+        with self._lock:
+            if len(self.documents) < DOCUMENTS_KEPT:
+                self.documents.append(document)
+
+    def evidence(self) -> tuple[Exchange | DocumentEvidence, ...]:
+        """What the running test leaves as evidence: its last exchanges, its documents."""
+        with self._lock:
+            return (*self.current, *self.documents)
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tpn.conformance.target import Target
 
 # The suites' fixtures; their modules import nothing heavy until a fixture is used.
-pytest_plugins = ["tpn.conformance.noark4ws.fixtures"]
+pytest_plugins = ["tpn.conformance.noark4ws.fixtures", "tpn.conformance.ksxml.fixtures"]
 
 RUN = pytest.StashKey[Run]()
 REQS = pytest.StashKey[tuple[str, ...]]()
@@ -59,9 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add = group.addoption
     add(
         "--tpn-target",
-        metavar="URL",
-        help="the endpoint to certify (its WSDL is at URL?wsdl); "
-        "default: start the embedded reference archive",
+        metavar="URL|DIR",
+        help="what to certify: an endpoint's URL (noark4ws-archive; its WSDL is at URL?wsdl) or "
+        "a folder of documents a product made (form-xml); default: the profile's reference",
     )
     add(
         "--tpn-profile",
@@ -153,13 +153,6 @@ def pytest_configure(config: pytest.Config) -> None:
     opt = config.option
     if opt.tpn_defect and opt.tpn_target:
         raise pytest.UsageError("--tpn-defect starts the embedded reference: drop --tpn-target")
-    if opt.tpn_defect:
-        known = _defect_names()
-        unknown = [d for d in opt.tpn_defect if d not in known]
-        if unknown:
-            raise pytest.UsageError(
-                f"unknown defect {unknown[0]!r}: `tpn defects` lists them ({', '.join(known)})"
-            )
     if opt.tpn_user and not opt.tpn_password:
         raise pytest.UsageError("--tpn-user needs --tpn-password (or $TPN_PASSWORD)")
     if opt.tpn_examples is not None and opt.tpn_examples < 1:
@@ -172,9 +165,27 @@ def pytest_configure(config: pytest.Config) -> None:
         waivers[rid.strip()] = reason.strip()
     if opt.tpn_ca_bundle and not Path(opt.tpn_ca_bundle).is_file():
         raise pytest.UsageError(f"--tpn-ca-bundle: no such file {opt.tpn_ca_bundle!r}")
-    if opt.tpn_target and urlsplit(opt.tpn_target).scheme not in ("http", "https"):
-        raise pytest.UsageError(f"--tpn-target must be an http(s) URL, got {opt.tpn_target!r}")
     profile = profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE)
+    if opt.tpn_defect:
+        known = profile.defect_names()
+        unknown = [d for d in opt.tpn_defect if d not in known]
+        if unknown:
+            raise pytest.UsageError(
+                f"unknown defect {unknown[0]!r} for {profile.name}: "
+                f"`tpn defects --profile {profile.name}` lists them ({', '.join(known)})"
+            )
+    if opt.tpn_target and profile.target_kind == "url":
+        if urlsplit(opt.tpn_target).scheme not in ("http", "https"):
+            raise pytest.UsageError(
+                f"--tpn-target must be an http(s) URL for {profile.name}, got {opt.tpn_target!r}"
+            )
+    elif opt.tpn_target and not Path(opt.tpn_target).is_dir():
+        raise pytest.UsageError(
+            f"--tpn-target must be a folder of documents for {profile.name}: "
+            f"{opt.tpn_target!r} is not one"
+        )
+    elif opt.tpn_target and not any(Path(opt.tpn_target).rglob("*.xml")):
+        raise pytest.UsageError(f"--tpn-target {opt.tpn_target!r} holds no *.xml documents")
     for rid in waivers:
         if rid not in profile.catalogue:
             raise pytest.UsageError(f"--tpn-waive: {rid} is not a requirement of {profile.name}")
@@ -205,20 +216,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _defect_names() -> list[str]:
-    """The defect catalogue's names (fixtures/standards/noark4ws/defects.toml)."""
-    import tomllib
-
-    from tpn.fixtures import standard_file
-
-    text = standard_file("noark4ws", "defects.toml").read_text(encoding="utf-8")
-    return [d["name"] for d in tomllib.loads(text).get("defect", [])]
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
     """An external target that does not answer at all ends the run with status 2 at once."""
     url = session.config.option.tpn_target
-    if url:
+    run = session.config.stash.get(RUN, None)
+    if url and run is not None and run.profile.target_kind == "url":
         from tpn.conformance.target import Unreachable, probe
 
         try:
@@ -286,7 +288,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if run.active and reporter is not None:
         reporter.write_line(
-            run.notice(session.config.option.tpn_target or "the embedded reference")
+            run.notice(session.config.option.tpn_target or run.profile.reference_name)
         )
 
 
@@ -399,7 +401,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 phase=report.when,
                 reason=reason,
                 duration=report.duration,
-                evidence=tuple(run.recorder.current),
+                evidence=run.recorder.evidence(),
             )
         )
     return report

@@ -7,11 +7,14 @@ requirement catalogue and the package its tests live in (collected from the inst
 from __future__ import annotations
 
 import importlib
+import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from tpn.conformance.catalogue import Catalogue, load
+from tpn.fixtures import standard_file
 
 
 @dataclass(frozen=True)
@@ -20,12 +23,24 @@ class Profile:
     title: str
     standard: str  # folder under fixtures/standards/
     package: str  # the package holding the suite's test modules
+    # What --tpn-target names: a server's URL, or a folder of documents a product made.
+    target_kind: Literal["url", "folder"] = "url"
+    reference_name: str = "the embedded reference archive"
 
     def creates(self, level: str, run_id: str, examples: int) -> str:
         """One line on what a run will create in the target (the suite's ``budget`` module)."""
         budget = importlib.import_module(f"{self.package}.budget")
         text: str = budget.describe(level, run_id, examples)
         return text
+
+    def defect_names(self) -> list[str]:
+        """The defects the profile's reference can be started with (``--tpn-defect``)."""
+        if self.target_kind == "url":
+            text = standard_file(self.standard, "defects.toml").read_text(encoding="utf-8")
+            return [d["name"] for d in tomllib.loads(text).get("defect", [])]
+        defects = importlib.import_module(f"{self.package}.defects")
+        names: list[str] = defects.names()
+        return names
 
     @property
     def catalogue(self) -> Catalogue:
@@ -44,6 +59,14 @@ PROFILES: dict[str, Profile] = {
             title="Noark-4 WS archive (sak/arkiv server)",
             standard="noark4ws",
             package="tpn.conformance.noark4ws",
+        ),
+        Profile(
+            name="form-xml",
+            title="KS skjema-XML form documents (a form engine's output)",
+            standard="ksxml",
+            package="tpn.conformance.ksxml",
+            target_kind="folder",
+            reference_name="the reference form engine (the project's generated documents)",
         ),
     )
 }

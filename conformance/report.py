@@ -73,6 +73,7 @@ def build(run: Run, junit: Path | None = None) -> dict[str, Any]:
         "standard": {"name": catalogue.standard, "version": catalogue.standard_version},
         "target": target.url if target else None,
         "reference": bool(target and target.reference),
+        "reference_name": target.reference_name if target else None,
         "defects": list(target.defects) if target else [],
         "exclusive": bool(target and target.exclusive),
         "vendor": run.vendor,

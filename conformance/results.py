@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tpn.conformance.catalogue import LEVELS, Requirement
-from tpn.conformance.evidence import Exchange, Recorder
+from tpn.conformance.evidence import DocumentEvidence, Exchange, Recorder
 from tpn.conformance.profiles import Profile
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class TestResult:
     phase: str  # setup, call or teardown: a failure in setup is the target's too
     reason: str
     duration: float
-    evidence: tuple[Exchange, ...]
+    evidence: tuple[Exchange | DocumentEvidence, ...]
 
 
 @dataclass(frozen=True)

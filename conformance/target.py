@@ -26,6 +26,8 @@ class Target:
     defects: tuple[str, ...] = ()
     # A vendor's staging system behind its own certificate authority: the CA bundle to trust.
     ca_bundle: str | None = None
+    # What the reference is, in reports (a form-output profile's is a generator, not a server).
+    reference_name: str = "the embedded reference archive"
 
     @property
     def admin_url(self) -> str:
@@ -36,7 +38,7 @@ class Target:
     def describe(self) -> str:
         if self.reference:
             extra = f" with defects {', '.join(self.defects)}" if self.defects else ""
-            return f"the embedded reference archive at {self.url}{extra}"
+            return f"{self.reference_name} at {self.url}{extra}"
         return self.url
 
 

@@ -73,6 +73,7 @@ class Verification:
     signed_at: str | None = None
     target: str | None = None
     reference: bool | None = None
+    reference_name: str | None = None
     vendor: str | None = None
     product: str | None = None
     product_version: str | None = None
@@ -430,6 +431,7 @@ def _verification(report: dict[str, Any], problems: list[str]) -> Verification:
         signed_at=_str(get(attestation, "signed_at")),
         target=_str(report.get("target")),
         reference=_bool(report.get("reference")),
+        reference_name=_str(report.get("reference_name")),
         vendor=_str(report.get("vendor")),
         product=_str(report.get("product")),
         product_version=_str(report.get("product_version")),
@@ -466,7 +468,7 @@ def describe(verification: Verification, report_dir: Path) -> list[str]:
     kind = {True: "witnessed run", False: "vendor's self-test", None: "(not recorded)"}
     target = unknown(v.target)
     if v.reference:
-        target += " (the embedded reference archive, not a vendor's product)"
+        target += f" ({v.reference_name or 'the embedded reference archive'}, not a vendor's product)"
     product = " ".join(p for p in (v.vendor, v.product, v.product_version) if p)
     counts = ", ".join(
         f"{unknown(n)} {label}"

@@ -10,15 +10,21 @@ from typing import Any
 
 import pytest
 
-import tpn.conformance.noark4ws as suite
 from tpn.conformance import profiles
-from tpn.conformance.catalogue import LEVELS, CatalogueError, load, parse
+from tpn.conformance.catalogue import LEVELS, Catalogue, CatalogueError, parse
 
-CATALOGUE = load("noark4ws")
+PROFILES = sorted(profiles.PROFILES)
+# Where each profile's requirements come from: the clauses they may cite.
+CLAUSES = {
+    "noark4ws-archive": ("N4WS §", "SOAP 1.1", "WS-I"),
+    "form-xml": ("KSX §", "identifiers §", "tpn profile"),
+}
+PREFIX = {"noark4ws-archive": "N4WS-", "form-xml": "KSX-"}
 
 
-def suite_tests() -> dict[str, tuple[str, ...]]:
-    """Every test function of the Noark-4 WS suite, with the requirement ids it names."""
+def suite_tests(profile: profiles.Profile) -> dict[str, tuple[str, ...]]:
+    """Every test function of a profile's suite, with the requirement ids it names."""
+    suite = importlib.import_module(profile.package)
     out: dict[str, tuple[str, ...]] = {}
     for info in pkgutil.iter_modules(suite.__path__):
         if not info.name.startswith("test_"):
@@ -35,48 +41,64 @@ def _requirements(fn: Callable[..., Any]) -> tuple[str, ...]:
     return tuple(i for m in marks if m.name == "requirement" for i in m.args)
 
 
-def test_the_catalogue_has_at_least_50_requirements_at_every_level() -> None:
-    assert len(CATALOGUE) >= 50
-    assert {r.level for r in CATALOGUE} == set(LEVELS)
-    assert CATALOGUE.profile == "noark4ws-archive"
-    assert CATALOGUE.standard_version
+def _catalogue(name: str) -> Catalogue:
+    return profiles.get(name).catalogue
 
 
-def test_each_requirement_is_one_line_with_a_clause() -> None:
-    for r in CATALOGUE:
+def test_the_archive_catalogue_has_at_least_50_requirements_at_every_level() -> None:
+    catalogue = _catalogue("noark4ws-archive")
+    assert len(catalogue) >= 50
+    assert {r.level for r in catalogue} == set(LEVELS)
+    assert catalogue.standard_version
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_each_requirement_is_one_line_with_a_clause(name: str) -> None:
+    catalogue = _catalogue(name)
+    assert catalogue.profile == name
+    for r in catalogue:
         assert r.statement.strip() and "\n" not in r.statement, r.id
-        assert r.clause.startswith(("N4WS §", "SOAP 1.1", "WS-I")), (r.id, r.clause)
-        assert r.id.startswith("N4WS-"), r.id
+        assert r.clause.startswith(CLAUSES[name]), (r.id, r.clause)
+        assert r.id.startswith(PREFIX[name]), r.id
 
 
-def test_every_requirement_has_a_test() -> None:
-    named = {rid for ids in suite_tests().values() for rid in ids}
-    untested = [r.id for r in CATALOGUE if r.id not in named]
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_requirement_has_a_test(name: str) -> None:
+    named = {rid for ids in suite_tests(profiles.get(name)).values() for rid in ids}
+    untested = [r.id for r in _catalogue(name) if r.id not in named]
     assert not untested, f"requirements without a test: {untested}"
 
 
-def test_every_test_names_known_requirements_of_one_level() -> None:
-    tests = suite_tests()
-    assert len(tests) >= len(CATALOGUE) / 2
-    for name, ids in tests.items():
-        assert ids, f"{name} names no requirement"
-        unknown = [i for i in ids if i not in CATALOGUE]
-        assert not unknown, f"{name} names unknown requirements {unknown}"
-        levels = {CATALOGUE.get(i).level for i in ids}
-        assert len(levels) == 1, f"{name} mixes levels {levels}: it would run at the lowest"
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_test_names_known_requirements_of_one_level(name: str) -> None:
+    catalogue = _catalogue(name)
+    tests = suite_tests(profiles.get(name))
+    assert len(tests) >= len(catalogue) / 2
+    for test, ids in tests.items():
+        assert ids, f"{test} names no requirement"
+        unknown = [i for i in ids if i not in catalogue]
+        assert not unknown, f"{test} names unknown requirements {unknown}"
+        levels = {catalogue.get(i).level for i in ids}
+        assert len(levels) == 1, f"{test} mixes levels {levels}: it would run at the lowest"
 
 
-def test_a_level_includes_the_levels_below_it() -> None:
-    core, full, extended = (len(CATALOGUE.at(level)) for level in LEVELS)
-    assert 0 < core < full < extended == len(CATALOGUE)
+@pytest.mark.parametrize("name", PROFILES)
+def test_a_level_includes_the_levels_below_it(name: str) -> None:
+    catalogue = _catalogue(name)
+    core, full, extended = (len(catalogue.at(level)) for level in LEVELS)
+    assert 0 < core < full < extended == len(catalogue)
 
 
-def test_the_profile_finds_its_catalogue_and_suite() -> None:
-    profile = profiles.get("noark4ws-archive")
-    assert profile.catalogue is CATALOGUE
-    assert (profile.suite_dir / "test_transport.py").is_file()
-    assert profiles.owning(profile.suite_dir / "test_transport.py") is profile
-    with pytest.raises(ValueError, match="unknown profile 'nope': choose one of noark4ws-archive"):
+def test_the_profiles_find_their_catalogues_and_suites() -> None:
+    archive = profiles.get("noark4ws-archive")
+    assert (archive.suite_dir / "test_transport.py").is_file()
+    assert profiles.owning(archive.suite_dir / "test_transport.py") is archive
+    forms = profiles.get("form-xml")
+    assert forms.target_kind == "folder"
+    assert profiles.owning(forms.suite_dir / "test_numbers.py") is forms
+    with pytest.raises(
+        ValueError, match="unknown profile 'nope': choose one of form-xml, noark4ws-archive"
+    ):
         profiles.get("nope")
 
 

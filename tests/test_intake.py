@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from tpn.fixtures import xmlguard
 from tpn.mocks.soap import intake
 from tpn.mocks.soap.faults import DETAIL_NS, Fault
 from tpn.mocks.soap.intake import Limits
@@ -142,6 +143,7 @@ def test_a_utf16_dtd_is_refused_by_the_prolog_scan(codec: str) -> None:
 def test_the_post_parse_check_is_a_second_layer(monkeypatch: pytest.MonkeyPatch) -> None:
     """Were the prolog scan ever to miss a DTD, the check after parsing still refuses it."""
     monkeypatch.setattr(intake, "_refuse_dtd", lambda body: None)
+    monkeypatch.setattr(xmlguard, "doctype_in_prolog", lambda body: False)
     fault = refused(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
     assert (fault.code, fault.rule) == ("Client", "xml.dtd")
     assert fault.message == "the request contains a DTD; DTDs are refused"

@@ -8,13 +8,14 @@ is a parsed SOAP 1.1 envelope whose Body holds exactly one element, or a ``Fault
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from lxml import etree
 
+from tpn.fixtures import xmlguard
+from tpn.fixtures.xmlguard import doctype_in_prolog
 from tpn.mocks.soap.faults import Fault, client
 from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
 
@@ -69,33 +70,9 @@ def read_body(stream: Readable, content_length: str | None, limits: Limits) -> b
     return data
 
 
-# The prolog: a BOM, white space, XML declaration, processing instructions and comments, then a
-# DOCTYPE if there is one. Only there can a DTD stand, so text that merely mentions one is safe.
-# The groups are atomic and the repetition possessive: with plain groups a lazy ``.*?`` may also
-# swallow the next ``?>``/``-->``, and a prolog of n PIs or comments without a DOCTYPE backtracks
-# through 2**n splits (30 tiny comments took minutes). Each item now matches once, up to its
-# first terminator, as XML reads it.
-_DOCTYPE_IN_PROLOG = re.compile(
-    rb"(?:\xef\xbb\xbf)?\s*+(?:(?><\?.*?\?>|<!--.*?-->)\s*+)*+<!DOCTYPE", re.S
-)
-
-
-def _as_utf8_prolog(body: bytes) -> bytes:
-    """The start of ``body`` in UTF-8, so that a UTF-16 document's prolog can be read too."""
-    head = body[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
-        codec = (
-            "utf-16"
-            if head.startswith((b"\xff\xfe", b"\xfe\xff"))
-            else ("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be")
-        )
-        return head.decode(codec, errors="replace").encode("utf-8")
-    return body
-
-
 def _refuse_dtd(body: bytes) -> None:
     # A DTD is where entity bombs and external entities live; SOAP 1.1 §3 forbids it anyway.
-    if _DOCTYPE_IN_PROLOG.match(_as_utf8_prolog(body)):
+    if doctype_in_prolog(body):
         raise client(
             "the request contains a DTD (<!DOCTYPE); SOAP messages must not contain one "
             "(SOAP 1.1 §3), and DTDs and entity declarations are refused",
@@ -110,62 +87,15 @@ def parse(body: bytes, limits: Limits) -> etree._Element:
             "the request body is empty; a SOAP 1.1 envelope was expected", rule="soap.empty"
         )
     _refuse_dtd(body)
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,  # a 20 MB document is one ~27 MB text node; our limits replace lxml's
-        remove_blank_text=False,
-    )
-    depth = 0
-    count = 0
-    chunk = 1 * MIB
-
-    def check_events() -> None:
-        nonlocal depth, count
-        for event, el in parser.read_events():
-            if event == "start":
-                depth += 1
-                count += 1
-                if depth > limits.max_depth:
-                    raise client(
-                        f"the document nests deeper than {limits.max_depth} elements "
-                        f"(at <{_local(el)}>)",
-                        rule="limit.depth",
-                        element=_local(el),
-                    )
-                if count > limits.max_elements:
-                    raise client(
-                        f"the document has more than {limits.max_elements} elements",
-                        rule="limit.elements",
-                    )
-            else:
-                depth -= 1
-
     try:
-        for start in range(0, len(body), chunk):
-            try:
-                parser.feed(body[start : start + chunk])
-            except etree.XMLSyntaxError:
-                # libxml2 stops at its own depth cap (2048) inside one chunk, before we see the
-                # events; those it did produce are still queued, so our limits get the first
-                # word and a deep document is refused by the depth rule, not as a syntax error.
-                check_events()
-                raise
-            check_events()
-        root: etree._Element = parser.close()
-        check_events()
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) else None
-        msg = str(exc.msg or exc).strip()
-        raise client(
-            f"the request is not well-formed XML: {msg}", rule="xml.syntax", line=line
-        ) from None
-    doc = root.getroottree()
-    if doc.docinfo.internalDTD is not None or doc.docinfo.doctype:
-        raise client("the request contains a DTD; DTDs are refused", rule="xml.dtd")
-    return root
+        return xmlguard.parse(
+            body,
+            max_depth=limits.max_depth,
+            max_elements=limits.max_elements,
+            what="the request",
+        )
+    except xmlguard.Refused as exc:
+        raise client(exc.message, rule=exc.rule, line=exc.line, element=exc.element) from None
 
 
 def envelope_body(root: etree._Element, understood_headers: Iterable[str] = ()) -> etree._Element:

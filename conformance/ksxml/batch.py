@@ -1,0 +1,141 @@
+"""A batch of form documents under judgement: a vendor's folder, or the reference form engine's.
+
+The batch is validated once per run (every rule, in one pass); each requirement's test then
+asks which documents broke its rule. A document that could not be parsed, or names no known
+form, is judged by the document rules only: the others say how many they could not judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tpn.conformance.ksxml import generate, mutations
+from tpn.conformance.ksxml.defects import by_name
+from tpn.conformance.ksxml.findings import Finding, Verdict
+from tpn.conformance.ksxml.model import form, forms
+from tpn.conformance.ksxml.validator import MAX_BYTES, Validator
+
+# Rules every document is judged by, whatever it is; the others need a known form.
+DOCUMENT_RULES = ("KSX-XML-001", "KSX-XML-002", "KSX-ENV-001")
+EXCERPT_LINES = 3  # either side of a finding's line
+KEEP_BYTES = 200  # documents whose bytes are kept for the report's excerpts
+
+
+@dataclass
+class Batch:
+    """Verdicts on every document, and the bytes of the first broken ones (for evidence)."""
+
+    where: str
+    verdicts: list[Verdict] = field(default_factory=list)
+    kept: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, verdict: Verdict, data: bytes) -> None:
+        self.verdicts.append(verdict)
+        if not verdict.valid and len(self.kept) < KEEP_BYTES:
+            self.kept[verdict.source] = data
+
+    def judged(self, rule: str) -> list[Verdict]:
+        """The documents ``rule`` can judge: all for the document rules, and otherwise those of a
+        known form that could break it (KSX-BARN-001 judges only forms with a Barn group)."""
+        if rule in DOCUMENT_RULES:
+            return list(self.verdicts)
+        if rule == "KSX-REF-001":
+            return [v for v in self.verdicts if v.referanse is not None]
+        return [
+            v
+            for v in self.verdicts
+            if v.form is not None and mutations.possible(form(v.form), rule)
+        ]
+
+    def broken(self, rule: str) -> list[tuple[Verdict, list[Finding]]]:
+        found = []
+        for v in self.verdicts:
+            hits = [f for f in v.findings if f.rule == rule]
+            if hits:
+                found.append((v, hits))
+        return found
+
+    def unjudged(self) -> int:
+        """Documents only the document rules could judge (not parsed, or no known form)."""
+        return sum(1 for v in self.verdicts if v.form is None)
+
+    def excerpt(self, verdict: Verdict, finding: Finding) -> str:
+        """The lines around ``finding``, numbered, from the kept bytes."""
+        data = self.kept.get(verdict.source)
+        if data is None or not finding.line:
+            return ""
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        lo = max(finding.line - 1 - EXCERPT_LINES, 0)
+        hi = min(finding.line + EXCERPT_LINES, len(lines))
+        return "\n".join(
+            f"{n + 1:>5}{'>' if n + 1 == finding.line else ' '} {lines[n][:200]}"
+            for n in range(lo, hi)
+        )
+
+
+def files(folder: Path) -> list[Path]:
+    """The ``*.xml`` files under ``folder``, in path order (the order KSX-REF-001 reads them)."""
+    return sorted(p for p in folder.rglob("*.xml") if p.is_file())
+
+
+def read(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A file's bytes, at most ``limit + 1`` of them: an over-size document is refused whole."""
+    with path.open("rb") as fh:
+        return fh.read(limit + 1)
+
+
+def from_folder(folder: Path, validator: Validator) -> Batch:
+    batch = Batch(str(folder))
+    pending: dict[str, bytes] = {}  # the run yields each verdict as soon as it reads the file
+
+    def sources() -> Iterator[tuple[str, bytes]]:
+        for path in files(folder):
+            name = str(path.relative_to(folder))
+            pending[name] = read(path, validator.max_bytes)
+            yield name, pending[name]
+
+    for verdict in validator.run(sources()):
+        batch.add(verdict, pending.pop(verdict.source))
+    return batch
+
+
+def reference_documents(
+    seed: int, per_form: int, defects: Iterable[str] = ()
+) -> list[tuple[str, bytes]]:
+    """What the reference form engine delivers: ``per_form`` documents of each form, and for
+    each defect one of them broken by its mutation."""
+    chooser = generate.RandomChooser(seed)
+    docs: list[tuple[str, generate.Document]] = [
+        (f"{f.id}/{n + 1:03d}.xml", generate.document(f, chooser))
+        for f in forms()
+        for n in range(per_form)
+    ]
+    out = [(name, doc.to_bytes()) for name, doc in docs]
+    for number, name in enumerate(defects):
+        defect = by_name(name)
+        if defect.rule == "KSX-REF-001":
+            out.append(
+                (
+                    f"zz-defect-{number}/{name}.xml",
+                    mutations.reused_reference(docs[0][1], docs[1][1]).data,
+                )
+            )
+            continue
+        for i, (source, doc) in enumerate(docs):
+            if not mutations.possible(doc.form, defect.rule):
+                continue
+            mutated = mutations.mutate(doc, defect.rule, chooser)
+            if mutated is not None:
+                out[i] = (source, mutated.data)
+                break
+    return out
+
+
+def from_reference(seed: int, per_form: int, defects: Iterable[str], validator: Validator) -> Batch:
+    documents = reference_documents(seed, per_form, defects)
+    batch = Batch("reference")
+    for verdict, (_, data) in zip(validator.run(documents), documents, strict=True):
+        batch.add(verdict, data)
+    return batch
