@@ -2,6 +2,13 @@
 
 tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth USER:PASSWORD]
 tpn schema export [--out DIR] [--check]
+tpn certify [--profile P] [--target URL] [--level core|full|extended] ...  (see --help)
+tpn keygen [--private-key PATH] [--public-key PATH]
+tpn report verify DIR --public-key FILE
+tpn defects [--json]
+tpn id check NUMBER... [--synthetic-only]     (NUMBER '-': numbers from stdin, one a line)
+tpn validate PATH... [--json] [--synthetic-only] [--quiet]
+tpn population [--json | --output FILE]
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tpn.harness import certificate, certify, defects, schema
+from tpn.harness import certificate, certify, defects, ids, population, schema, validate
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8086
@@ -124,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     certify.add_parsers(sub)
     certificate.add_parsers(sub)
     defects.add_parsers(sub)
+    ids.add_parsers(sub)
+    validate.add_parsers(sub)
+    population.add_parsers(sub)
     return parser
 
 

@@ -73,6 +73,12 @@ def local(el: etree._Element) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+def line_of(el: etree._Element) -> int | None:
+    """The element's line (lxml-stubs type ``sourceline`` loosely)."""
+    line: object = el.sourceline
+    return line if isinstance(line, int) else None
+
+
 def path_of(el: etree._Element) -> str:
     """``/melding/Skjemadata/Barn[2]/foedselsnummer``: local names, an index where repeated."""
     parts: list[str] = []

@@ -162,7 +162,8 @@ class _Builder:
         f = self.form
         sent, sent_text = sent_at(c)
         self.sent = sent.date()
-        root = etree.Element(f"{{{self.ns}}}melding", nsmap={None: self.ns})
+        # The form's namespace as the default one: documents read as the standard shows them.
+        root = etree.Element(f"{{{self.ns}}}melding", nsmap={None: self.ns})  # type: ignore[dict-item]
         root.set("dataFormatProvider", c.choice(("KS", "SERES")))
         root.set("dataFormatId", f.id)
         root.set("dataFormatVersion", f.version)

@@ -14,7 +14,7 @@ from functools import cache
 
 from lxml import etree
 
-from tpn.conformance.ksxml.findings import Finding, local, path_of
+from tpn.conformance.ksxml.findings import Finding, line_of, local, path_of
 from tpn.conformance.ksxml.model import Form
 from tpn.fixtures import identifiers, population
 
@@ -55,7 +55,7 @@ class Document:
 
 
 def finding(rule: str, el: etree._Element, message: str) -> Finding:
-    return Finding(rule, message, el.sourceline, path_of(el))
+    return Finding(rule, message, line_of(el), path_of(el))
 
 
 Rule = Callable[[Document], Iterator[Finding]]

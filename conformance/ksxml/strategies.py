@@ -143,10 +143,9 @@ def documents(draw: st.DrawFn, form_id: str | None = None) -> Document:
     return generate.document(chosen, HypothesisChooser(draw))
 
 
-@st.composite
-def mutations(draw: st.DrawFn, form_id: str | None = None, rule: str | None = None) -> Mutation:
-    """A valid document with one single-rule mutation; ``rule`` picks the rule (it must have
-    something to break in the form), else any rule the document can break.
+def mutations(form_id: str | None = None, rule: str | None = None) -> st.SearchStrategy[Mutation]:
+    """A valid document with one single-rule mutation; ``rule`` picks the rule (the form, if
+    given, must be able to break it), else any rule the document can break.
 
     KSX-ID-003 (real-format numbers) is broken only for a validator told to accept synthetic
     numbers only; KSX-REF-001 needs two documents: :func:`document_pairs_sharing_referanse`.
@@ -154,12 +153,19 @@ def mutations(draw: st.DrawFn, form_id: str | None = None, rule: str | None = No
     if rule is not None and rule not in _mutations.MUTATORS:
         known = ", ".join(_mutations.MUTATORS)
         raise ValueError(f"rule={rule!r} has no single-document mutation; choose one of {known}")
+    if form_id is not None:
+        chosen = form(form_id)  # a KeyError naming the forms, now rather than at draw time
+        if rule is not None and not _mutations.possible(chosen, rule):
+            raise ValueError(f"form_id={form_id!r} has nothing that {rule} could break")
+    return _mutated(form_id, rule)
+
+
+@st.composite
+def _mutated(draw: st.DrawFn, form_id: str | None, rule: str | None) -> Mutation:
     if form_id is None and rule is not None:
         chosen = draw(st.sampled_from([f for f in _forms() if _mutations.possible(f, rule)]))
     else:
         chosen = form(form_id) if form_id is not None else draw(forms())
-    if rule is not None and not _mutations.possible(chosen, rule):
-        raise ValueError(f"{chosen.id} has nothing that {rule} could break")
     doc = generate.document(chosen, HypothesisChooser(draw))
     chooser = HypothesisChooser(draw)
     if rule is not None:

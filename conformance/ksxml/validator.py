@@ -19,7 +19,7 @@ from typing import Any
 from lxml import etree
 
 from tpn.conformance.ksxml import rules, schemas
-from tpn.conformance.ksxml.findings import Finding, Verdict, local, path_of
+from tpn.conformance.ksxml.findings import Finding, Verdict, line_of, local, path_of
 from tpn.conformance.ksxml.model import NAMESPACE_PREFIX, Form, by_namespace, catalogue, forms
 from tpn.fixtures import xmlguard
 
@@ -57,6 +57,7 @@ _VALUE_ERRORS = (
     "DIGITS",
     "CVC_AU",
 )
+_DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)")
 _ATTRIBUTE = re.compile(r"^Element '[^']*', attribute '([^']+)': ")
 _ELEMENT = re.compile(r"^Element '[^']*': ")
 
@@ -113,17 +114,17 @@ class Validator:
             form=form.id,
             findings=tuple(found),
             referanse=doc.value(ref),
-            referanse_at=(ref.sourceline, path_of(ref)) if ref is not None else (None, ""),
+            referanse_at=(line_of(ref), path_of(ref)) if ref is not None else (None, ""),
             **base,  # type: ignore[arg-type]
         )
 
     def run(self, documents: Iterable[tuple[str, bytes]]) -> Iterator[Verdict]:
         """Verdicts on a batch, in order; a referanse seen before fails KSX-REF-001."""
-        seen: dict[tuple[str | None, str], str] = {}
+        seen: dict[str, str] = {}  # per form engine: across forms too
         for source, data in documents:
             verdict = self.check(data, source)
             if verdict.referanse is not None:
-                first = seen.setdefault((verdict.form, verdict.referanse), source)
+                first = seen.setdefault(verdict.referanse, source)
                 if first != source:
                     line, path = verdict.referanse_at
                     verdict = verdict.with_finding(
@@ -141,8 +142,15 @@ class Validator:
 
     def _parse(self, data: bytes) -> etree._Element:
         if len(data) > self.max_bytes:
+            # A reader may have stopped at max_bytes + 1: the true size can be larger still.
             raise _Refused(
-                "KSX-XML-002", f"the document is {len(data)} bytes; the limit is {self.max_bytes}"
+                "KSX-XML-002", f"the document is larger than the limit of {self.max_bytes} bytes"
+            )
+        declared = _DECLARED_ENCODING.match(data)
+        if declared and declared[1].decode("ascii", "replace").upper() not in ("UTF-8", "UTF8"):
+            name = declared[1].decode("ascii", "replace")
+            raise _Refused(
+                "KSX-XML-001", f"the document declares encoding {name}; KS skjema-XML is UTF-8", 1
             )
         try:
             data.decode("utf-8")
@@ -159,19 +167,12 @@ class Validator:
         except xmlguard.Refused as exc:
             rule = "KSX-XML-001" if exc.rule == "xml.syntax" else "KSX-XML-002"
             raise _Refused(rule, exc.message, exc.line) from None
-        encoding = root.getroottree().docinfo.encoding
-        if encoding.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-            raise _Refused(
-                "KSX-XML-001",
-                f"the document declares encoding {encoding}; KS skjema-XML is UTF-8",
-                1,
-            )
         return root
 
     def _form(self, root: etree._Element) -> tuple[Form | None, Finding | None]:
         ns = etree.QName(root).namespace or ""
         form = by_namespace().get(ns)
-        where = (root.sourceline, f"/{local(root)}")
+        where = (line_of(root), f"/{local(root)}")
         if form is not None and local(root) == "melding":
             return form, None
         if form is not None:
