@@ -9,6 +9,8 @@ tpn defects [--json]
 tpn id check NUMBER... [--synthetic-only]     (NUMBER '-': numbers from stdin, one a line)
 tpn validate PATH... [--json] [--synthetic-only] [--quiet]
 tpn population [--json | --output FILE]
+tpn forms list [--json] | generate --out DIR [--form ID] [--count N] [--seed N] [--break RULE]
+tpn forms export --out DIR
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tpn.harness import certificate, certify, defects, ids, population, schema, validate
+from tpn.harness import certificate, certify, defects, forms, ids, population, schema, validate
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8086
@@ -134,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     ids.add_parsers(sub)
     validate.add_parsers(sub)
     population.add_parsers(sub)
+    forms.add_parsers(sub)
     return parser
 
 
