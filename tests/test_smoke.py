@@ -87,3 +87,38 @@ def test_certify_the_served_archive(served: Served, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["failed"] == 0 and report["summary"]["passed"] >= 5
+
+
+def test_forms_generate_validate_and_certify(tmp_path: Path) -> None:
+    """The forms side as a vendor runs it: generate documents, validate them, certify them."""
+    import json
+    import subprocess
+
+    from served import tpn_command
+
+    def tpn(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*tpn_command(), *args], capture_output=True, text=True, timeout=300, check=False
+        )
+
+    out = tmp_path / "forms"
+    assert tpn("forms", "generate", "--out", str(out), "--count", "2").returncode == 0
+    done = tpn("validate", "--quiet", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "30 documents: 30 valid, 0 invalid" in done.stdout
+    report = tmp_path / "report"
+    done = tpn(
+        "certify",
+        "--profile",
+        "form-xml",
+        "--target",
+        str(out),
+        "--level",
+        "extended",
+        "-q",
+        "--report-dir",
+        str(report),
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    summary = json.loads((report / "report.json").read_text(encoding="utf-8"))["summary"]
+    assert summary["passed"] == 19 and summary["failed"] == 0
