@@ -151,8 +151,20 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", f"{MARKER}(*ids): the catalogue requirements a conformance test checks"
     )
     opt = config.option
+    report_dir: Path | None = opt.tpn_report_dir
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        # A run that ends early (a usage error too) must not leave the previous run's reports
+        # looking current.
+        for name in ("report.json", "report.json.sig", "report.html", "junit.xml"):
+            (report_dir / name).unlink(missing_ok=True)
+        # Our pytest_configure runs first, so the junitxml plugin picks this path up.
+        if not getattr(opt, "xmlpath", None):
+            opt.xmlpath = str(report_dir / "junit.xml")
     if opt.tpn_defect and opt.tpn_target:
-        raise pytest.UsageError("--tpn-defect starts the embedded reference: drop --tpn-target")
+        raise pytest.UsageError(
+            "--tpn-defect gives the profile's own reference a defect: drop --tpn-target"
+        )
     if opt.tpn_user and not opt.tpn_password:
         raise pytest.UsageError("--tpn-user needs --tpn-password (or $TPN_PASSWORD)")
     if opt.tpn_examples is not None and opt.tpn_examples < 1:
@@ -180,9 +192,10 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"--tpn-target must be an http(s) URL for {profile.name}, got {opt.tpn_target!r}"
             )
     elif opt.tpn_target and not Path(opt.tpn_target).is_dir():
+        what = "a URL" if urlsplit(opt.tpn_target).scheme in ("http", "https") else "not one"
         raise pytest.UsageError(
             f"--tpn-target must be a folder of documents for {profile.name}: "
-            f"{opt.tpn_target!r} is not one"
+            f"{opt.tpn_target!r} is {what}"
         )
     elif opt.tpn_target and not any(Path(opt.tpn_target).rglob("*.xml")):
         raise pytest.UsageError(f"--tpn-target {opt.tpn_target!r} holds no *.xml documents")
@@ -191,15 +204,6 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--tpn-waive: {rid} is not a requirement of {profile.name}")
         if not profile.catalogue.get(rid).within(opt.tpn_level):
             raise pytest.UsageError(f"--tpn-waive: {rid} is above level {opt.tpn_level}")
-    report_dir: Path | None = opt.tpn_report_dir
-    if report_dir is not None:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        # A run that ends early must not leave the previous run's reports looking current.
-        for name in ("report.json", "report.json.sig", "report.html", "junit.xml"):
-            (report_dir / name).unlink(missing_ok=True)
-        # Our pytest_configure runs first, so the junitxml plugin picks this path up.
-        if not getattr(opt, "xmlpath", None):
-            opt.xmlpath = str(report_dir / "junit.xml")
     config.stash[RUN] = Run(
         profile=profile,
         level=opt.tpn_level,

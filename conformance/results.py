@@ -152,6 +152,8 @@ class Run:
         )
 
     def replay(self) -> str:
+        if self.profile.target_kind == "folder" and not (self.target and self.target.reference):
+            return ""  # a vendor's folder is judged as it is: nothing is generated
         return (
             f"replay with --tpn-seed {self.seed} --tpn-examples {self.examples} "
             f"(tpn certify --seed {self.seed} --examples {self.examples})"
@@ -181,7 +183,10 @@ class Run:
             lines.append(f"  {counts['not_run']} requirements did not run all their tests")
         for error in self.suite_errors:
             lines.append(f"  SUITE ERROR (the run could not judge): {error[:300]}")
-        lines.append(f"  verdict: {self.verdict(results).upper()}; {self.replay()}")
+        replay = self.replay()
+        lines.append(
+            f"  verdict: {self.verdict(results).upper()}" + (f"; {replay}" if replay else "")
+        )
         if self.report_dir is not None:
             lines.append(f"  report: {self.report_dir / 'report.html'}")
         return lines

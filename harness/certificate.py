@@ -468,7 +468,9 @@ def describe(verification: Verification, report_dir: Path) -> list[str]:
     kind = {True: "witnessed run", False: "vendor's self-test", None: "(not recorded)"}
     target = unknown(v.target)
     if v.reference:
-        target += f" ({v.reference_name or 'the embedded reference archive'}, not a vendor's product)"
+        target += (
+            f" ({v.reference_name or 'the embedded reference archive'}, not a vendor's product)"
+        )
     product = " ".join(p for p in (v.vendor, v.product, v.product_version) if p)
     counts = ", ".join(
         f"{unknown(n)} {label}"

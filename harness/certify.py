@@ -40,8 +40,9 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument(
         "--target",
-        metavar="URL",
-        help="the endpoint to certify; default: start the embedded reference archive",
+        metavar="URL|DIR",
+        help="what to certify: an endpoint's URL (noark4ws-archive) or a folder of the documents "
+        "a product made (form-xml); default: the profile's reference",
     )
     p.add_argument(
         "--level",
@@ -94,7 +95,8 @@ def add_parsers(sub: Any) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="certify the embedded reference started with this defect (see `tpn defects`)",
+        help="certify the profile's reference with this defect (repeatable; "
+        "`tpn defects --profile P` lists them)",
     )
     p.add_argument(
         "--examples", type=int, metavar="N", help="examples per property-based test (default 20)"

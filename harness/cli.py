@@ -55,7 +55,7 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tpn.mocks.config import default_db_path
+    from tpn.mocks.paths import default_db_path
 
     parser = argparse.ArgumentParser(
         prog="tpn", description="Mocks and conformance suites for 'Kommunale tjenester på nett'."

@@ -1,9 +1,12 @@
 """``tpn defects``: the defect catalogue, for people and (``--json``) for programs.
 
-Each defect is a realistic vendor mistake the reference archive can be started with
-(``tpn serve --defect NAME``); the listing says what it does wrong and which requirements of the
-conformance suite must catch it. The catalogue itself is
-``fixtures/standards/noark4ws/defects.toml``.
+Each defect is a realistic vendor mistake a profile's reference can be given; the listing says
+what it does wrong and which requirements of the conformance suite must catch it. For
+``noark4ws-archive`` (the default) the reference archive is started with it
+(``tpn serve --defect NAME``; the catalogue is ``fixtures/standards/noark4ws/defects.toml``); for
+``form-xml`` the reference form engine breaks one of its documents with it
+(``tpn certify --profile form-xml --defect NAME``; the catalogue is
+``tpn.conformance.ksxml.defects``, one single-rule mutation per requirement).
 """
 
 from __future__ import annotations
@@ -13,15 +16,27 @@ import json
 import sys
 from typing import Any
 
+from tpn.conformance import profiles
+
+FORM_XML = "form-xml"
+
 
 def add_parsers(sub: Any) -> None:
     parser = sub.add_parser(
         "defects",
-        help="list the defects the reference archive can be started with",
+        help="list the defects a profile's reference can be given (default: the archive's)",
         description=(
-            "List the defect catalogue: realistic vendor mistakes that `tpn serve --defect NAME` "
-            "starts the reference archive with, and the requirements that must catch each."
+            "List the defect catalogue: realistic vendor mistakes that a profile's reference "
+            "can be given (`tpn serve --defect NAME` for the archive, "
+            "`tpn certify --profile form-xml --defect NAME` for the form engine), and the "
+            "requirements that must catch each."
         ),
+    )
+    parser.add_argument(
+        "--profile",
+        choices=sorted(profiles.PROFILES),
+        default=profiles.DEFAULT_PROFILE,
+        help=f"whose defects (default {profiles.DEFAULT_PROFILE})",
     )
     parser.add_argument(
         "--json", action="store_true", help="print the catalogue as JSON (a list of objects)"
@@ -29,28 +44,44 @@ def add_parsers(sub: Any) -> None:
     parser.set_defaults(func=defects_command)
 
 
-def defects_command(args: argparse.Namespace) -> int:
+def _rows(profile: str) -> tuple[list[dict[str, Any]], str]:
+    """The catalogue's entries (the ``--json`` objects) and the listing's closing hint."""
     # Deferred: the archive's modules are heavy, and other commands need none of them.
+    if profile == FORM_XML:
+        from tpn.conformance.ksxml.defects import catalogue as forms
+
+        # A form defect breaks one rule; its summary is all the story there is.
+        rows = [
+            {"name": d.name, "summary": d.summary, "story": d.summary, "requirements": [d.rule]}
+            for d in forms()
+        ]
+        return rows, (
+            "Certify the reference form engine with one: "
+            "tpn certify --profile form-xml --defect NAME (repeatable)."
+        )
     from tpn.mocks.noark4ws.defects import catalogue
 
-    found = catalogue()
+    rows = [
+        {
+            "name": d.name,
+            "summary": d.summary,
+            "story": d.story,
+            "requirements": list(d.requirements),
+        }
+        for d in catalogue()
+    ]
+    return rows, "Start the reference archive with one: tpn serve --defect NAME (repeatable)."
+
+
+def defects_command(args: argparse.Namespace) -> int:
+    rows, hint = _rows(args.profile)
     if args.json:
-        rows = [
-            {
-                "name": d.name,
-                "summary": d.summary,
-                "story": d.story,
-                "requirements": list(d.requirements),
-            }
-            for d in found
-        ]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    blocks = [f"{d.name}\n  {d.summary}\n  caught by: {', '.join(d.requirements)}" for d in found]
+    blocks = [
+        f"{r['name']}\n  {r['summary']}\n  caught by: {', '.join(r['requirements'])}" for r in rows
+    ]
     print("\n\n".join(blocks))
-    print(
-        f"\n{len(found)} defects. Start the reference archive with one: "
-        "tpn serve --defect NAME (repeatable)."
-    )
+    print(f"\n{len(rows)} defects. {hint}")
     return 0

@@ -6,20 +6,15 @@ Worker processes of a multi-process server receive it as JSON in ``TPN_MOCK_CONF
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
+from tpn.mocks.paths import default_db_path
 from tpn.mocks.soap.endpoint import ENGINES
 from tpn.mocks.soap.intake import Limits
 
+__all__ = ["ENV_VAR", "MockConfig", "default_db_path"]
+
 ENV_VAR = "TPN_MOCK_CONFIG"
-
-
-def default_db_path() -> Path:
-    """Where ``tpn serve`` keeps its database unless told otherwise (XDG data home)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "tpn-harness" / "mocks.sqlite3"
 
 
 @dataclass(frozen=True)

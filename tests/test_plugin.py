@@ -194,7 +194,7 @@ def test_an_unreachable_target_exits_2(pytester: pytest.Pytester) -> None:
         (["--tpn-waive", "N4WS-TRN-003"], "--tpn-waive takes ID=REASON, got 'N4WS-TRN-003'"),
         (
             ["--tpn-defect", "html-faults", "--tpn-target", "http://x"],
-            "--tpn-defect starts the embedded reference: drop --tpn-target",
+            "--tpn-defect gives the profile's own reference a defect: drop --tpn-target",
         ),
         (["--tpn-user", "u"], "--tpn-user needs --tpn-password (or $TPN_PASSWORD)"),
         (["--tpn-level", "gold"], "*invalid choice: 'gold'*"),

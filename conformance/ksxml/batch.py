@@ -16,6 +16,7 @@ from tpn.conformance.ksxml.defects import by_name
 from tpn.conformance.ksxml.findings import Finding, Verdict
 from tpn.conformance.ksxml.model import form, forms
 from tpn.conformance.ksxml.validator import MAX_BYTES, Validator
+from tpn.conformance.outcomes import SuiteError
 
 # Rules every document is judged by, whatever it is; the others need a known form.
 DOCUMENT_RULES = ("KSX-XML-001", "KSX-XML-002", "KSX-ENV-001")
@@ -113,6 +114,7 @@ def reference_documents(
         for n in range(per_form)
     ]
     out = [(name, doc.to_bytes()) for name, doc in docs]
+    broken: set[int] = set()  # one defect per document: a second must not undo the first
     for number, name in enumerate(defects):
         defect = by_name(name)
         if defect.rule == "KSX-REF-001":
@@ -124,12 +126,19 @@ def reference_documents(
             )
             continue
         for i, (source, doc) in enumerate(docs):
-            if not mutations.possible(doc.form, defect.rule):
+            if i in broken or not mutations.possible(doc.form, defect.rule):
                 continue
             mutated = mutations.mutate(doc, defect.rule, chooser)
             if mutated is not None:
                 out[i] = (source, mutated.data)
+                broken.add(i)
                 break
+        else:
+            # Certifying the reference without the defect would pass what should fail.
+            raise SuiteError(
+                f"defect {name}: none of the {len(docs)} generated documents can carry it "
+                "(try more --examples)"
+            )
     return out
 
 

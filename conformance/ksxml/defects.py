@@ -29,7 +29,11 @@ def catalogue() -> list[Defect]:
         for rule, mutator in mutations.MUTATORS.items()
     ]
     found.append(
-        Defect("reused-reference", "KSX-REF-001", "a resent form keeps another's referanse")
+        Defect(
+            "reused-reference",
+            "KSX-REF-001",
+            "Sends a second form with the referanse of one it already sent.",
+        )
     )
     return found
 
