@@ -10,17 +10,21 @@ documents.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from fnmatch import fnmatch
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tpn.conformance.ksxml.findings import Verdict
+    from tpn.conformance.ksxml.validator import Validator
 
 PROG = "tpn validate"
 # Beyond this many documents a terminal gets a progress bar (on stderr, never on stdout).
@@ -95,6 +99,15 @@ def collect(paths: Sequence[str]) -> list[str]:
     return files
 
 
+def _special(path: str) -> bool:
+    """A FIFO, socket or device: reading one could block for ever, so a folder's are skipped.
+    (A broken link is kept: reading it fails, and that is reported.)"""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _xml_files(folder: str) -> list[str]:
     problems: list[OSError] = []
     found: list[tuple[tuple[str, ...], str]] = []
@@ -102,7 +115,8 @@ def _xml_files(folder: str) -> list[str]:
         relative = os.path.relpath(top, folder)
         parts = () if relative == os.curdir else tuple(relative.split(os.sep))
         for name in names:
-            if fnmatch(name, "*.xml"):  # as pathlib's glob: case-sensitive but on Windows
+            if fnmatch(name, "*.xml") and not _special(os.path.join(top, name)):
+                # fnmatch as pathlib's glob: case-sensitive but on Windows.
                 found.append(((*parts, name), os.path.join(top, name)))
     if problems:
         exc = problems[0]
@@ -167,6 +181,20 @@ def _read(files: Sequence[str], limit: int, unreadable: list[str]) -> Iterator[t
         yield path, data
 
 
+def _whole(verdicts: Iterator[Verdict], validator: Validator) -> Iterator[Verdict]:
+    """Verdicts with an over-size file's true size and SHA-256 (only its start was read)."""
+    from tpn.conformance.ksxml.batch import Unreadable, whole
+
+    for verdict in verdicts:
+        if verdict.size > validator.max_bytes:
+            try:
+                size, sha256 = whole(Path(verdict.source))
+                verdict = dataclasses.replace(verdict, size=size, sha256=sha256)
+            except Unreadable:
+                pass  # it was readable a moment ago; the refusal stands, with what was read
+        yield verdict
+
+
 def text_lines(verdict: Verdict, *, quiet: bool) -> str:
     """What the listing says about one document (``""`` for a valid one under --quiet)."""
     source = verdict.source
@@ -195,7 +223,7 @@ def validate_command(args: argparse.Namespace) -> int:
     validator = Validator(synthetic_only=args.synthetic_only)
     unreadable: list[str] = []
     tally = Tally()
-    verdicts = validator.run(_read(files, validator.max_bytes, unreadable))
+    verdicts = _whole(validator.run(_read(files, validator.max_bytes, unreadable)), validator)
     try:
         with _progress(len(files)) as advance:
             if args.json:

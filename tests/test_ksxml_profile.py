@@ -11,6 +11,7 @@ requirement must pass. A form-xml run reads about 30 documents and takes about a
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -584,3 +585,13 @@ def test_tpn_defects_refuses_an_unknown_profile(capsys: pytest.CaptureFixture[st
         main(["defects", "--profile", "form-html"])
     assert exc.value.code == 2
     assert "argument --profile: invalid choice: 'form-html'" in capsys.readouterr().err
+
+
+def test_an_unreadable_document_stops_the_run_naming_it(tmp_path: Path) -> None:
+    folder = vendor_folder(tmp_path)
+    os.symlink("/proc/self/mem", folder / "mem.xml")  # exists, and every read fails
+    run = certify(tmp_path, "--target", str(folder))
+    assert run.returncode == 2, run.output
+    assert "SUITE ERROR (the run could not judge): cannot read " in run.stdout
+    assert "mem.xml: Input/output error; every document must be readable" in run.stdout
+    assert run.data["summary"]["failed"] == 0  # not the product's failure

@@ -196,3 +196,121 @@ def test_a_referanse_is_unique_across_forms_in_a_batch() -> None:
         .findings[0]
         .message.endswith("was already used by a.xml; each submission needs its own")
     )
+
+
+# ------------------------------------------------------------------ found in review
+
+
+def _with(doc: Document, path: str, inner: str) -> bytes:
+    """``doc`` with the raw XML ``inner`` as the content of the element at ``path``."""
+    copy = doc.copy()
+    el = copy.find(path)
+    assert el is not None
+    el.text = "@@INNER@@"
+    return copy.to_bytes().replace(b"@@INNER@@", inner.encode())
+
+
+def test_a_comment_inside_a_value_does_not_hide_it() -> None:
+    doc = example("KS-KOMMUNALBOLIG")
+    number = doc.text("Innsender/foedselsnummer")
+    wrong = number[:10] + str((int(number[10]) + 1) % 10)
+    assert V.check(_with(doc, "Innsender/foedselsnummer", f"<!-- -->{wrong}")).rules == {
+        "KSX-ID-001"
+    }
+    # The XSD reads the value without the comment, and so do the rules.
+    split = f"{number[:5]}<!--x-->{number[5:]}"
+    assert V.check(_with(doc, "Innsender/foedselsnummer", split)).valid
+    future = "<?pi x?>2099-01-01T00:00:00Z"
+    assert V.check(_with(doc, "Metadata/innsendtTidspunkt", future)).rules == {"KSX-TID-001"}
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("+2", {"KSX-NIVAA-001"}),
+        ("02", {"KSX-NIVAA-001"}),
+        ("+3", set()),
+    ],
+)
+def test_the_level_is_read_as_xsd_reads_an_integer(text: str, rules: set[str]) -> None:
+    assert V.check(set_text(example(), "Metadata/sikkerhetsnivaa", text)).rules == rules
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("2099-11-28T24:00:00Z", {"KSX-TID-001"}),
+        ("12026-02-23T08:05:00+01:00", {"KSX-TID-001"}),
+        ("2026-02-23T24:00:00+01:00", set()),
+        ("2026-02-23T08:05:00.250-03:30", set()),
+    ],
+)
+def test_every_xsd_datetime_is_judged(text: str, rules: set[str]) -> None:
+    verdict = V.check(set_text(example(), "Metadata/innsendtTidspunkt", text))
+    assert verdict.rules == rules, verdict.findings
+
+
+def test_utf16_and_utf32_without_a_bom_and_xml_11_are_refused() -> None:
+    body = example().to_bytes().replace(b"<?xml version='1.0' encoding='UTF-8'?>", b"")
+    for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        data = body.decode().encode(codec)
+        assert V.check(data).rules == {"KSX-XML-001"}, codec
+    eleven = b'<?xml version="1.1" encoding="UTF-8"?>' + body
+    assert V.check(eleven).findings[0].message == (
+        "the document is XML 1.1; KS skjema-XML is XML 1.0"
+    )
+
+
+def test_a_value_the_xsd_refused_is_not_judged_again() -> None:
+    verdict = V.check(set_text(example(), "Metadata/skjemaversjon", "1"))
+    assert verdict.rules == {"KSX-XSD-001"}, verdict.findings
+    long_name = set_text(example(), "Mottaker/kommunenavn", "x" * 201)
+    assert V.check(long_name).rules == {"KSX-XSD-001"}
+
+
+def test_an_unknown_receiver_is_one_finding() -> None:
+    verdict = V.check(set_text(example("KS-TILTAK-UTEN-ANSVAR"), "Mottaker/kommunenummer", "2999"))
+    assert verdict.rules == {"KSX-KOMM-001"}, verdict.findings
+
+
+def test_a_thousand_errors_on_one_field_are_capped() -> None:
+    doc = example()
+    attributes = " ".join(f'a{n}="x"' for n in range(3000))
+    data = doc.to_bytes().replace(b"<fornavn ", f"<fornavn {attributes} ".encode(), 1)
+    verdict = V.check(data)
+    assert verdict.rules == {"KSX-XSD-001"}
+    assert len(verdict.findings) <= 101
+
+
+def test_seres_guid_and_phone_numbers_with_spaces_are_accepted() -> None:
+    doc = example().copy()
+    doc.root.set("{http://seres.no/xsd/forvaltningsdata}dummy", "x")  # not on the root
+    assert V.check(doc.to_bytes()).rules == {"KSX-XSD-001"}
+    field = example().copy()
+    fornavn = field.find("Skjemadata/Barn/fornavn")
+    assert fornavn is not None
+    fornavn.set("{http://seres.no/xsd/forvaltningsdata}guid", "c0ffee")
+    telefon = field.find("Innsender/telefon")
+    if telefon is not None:
+        telefon.text = "+47 400 00 012"
+    assert V.check(field.to_bytes()).valid, V.check(field.to_bytes()).findings
+
+
+def test_an_element_outside_the_forms_namespace_is_named_as_such() -> None:
+    data = example().to_bytes().replace(b"<Mottaker>", b'<Mottaker xmlns="">', 1)
+    verdict = V.check(data)
+    assert verdict.rules == {"KSX-XSD-001"}
+    assert (
+        "<Mottaker> is in no namespace, not in the form's namespace" in verdict.findings[0].message
+    )
+    xinclude = (
+        example()
+        .to_bytes()
+        .replace(
+            b"</Skjemadata>",
+            b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd"/></Skjemadata>',
+        )
+    )
+    found = V.check(xinclude).findings
+    assert found and found[0].path == "/melding/Skjemadata/include"
+    assert "namespace http://www.w3.org/2001/XInclude" in found[0].message

@@ -7,6 +7,8 @@ form, is judged by the document rules only: the others say how many they could n
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,24 +83,53 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.xml") if p.is_file())
 
 
+class Unreadable(Exception):
+    """A document in the folder that cannot be read at all (permissions, a device, I/O)."""
+
+
 def read(path: Path, limit: int = MAX_BYTES) -> bytes:
     """A file's bytes, at most ``limit + 1`` of them: an over-size document is refused whole."""
-    with path.open("rb") as fh:
-        return fh.read(limit + 1)
+    try:
+        with path.open("rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise Unreadable(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def whole(path: Path) -> tuple[int, str]:
+    """The size and SHA-256 of a whole file, read in chunks (for an over-size document's
+    evidence: what it names must match the file a third party holds)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise Unreadable(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return size, digest.hexdigest()
 
 
 def from_folder(folder: Path, validator: Validator) -> Batch:
+    """The folder's documents, validated; :class:`Unreadable` names a file that cannot be read."""
     batch = Batch(str(folder))
+    paths: dict[str, Path] = {}
     pending: dict[str, bytes] = {}  # the run yields each verdict as soon as it reads the file
 
     def sources() -> Iterator[tuple[str, bytes]]:
         for path in files(folder):
             name = str(path.relative_to(folder))
+            paths[name] = path
             pending[name] = read(path, validator.max_bytes)
             yield name, pending[name]
 
     for verdict in validator.run(sources()):
-        batch.add(verdict, pending.pop(verdict.source))
+        data = pending.pop(verdict.source)
+        if len(data) > validator.max_bytes:
+            size, sha256 = whole(paths[verdict.source])
+            verdict = dataclasses.replace(verdict, size=size, sha256=sha256)
+        batch.add(verdict, data)
     return batch
 
 
@@ -115,7 +146,15 @@ def reference_documents(
     ]
     out = [(name, doc.to_bytes()) for name, doc in docs]
     broken: set[int] = set()  # one defect per document: a second must not undo the first
-    for number, name in enumerate(defects):
+    if any(by_name(name).rule == "KSX-REF-001" for name in defects):
+        broken.add(0)  # the original whose referanse is resent: no other defect may hide it
+
+    # The most particular defects first (KSX-BARN-001 needs one of the four forms with children),
+    # so that the general ones do not take every document that could carry them.
+    def choices(name: str) -> int:
+        return sum(1 for _, d in docs if mutations.possible(d.form, by_name(name).rule))
+
+    for number, name in sorted(enumerate(defects), key=lambda item: choices(item[1])):
         defect = by_name(name)
         if defect.rule == "KSX-REF-001":
             out.append(

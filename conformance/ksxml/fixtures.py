@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tpn.conformance.evidence import DocumentEvidence
-from tpn.conformance.outcomes import not_applicable
+from tpn.conformance.outcomes import SuiteError, not_applicable
 
 if TYPE_CHECKING:
     from tpn.conformance.ksxml.batch import Batch
@@ -38,10 +38,10 @@ class Judge:
             not_applicable(f"{len(judged)} document(s) with a referanse: uniqueness needs two")
         if not judged:
             unjudged = self.batch.unjudged()
-            why = (
-                f"{unjudged} could not be read as a known form (see {', '.join(DOCUMENT_RULES)})"
+            why = "no form among them can break it" + (
+                f" ({unjudged} could not be read as a known form: see {', '.join(DOCUMENT_RULES)})"
                 if unjudged
-                else "no form among them can break it"
+                else ""
             )
             not_applicable(f"none of the {len(self.batch.verdicts)} documents applies: {why}")
         broken = self.batch.broken(rule)
@@ -77,7 +77,11 @@ def ksxml(request: pytest.FixtureRequest, tpn_run: Run) -> Judge:
     validator = Validator(synthetic_only=True, now=tpn_run.started)
     if opt.tpn_target:
         folder = Path(opt.tpn_target)
-        found = batch.from_folder(folder, validator)
+        try:
+            found = batch.from_folder(folder, validator)
+        except batch.Unreadable as exc:
+            # Not the product's failure on every requirement: the run cannot judge the folder.
+            raise SuiteError(f"{exc}; every document must be readable") from exc
         tpn_run.target = Target(str(folder.resolve()), None, reference=False, exclusive=True)
     else:
         defects = tuple(opt.tpn_defect)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
@@ -26,7 +27,8 @@ T = TypeVar("T")
 # Forms are "sent" in this window, safely in the past for the not-in-the-future rule.
 SENT_FROM = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 SENT_SPAN_MINUTES = 320 * 24 * 60
-ZONES = ("Z", "+01:00", "+02:00")
+ZONES = ("Z", "Europe/Oslo")
+OSLO = ZoneInfo("Europe/Oslo")
 
 _TEXTS: dict[str, tuple[str, ...]] = {
     "barnehage": (
@@ -130,14 +132,11 @@ def _clark(path: str, ns: str) -> str:
 
 
 def sent_at(chooser: Chooser) -> tuple[dt.datetime, str]:
-    """When a form was sent, and that moment written with one of the zones."""
+    """When a form was sent, written in UTC (``Z``) or in Norwegian time with its offset."""
     moment = SENT_FROM + dt.timedelta(minutes=chooser.integer(0, SENT_SPAN_MINUTES))
-    zone = chooser.choice(ZONES)
-    if zone == "Z":
+    if chooser.choice(ZONES) == "Z":
         return moment, moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    offset = dt.timedelta(hours=int(zone[1:3]))
-    local = (moment + offset).replace(tzinfo=None)
-    return moment, f"{local.isoformat(timespec='seconds')}{zone}"
+    return moment, moment.astimezone(OSLO).isoformat(timespec="seconds")
 
 
 def adults(on: dt.date) -> list[population.Persona]:

@@ -20,6 +20,7 @@ from lxml import etree
 from tpn.conformance.ksxml.findings import local
 from tpn.conformance.ksxml.generate import Chooser, Document
 from tpn.conformance.ksxml.model import Form, catalogue, forms
+from tpn.conformance.ksxml.rules import sent_day
 from tpn.fixtures import identifiers, population
 
 
@@ -372,7 +373,7 @@ def wrong_child(doc: Document, c: Chooser) -> Mutation | None:
     if c.choice(("applicant", "unborn")) == "applicant":
         el.text = d.text("Innsender/foedselsnummer")
         return _done(d, "KSX-BARN-001", "the child's number is the applicant's")
-    born = _sent(doc).date() + dt.timedelta(days=c.integer(1, 365))
+    born = sent_day(_sent(doc)) + dt.timedelta(days=c.integer(1, 365))
     el.text = identifiers.first_fnr(born, c.integer(0, 400))
     return _done(
         d, "KSX-BARN-001", f"the child is born {born.isoformat()}, after the form was sent"

@@ -8,9 +8,11 @@ id, and a missing element is the XSD's to report. So one mistake gives one findi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
@@ -19,6 +21,7 @@ from tpn.conformance.ksxml.model import Form
 from tpn.fixtures import identifiers, population
 
 SKEW = dt.timedelta(minutes=5)
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass
@@ -48,10 +51,18 @@ class Document:
         return None
 
     def value(self, el: etree._Element | None) -> str | None:
-        """The element's text, unless it is missing or the XSD already refused it."""
-        if el is None or el in self.flagged or el.text is None:
+        """The element's value as the XSD reads it (comments and processing instructions
+        inside it left out), unless it is missing, not a simple value, or the XSD already
+        refused it."""
+        if el is None or el in self.flagged:
             return None
-        return el.text
+        parts = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str):
+                return None  # element content: the XSD's to judge
+            parts.append(child.tail or "")  # the text after a comment or PI
+        text = "".join(parts)
+        return text if text else None
 
 
 def finding(rule: str, el: etree._Element, message: str) -> Finding:
@@ -88,7 +99,8 @@ def person_numbers(doc: Document) -> Iterator[Finding]:
             continue
         check = identifiers.check_person(number)
         if check.reason is not None:
-            yield finding("KSX-ID-001", el, f"{number} is not a valid {check.kind}: {check.reason}")
+            kind = "number" if check.kind == identifiers.Kind.UNKNOWN else str(check.kind)
+            yield finding("KSX-ID-001", el, f"{number} is not a valid {kind}: {check.reason}")
         elif doc.synthetic_only and not identifiers.is_synthetic(number):
             yield finding(
                 "KSX-ID-003",
@@ -129,16 +141,57 @@ def postal_codes(doc: Document) -> Iterator[Finding]:
             yield finding("KSX-POST-001", el, reason)
 
 
+# xs:dateTime as XSD reads it: a year of four digits or more, 24:00:00 for the end of a day.
+_DATETIME = re.compile(r"^(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def parse_datetime(text: str) -> dt.datetime | None:
+    """An xs:dateTime with a zone, as an aware datetime; years past 9999 are FAR_FUTURE, and
+    ``None`` means no zone or not a dateTime (the XSD's to report)."""
+    m = _DATETIME.match(text.strip())
+    if m is None:
+        return None
+    year = int(m[1])
+    if year > 9999:
+        return FAR_FUTURE
+    if year < 1:
+        return None  # before the common era: not a submission time, and past anyway
+    zone = (
+        dt.UTC
+        if m[8] == "Z"
+        else dt.timezone(
+            (1 if m[8][0] == "+" else -1)
+            * dt.timedelta(hours=int(m[8][1:3]), minutes=int(m[8][4:]))
+        )
+    )
+    end_of_day = (m[4], m[5], m[6]) == ("24", "00", "00")
+    try:
+        moment = dt.datetime(
+            year,
+            int(m[2]),
+            int(m[3]),
+            0 if end_of_day else int(m[4]),
+            int(m[5]),
+            int(m[6]),
+            tzinfo=zone,
+        )
+    except ValueError:
+        return None
+    return moment + dt.timedelta(days=1) if end_of_day else moment
+
+
 def sent_at(doc: Document) -> dt.datetime | None:
     """innsendtTidspunkt, when it is a dateTime with a zone."""
     text = doc.value(doc.one("Metadata", "innsendtTidspunkt"))
-    if text is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
+    return parse_datetime(text) if text is not None else None
+
+
+def sent_day(moment: dt.datetime) -> dt.date:
+    """The day a form was sent, in Norway: the day the municipality receives it."""
+    if moment == FAR_FUTURE:
+        return dt.date.max
+    return moment.astimezone(OSLO).date()
 
 
 def submission_time(doc: Document) -> Iterator[Finding]:
@@ -158,9 +211,13 @@ def submission_time(doc: Document) -> Iterator[Finding]:
 def security_level(doc: Document) -> Iterator[Finding]:
     el = doc.one("Metadata", "sikkerhetsnivaa")
     text = doc.value(el)
-    if el is None or text is None or not text.strip().isdigit():
+    if el is None or text is None:
         return
-    if int(text) < doc.form.level:
+    try:
+        level = int(text.strip())  # xs:integer: "+3" and "03" are 3
+    except ValueError:
+        return
+    if level < doc.form.level:
         yield finding(
             "KSX-NIVAA-001",
             el,
@@ -210,19 +267,29 @@ def children(doc: Document) -> Iterator[Finding]:
         if moment is None or not identifiers.check_person(number).valid:
             continue
         born = identifiers.birth_date(number)
-        if born > moment.date():
+        day = sent_day(moment)
+        if born > day:
             yield finding(
                 "KSX-BARN-001",
                 el,
                 f"the child {number} is born {born.isoformat()}, after the form was sent "
-                f"({moment.date().isoformat()})",
+                f"({day.isoformat()}, in Norway)",
             )
 
 
+_DATE = re.compile(r"^(-?\d{4,})-(\d\d)-(\d\d)(Z|[+-]\d\d:\d\d)?$")
+
+
 def _date(doc: Document, el: etree._Element | None) -> dt.date | None:
+    """An xs:date (its zone, if any, does not move the day); years past 9999 are date.max."""
     text = doc.value(el)
+    m = _DATE.match(text.strip()) if text is not None else None
+    if m is None or int(m[1]) < 1:
+        return None
+    if int(m[1]) > 9999:
+        return dt.date.max
     try:
-        return dt.date.fromisoformat(text.strip()) if text is not None else None
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
 
@@ -243,6 +310,8 @@ def properties(doc: Document) -> Iterator[Finding]:
     """KSX-MATR-001: an Eiendom lies in the receiving municipality."""
     receiving = doc.value(doc.one("Mottaker", "kommunenummer"))
     known = _municipalities()
+    if receiving not in known:
+        return  # an unknown receiver is KSX-KOMM-001's (or the XSD's) to report
     for el in doc.all("kommunenummer"):
         group = el.getparent()
         number = doc.value(el)

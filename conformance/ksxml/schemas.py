@@ -25,6 +25,8 @@ from tpn.conformance.ksxml.model import STANDARD, Catalogue, DataElement, Form, 
 from tpn.fixtures import standard_file
 
 XS = "http://www.w3.org/2001/XMLSchema"
+# SERES's own attributes on a field (seres:guid) are allowed, as the standard says.
+SERES = "http://seres.no/xsd/forvaltningsdata"
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _GENERATED = "Generated from forms.toml and dataelementer.toml; do not edit by hand."
 
@@ -114,7 +116,7 @@ def envelope() -> str:
                 "xs:string", ("maxLength", 254), ("pattern", "[^@\\s]+@[^@\\s]+\\.[^@\\s]+")
             ),
         ),
-        _simple("Telefon", _restriction("xs:string", ("pattern", "\\+?[0-9]{8,15}"))),
+        _simple("Telefon", _restriction("xs:string", ("pattern", "\\+?[0-9][0-9 ]{7,19}"))),
     ]
     contact = [("epost", "Epost", 0, 1), ("telefon", "Telefon", 0, 1)]
     address = [
@@ -214,6 +216,7 @@ def dataelementer() -> str:
             f"{_escape(element.definition)}</xs:documentation></xs:annotation>\n"
             f'    <xs:simpleContent><xs:extension base="{base}">'
             f'<xs:attribute name="orid" type="xs:positiveInteger" fixed="{element.id}"/>'
+            f'<xs:anyAttribute namespace="{SERES}" processContents="lax"/>'
             f"</xs:extension></xs:simpleContent>\n  </xs:complexType>\n"
         )
     return (

@@ -27,6 +27,7 @@ MIB = 1024 * 1024
 MAX_BYTES = 2 * MIB
 MAX_DEPTH = 32
 MAX_ELEMENTS = 10_000
+MAX_SCHEMA_FINDINGS = 100  # per document: enough to fix by, cheap to report
 
 # Elements whose *value* errors in the XSD belong to a rule of their own.
 _VALUE_RULES = {
@@ -146,6 +147,12 @@ class Validator:
             raise _Refused(
                 "KSX-XML-002", f"the document is larger than the limit of {self.max_bytes} bytes"
             )
+        if b"\x00" in data[:4]:
+            # UTF-16 or UTF-32 without a byte-order mark: NUL bytes are valid UTF-8, so the
+            # decoding check below would let them through.
+            raise _Refused(
+                "KSX-XML-001", "the document is UTF-16 or UTF-32; KS skjema-XML is UTF-8", 1
+            )
         declared = _DECLARED_ENCODING.match(data)
         if declared and declared[1].decode("ascii", "replace").upper() not in ("UTF-8", "UTF8"):
             name = declared[1].decode("ascii", "replace")
@@ -167,6 +174,11 @@ class Validator:
         except xmlguard.Refused as exc:
             rule = "KSX-XML-001" if exc.rule == "xml.syntax" else "KSX-XML-002"
             raise _Refused(rule, exc.message, exc.line) from None
+        version = root.getroottree().docinfo.xml_version
+        if version != "1.0":
+            raise _Refused(
+                "KSX-XML-001", f"the document is XML {version}; KS skjema-XML is XML 1.0", 1
+            )
         return root
 
     def _form(self, root: etree._Element) -> tuple[Form | None, Finding | None]:
@@ -198,21 +210,36 @@ class Validator:
             return []
         found: list[Finding] = []
         seen: set[tuple[str, str]] = set()
+        places: set[tuple[str, str]] = set()
         tree = root.getroottree()
         log: Any = schema.error_log  # lxml-stubs lack the log's sequence protocol
         for err in log:
-            el = _at(tree, err.path)
-            rule, text = self._classify(err.type_name, err.message, el)
-            if el is not None and rule != "KSX-XSD-001":
-                doc.flagged.add(el)
+            # One place, one complaint: a thousand bad attributes on one field must not cost a
+            # thousand lookups (libxml2 also reports one bad value twice: type, then facet).
+            place = (err.path or "", err.type_name)
+            if place in places:
+                continue
+            places.add(place)
+            if len(found) >= MAX_SCHEMA_FINDINGS:
+                found.append(
+                    Finding("KSX-XSD-001", f"more schema errors: the first {len(found)} are shown")
+                )
+                break
+            el = _at(tree, err.path, err.line, err.message)
+            rule, text = self._classify(form, err.type_name, err.message, el)
+            value_error = any(k in err.type_name for k in _VALUE_ERRORS)
+            if el is not None and value_error and not _ATTRIBUTE.match(err.message):
+                doc.flagged.add(el)  # reported: the business rules leave its value alone
             path = path_of(el) if el is not None else ""
             if (rule, path) in seen:
-                continue  # libxml2 may report one bad value twice (type, then facet)
+                continue
             seen.add((rule, path))
             found.append(Finding(rule, text, err.line or None, path))
         return found
 
-    def _classify(self, type_name: str, message: str, el: etree._Element | None) -> tuple[str, str]:
+    def _classify(
+        self, form: Form, type_name: str, message: str, el: etree._Element | None
+    ) -> tuple[str, str]:
         attribute = _ATTRIBUTE.match(message)
         if attribute:
             text = f"attribute {attribute[1]}: {message[attribute.end() :]}"
@@ -222,6 +249,14 @@ class Validator:
         text = _ELEMENT.sub("", message)
         # Name elements plainly: "{ns}navn" -> "navn".
         text = re.sub(r"\{[a-z]+:[^}]*\}", "", text)
+        if el is not None and (etree.QName(el).namespace or "") != form.namespace:
+            # Plain names would hide the mistake: <navn> in no namespace "is not expected" where
+            # <navn> is expected.
+            ns = etree.QName(el).namespace
+            where = f"namespace {ns}" if ns else "no namespace"
+            text = (
+                f"<{local(el)}> is in {where}, not in the form's namespace {form.namespace}: {text}"
+            )
         if el is not None and any(k in type_name for k in _VALUE_ERRORS):
             return self._value_rules.get(local(el), "KSX-XSD-001"), text
         return "KSX-XSD-001", text
@@ -233,13 +268,23 @@ class _Refused(Exception):
         self.finding = Finding(rule, message, line, "")
 
 
-def _at(tree: etree._ElementTree, path: str | None) -> etree._Element | None:
-    if not path:
+def _at(
+    tree: etree._ElementTree, path: str | None, line: int | None, message: str
+) -> etree._Element | None:
+    """The element an XSD complaint is about: by libxml2's path, or, where that path has
+    prefixes XPath cannot resolve, by the element's name on the complaint's line."""
+    if path:
+        try:
+            found = tree.xpath(path)
+        except etree.XPathError:
+            found = None
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+            return found[0]
+    named = re.match(r"^Element '([^']+)'", message)
+    if named is None or not line:
         return None
-    try:
-        found = tree.xpath(path)
-    except etree.XPathError:
-        return None
-    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
-        return found[0]
+    tag = named[1] if named[1].startswith("{") or ":" not in named[1] else None
+    for el in tree.iter(etree.Element):
+        if line_of(el) == line and (tag is None or el.tag == tag):
+            return el
     return None
