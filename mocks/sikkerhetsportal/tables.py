@@ -1,0 +1,45 @@
+"""The portal's tables: its signing key, the registered SPs, logins under way, and artifacts.
+
+All in the store, so that every worker process and a restart see the same portal: an SP that
+trusted the key yesterday still can, and an artifact issued by one worker resolves at another.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Integer, LargeBinary, String, Table, Text
+
+from tpn.mocks.store import metadata
+
+keys = Table(
+    "sp_portal_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pem", LargeBinary, nullable=False),  # private key and certificate
+)
+
+providers = Table(
+    "sp_portal_providers",
+    metadata,
+    Column("entity_id", String(1024), primary_key=True),
+    Column("metadata", LargeBinary, nullable=False),
+)
+
+requests = Table(
+    "sp_portal_requests",
+    metadata,
+    Column("id", String(256), primary_key=True),  # the AuthnRequest's ID
+    Column("sp", String(1024), nullable=False),
+    Column("acs_url", Text, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("relay_state", Text),
+    Column("created", String(32), nullable=False),
+)
+
+artifacts = Table(
+    "sp_portal_artifacts",
+    metadata,
+    Column("artifact", String(128), primary_key=True),
+    Column("response", LargeBinary, nullable=False),
+    Column("resolved", Boolean, nullable=False, default=False),
+    Column("created", String(32), nullable=False),
+)

@@ -1,0 +1,189 @@
+"""The security portal as an identity provider: register an SP, check its AuthnRequest, log a
+persona in, answer with an artifact, resolve it once (WSGI calls, no browser)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from lxml import etree
+from signxml import XMLVerifier
+
+from tpn.fixtures import population
+from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
+from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal, PortalApp, artifact
+from tpn.mocks.store import Store
+
+BASE = "http://portal.test"
+SP = "https://sp.example/"
+ACS = "https://sp.example/acs"
+
+
+@pytest.fixture(scope="module")
+def sp_key() -> keys.SigningKey:
+    return keys.generate("sp.example")
+
+
+@pytest.fixture
+def portal(sp_key: keys.SigningKey) -> Portal:
+    p = Portal(Store("sqlite://"), BASE)
+    p.register(metadata.sp(SP, ACS, "https://sp.example/slo", sp_key))
+    return p
+
+
+def call(
+    app: PortalApp, method: str, path: str, query: str = "", body: bytes = b""
+) -> tuple[int, dict[str, str], bytes]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        seen["status"] = int(status.split()[0])
+        seen["headers"] = dict(headers)
+
+    data = b"".join(app(environ, start_response))
+    return seen["status"], seen["headers"], data
+
+
+def sso_query(key: keys.SigningKey, *, level: int = 3, acs: str = ACS, issuer: str = SP) -> str:
+    request = messages.authn_request(
+        issuer=issuer, destination=f"{BASE}{PREFIX}/sso", acs_url=acs, level=level
+    )
+    return redirect.encode(request, relay_state="/min-side", key=key)
+
+
+def resolve(app: PortalApp, handle: str) -> etree._Element:
+    envelope = (
+        f'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        f'<samlp:ArtifactResolve xmlns:samlp="{ns.SAMLP}" xmlns:saml="{ns.SAML}" ID="_r" '
+        f'Version="2.0" IssueInstant="2026-11-28T12:00:00Z"><saml:Issuer>{SP}</saml:Issuer>'
+        f"<samlp:Artifact>{handle}</samlp:Artifact></samlp:ArtifactResolve></soap:Body></soap:Envelope>"
+    ).encode()
+    status, _, data = call(app, "POST", f"{PREFIX}/artifact", body=envelope)
+    assert status == 200, data
+    answer = etree.fromstring(data)[0][0]
+    assert answer.tag == f"{{{ns.SAMLP}}}ArtifactResponse" and answer.get("InResponseTo") == "_r"
+    return answer
+
+
+def adult() -> population.Persona:
+    return next(p for p in population.personas() if p.born.year < 1990)
+
+
+def test_a_persona_logs_in_and_the_artifact_resolves_once(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    app = PortalApp(portal)
+    person = adult()
+    query = sso_query(sp_key, level=4) + f"&tpn-persona={person.foedselsnummer}&tpn-method=BankID"
+    status, headers, _ = call(app, "GET", f"{PREFIX}/sso", query)
+    assert status == 302, headers
+    target = urlsplit(headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == ACS
+    params = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert params["RelayState"] == "/min-side"
+    raw = base64.b64decode(params["SAMLart"])
+    assert raw[:4] == b"\x00\x04\x00\x00" and raw[4:24] == hashlib.sha1(BASE.encode()).digest()
+
+    answer = resolve(app, params["SAMLart"])
+    response = answer.find(f"{{{ns.SAMLP}}}Response")
+    assert response is not None and response.get("Destination") == ACS
+    signed = (
+        XMLVerifier()
+        .verify(etree.tostring(response), x509_cert=portal.key.cert_pem.decode(), id_attribute="ID")
+        .signed_xml
+    )
+    assert signed is not None
+    values = {a.get("Name"): a[0].text for a in signed.iter(f"{{{ns.SAML}}}Attribute")}
+    assert values == {
+        "uid": person.foedselsnummer,
+        "SecurityLevel": "4",
+        "Culture": "nb",
+        "AuthMethod": "BankID",
+    }
+    # An artifact resolves once: the second time, Success and no message.
+    again = resolve(app, params["SAMLart"])
+    assert again.find(f"{{{ns.SAMLP}}}Response") is None
+
+
+def test_the_login_page_lists_personas_and_the_methods_of_the_level(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    app = PortalApp(portal)
+    status, _, page = call(app, "GET", f"{PREFIX}/sso", sso_query(sp_key, level=4))
+    assert status == 200
+    text = page.decode()
+    assert "BankID" in text and "Minid-PIN" not in text  # level 4 asked for
+    person = adult()
+    assert person.foedselsnummer in text and "Sæther" in text
+    request_id = text.split('name="request" value="')[1].split('"')[0]
+    form = f"request={request_id}&persona={person.foedselsnummer}&method=Buypass".encode()
+    status, headers, _ = call(app, "POST", f"{PREFIX}/login", body=form)
+    assert status == 302 and headers["Location"].startswith(f"{ACS}?SAMLart=")
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (
+            lambda k, o: sso_query(o),
+            "the signature does not verify with the registered certificate",
+        ),
+        (lambda k, o: sso_query(k).split("&Signature=")[0], "the message is not signed"),
+        (
+            lambda k, o: sso_query(k, acs="https://evil.example/acs"),
+            "is not one https://sp.example/ registered",
+        ),
+        (
+            lambda k, o: sso_query(k, issuer="https://other.example/"),
+            "is not a registered service provider",
+        ),
+        (lambda k, o: "SAMLRequest=%%%", "cannot be read"),
+    ],
+)
+def test_a_wrong_request_gets_an_error_page_and_no_redirect(
+    portal: Portal, sp_key: keys.SigningKey, make: Any, reason: str
+) -> None:
+    other = keys.generate("other")
+    status, headers, page = call(PortalApp(portal), "GET", f"{PREFIX}/sso", make(sp_key, other))
+    assert status == 400 and "Location" not in headers
+    assert reason in page.decode()
+
+
+def test_a_method_below_the_level_asked_for_is_refused(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    query = (
+        sso_query(sp_key, level=4) + f"&tpn-persona={adult().foedselsnummer}&tpn-method=Minid-PIN"
+    )
+    status, _, page = call(PortalApp(portal), "GET", f"{PREFIX}/sso", query)
+    assert (
+        status == 400
+        and "Minid-PIN gives level 3; https://sp.example/ asked for 4" in page.decode()
+    )
+
+
+def test_the_key_is_made_once_and_kept_in_the_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    first = Portal(Store(url), BASE).key.fingerprint
+    assert Portal(Store(url), BASE).key.fingerprint == first
+    status, _, xml = call(PortalApp(Portal(Store(url), BASE)), "GET", f"{PREFIX}/metadata")
+    assert status == 200 and f"{BASE}{PREFIX}/artifact".encode() in xml
+
+
+def test_an_artifact_is_type_4_with_the_issuers_source_id() -> None:
+    raw = base64.b64decode(artifact("tpn"))
+    assert len(raw) == 44 and raw[:2] == b"\x00\x04"
+    assert raw[4:24] == hashlib.sha1(b"tpn").digest()
+    assert artifact("tpn") != artifact("tpn")
