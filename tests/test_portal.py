@@ -16,7 +16,8 @@ from signxml import XMLVerifier
 
 from tpn.fixtures import population
 from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
-from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal, PortalApp, artifact
+from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal, artifact
+from tpn.mocks.sikkerhetsportal.web import PortalApp
 from tpn.mocks.store import Store
 
 BASE = "http://portal.test"
@@ -187,3 +188,109 @@ def test_an_artifact_is_type_4_with_the_issuers_source_id() -> None:
     assert len(raw) == 44 and raw[:2] == b"\x00\x04"
     assert raw[4:24] == hashlib.sha1(b"tpn").digest()
     assert artifact("tpn") != artifact("tpn")
+
+
+def _cookie(headers: dict[str, str]) -> str:
+    return headers["Set-Cookie"].split(";")[0]
+
+
+def call_with(
+    app: PortalApp, path: str, query: str, cookie: str
+) -> tuple[int, dict[str, str], bytes]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "HTTP_COOKIE": cookie,
+        "wsgi.input": io.BytesIO(b""),
+    }
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        seen["status"] = int(status.split()[0])
+        seen["headers"] = dict(headers)
+
+    data = b"".join(app(environ, start_response))
+    return seen["status"], seen["headers"], data
+
+
+def _name_id(app: PortalApp, location: str) -> str:
+    handle = parse_qs(urlsplit(location).query)["SAMLart"][0]
+    found = resolve(app, handle).find(f".//{{{ns.SAML}}}NameID")
+    assert found is not None and found.text
+    return found.text
+
+
+def test_single_sign_on_across_sps_and_single_logout(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    app = PortalApp(portal)
+    other = "https://other.example/"
+    portal.register(
+        metadata.sp(other, "https://other.example/acs", "https://other.example/slo", sp_key)
+    )
+    person = adult()
+    query = sso_query(sp_key) + f"&tpn-persona={person.foedselsnummer}&tpn-method=Minid-PIN"
+    status, headers, _ = call(app, "GET", f"{PREFIX}/sso", query)
+    assert status == 302
+    cookie = _cookie(headers)
+    name_id = _name_id(app, headers["Location"])
+    # The second SP gets the same person without a login page.
+    second = sso_query(sp_key, issuer=other, acs="https://other.example/acs")
+    status, headers, _ = call_with(app, f"{PREFIX}/sso", second, cookie)
+    assert status == 302 and headers["Location"].startswith("https://other.example/acs?SAMLart=")
+    # A higher level than the session's needs a new login.
+    higher = sso_query(sp_key, issuer=other, acs="https://other.example/acs", level=4)
+    status, _, page = call_with(app, f"{PREFIX}/sso", higher, cookie)
+    assert status == 200 and b"BankID" in page
+
+    logout = messages.logout_request(
+        issuer=SP,
+        destination=f"{BASE}{PREFIX}/slo",
+        name_id=name_id,
+        session_index="_any",
+        now=portal.now(),
+    )
+    status, headers, _ = call_with(
+        app, f"{PREFIX}/slo", redirect.encode(logout, relay_state="/bye", key=sp_key), cookie
+    )
+    assert status == 302 and "Max-Age=0" in headers["Set-Cookie"]
+    back = urlsplit(headers["Location"])
+    assert f"{back.scheme}://{back.netloc}{back.path}" == "https://sp.example/slo"
+    message = redirect.decode(back.query)
+    assert message.parameter == "SAMLResponse" and message.relay_state == "/bye"
+    assert redirect.verify(message, portal.key.certificate) is None
+    code = etree.fromstring(message.xml).find(f".//{{{ns.SAMLP}}}StatusCode")
+    assert code is not None and code.get("Value") == ns.SUCCESS
+    # The session is gone for every SP in it: the other SP's next login shows the page.
+    status, _, page = call_with(app, f"{PREFIX}/sso", second, cookie)
+    assert status == 200 and b"Innloggingsmetode" in page
+
+
+def test_an_unsigned_logout_request_is_refused(portal: Portal, sp_key: keys.SigningKey) -> None:
+    logout = messages.logout_request(
+        issuer=SP,
+        destination=f"{BASE}{PREFIX}/slo",
+        name_id="_x",
+        session_index="_y",
+        now=portal.now(),
+    )
+    status, _, page = call(PortalApp(portal), "GET", f"{PREFIX}/slo", redirect.encode(logout))
+    assert status == 400 and b"not signed" in page
+
+
+def test_the_post_binding_option_answers_with_a_signed_response(sp_key: keys.SigningKey) -> None:
+    portal = Portal(Store("sqlite://"), BASE)
+    portal.register(metadata.sp(SP, ACS, "https://sp.example/slo", sp_key, binding=ns.POST))
+    request = messages.authn_request(
+        issuer=SP, destination=f"{BASE}{PREFIX}/sso", acs_url=ACS, binding=ns.POST
+    )
+    query = redirect.encode(request, relay_state="/x", key=sp_key)
+    query += f"&tpn-persona={adult().foedselsnummer}&tpn-method=Minid-PIN"
+    status, headers, page = call(PortalApp(portal), "GET", f"{PREFIX}/sso", query)
+    assert status == 200 and "Set-Cookie" in headers
+    text = page.decode()
+    assert f'action="{ACS}"' in text and 'name="RelayState" value="/x"' in text
+    value = text.split('name="SAMLResponse" value="')[1].split('"')[0]
+    response = base64.b64decode(value)
+    XMLVerifier().verify(response, x509_cert=portal.key.cert_pem.decode(), id_attribute="ID")

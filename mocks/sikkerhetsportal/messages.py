@@ -264,3 +264,75 @@ def response(
     if signed_assertion is not None:
         r.append(signed_assertion)
     return r
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    """What the portal reads from an SP's LogoutRequest."""
+
+    id: str
+    issuer: str
+    name_id: str
+    session_indexes: tuple[str, ...]
+    destination: str | None
+
+
+def parse_logout_request(xml: bytes) -> LogoutRequest:
+    """Read a LogoutRequest, or raise :class:`MessageError` saying what is wrong."""
+    try:
+        root = xmlguard.parse(
+            xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what="the LogoutRequest"
+        )
+    except xmlguard.Refused as exc:
+        raise MessageError(exc.message) from None
+    if root.tag != _q("samlp", "LogoutRequest"):
+        raise MessageError(f"the message is {root.tag}, not a samlp:LogoutRequest")
+    issuer = root.find(_q("saml", "Issuer"))
+    name_id = root.find(_q("saml", "NameID"))
+    if not root.get("ID") or issuer is None or name_id is None:
+        raise MessageError("a LogoutRequest needs an ID, a saml:Issuer and a saml:NameID")
+    return LogoutRequest(
+        id=root.get("ID", ""),
+        issuer=(issuer.text or "").strip(),
+        name_id=(name_id.text or "").strip(),
+        session_indexes=tuple(
+            (s.text or "").strip() for s in root.findall(_q("samlp", "SessionIndex"))
+        ),
+        destination=root.get("Destination"),
+    )
+
+
+def logout_request(
+    *, issuer: str, destination: str, name_id: str, session_index: str, now: dt.datetime
+) -> bytes:
+    """A LogoutRequest as an SP sends it (the reference SP's, and the tests')."""
+    root = etree.Element(_q("samlp", "LogoutRequest"), nsmap={"samlp": ns.SAMLP, "saml": ns.SAML})
+    root.set("ID", new_id())
+    root.set("Version", "2.0")
+    root.set("IssueInstant", instant(now))
+    root.set("Destination", destination)
+    etree.SubElement(root, _q("saml", "Issuer")).text = issuer
+    etree.SubElement(root, _q("saml", "NameID"), Format=ns.TRANSIENT).text = name_id
+    etree.SubElement(root, _q("samlp", "SessionIndex")).text = session_index
+    return etree.tostring(root)
+
+
+def logout_response(
+    *,
+    issuer: str,
+    destination: str,
+    in_response_to: str,
+    now: dt.datetime,
+    status: str = ns.SUCCESS,
+) -> bytes:
+    """The portal's LogoutResponse to an SP."""
+    root = etree.Element(_q("samlp", "LogoutResponse"), nsmap={"samlp": ns.SAMLP, "saml": ns.SAML})
+    root.set("ID", new_id())
+    root.set("Version", "2.0")
+    root.set("IssueInstant", instant(now))
+    root.set("Destination", destination)
+    root.set("InResponseTo", in_response_to)
+    etree.SubElement(root, _q("saml", "Issuer")).text = issuer
+    status_el = etree.SubElement(root, _q("samlp", "Status"))
+    etree.SubElement(status_el, _q("samlp", "StatusCode"), Value=status)
+    return etree.tostring(root)

@@ -1,11 +1,7 @@
-"""The portal as an identity provider: SPs registered, AuthnRequests checked, logins answered
-over the HTTP-Artifact binding, artifacts resolved once (``sikkerhetsportal.md``).
+"""The portal as an identity provider: SPs registered, AuthnRequests checked, logins answered,
+artifacts resolved once, SSO sessions across SPs, single logout (``sikkerhetsportal.md``).
 
-``Portal`` is the logic over the store; ``PortalApp`` serves it under ``/sikkerhetsportal``:
-``/metadata``, ``/sso`` (an AuthnRequest over HTTP-Redirect; a page to choose a persona and a
-login method), ``/login`` (the page's answer) and ``/artifact`` (SOAP ``ArtifactResolve``).
-For automated tests the persona and method can be given on the SSO request itself
-(``tpn-persona``, ``tpn-method``): a profile decision, for test use only.
+``Portal`` is the logic over the store; ``tpn.mocks.sikkerhetsportal.web`` serves it.
 """
 
 from __future__ import annotations
@@ -14,26 +10,23 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-import jinja2
 from lxml import etree
 from sqlalchemy import delete, insert, select, update
 
-from tpn.fixtures import identifiers, population, xmlguard
-from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect, tables
+from tpn.fixtures import identifiers
+from tpn.mocks.sikkerhetsportal import keys, messages, ns, redirect, tables
+from tpn.mocks.sikkerhetsportal import metadata as md
 from tpn.mocks.store import Store
 
 PREFIX = "/sikkerhetsportal"
-SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 # Login methods by the level they give (the profile: MinID at 3; BankID, Buypass, Commfides at 4).
 METHODS = {"Minid-PIN": 3, "BankID": 4, "Buypass": 4, "Commfides": 4}
 ASSERTION_LIFETIME = dt.timedelta(minutes=5)
-
-StartResponse = Callable[..., Any]
+BINDINGS = (ns.ARTIFACT, ns.POST)
 
 
 class LoginError(Exception):
@@ -53,6 +46,38 @@ class Pending:
     acs_url: str
     level: int
     relay_state: str | None
+    binding: str  # HTTP-Artifact (the profile's) or HTTP-POST (the option)
+    force_authn: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How a login goes back to the SP: an artifact in a redirect, or a Response in a POST."""
+
+    acs_url: str
+    binding: str
+    relay_state: str | None
+    session: str  # the SSO session, for the browser's cookie
+    artifact: str | None = None
+    response: bytes | None = None  # HTTP-POST: the signed Response
+
+    @property
+    def location(self) -> str:
+        """HTTP-Artifact: where the browser goes next."""
+        query = {"SAMLart": self.artifact or ""}
+        if self.relay_state is not None:
+            query["RelayState"] = self.relay_state
+        separator = "&" if "?" in self.acs_url else "?"
+        return f"{self.acs_url}{separator}{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    uid: str
+    level: int
+    method: str
+    culture: str
 
 
 def artifact(entity_id: str, index: int = 0) -> str:
@@ -81,10 +106,19 @@ class Portal:
         self.now = now
         self.key = key or self._stored_key()
 
+    @property
+    def sso_url(self) -> str:
+        return f"{self.base_url}{PREFIX}/sso"
+
+    @property
+    def slo_url(self) -> str:
+        return f"{self.base_url}{PREFIX}/slo"
+
     def _stored_key(self) -> keys.SigningKey:
         """The key made on first start and kept, so that SPs can trust it across restarts."""
+        query = select(tables.keys.c.pem).where(tables.keys.c.id == 1)
         with self.store.read() as conn:
-            pem = conn.execute(select(tables.keys.c.pem).where(tables.keys.c.id == 1)).scalar()
+            pem = conn.execute(query).scalar()
         if pem is None:
             made = keys.generate("tpn-harness sikkerhetsportal")
             with self.store.write() as conn:
@@ -92,61 +126,85 @@ class Portal:
                 if conn.execute(select(tables.keys.c.id)).first() is None:
                     conn.execute(insert(tables.keys).values(id=1, pem=made.to_pem()))
             with self.store.read() as conn:
-                pem = conn.execute(select(tables.keys.c.pem).where(tables.keys.c.id == 1)).scalar()
+                pem = conn.execute(query).scalar()
         if pem is None:
             raise RuntimeError("the portal's key was stored and is gone again")
-        return _key_from_pem(bytes(pem))
+        data = bytes(pem)
+        at = data.index(b"-----BEGIN CERTIFICATE-----")
+        return keys.SigningKey(data[:at], data[at:])
 
     def descriptor(self) -> bytes:
         """The portal's metadata (an EntityDescriptor)."""
-        return metadata.idp(self.entity_id, f"{self.base_url}{PREFIX}", self.key)
+        return md.idp(self.entity_id, f"{self.base_url}{PREFIX}", self.key)
 
     # -- service providers
 
-    def register(self, xml: bytes) -> metadata.ServiceProvider:
+    def register(self, xml: bytes) -> md.ServiceProvider:
         """Register (or re-register) an SP from its metadata."""
-        provider = metadata.parse_sp(xml)
+        provider = md.parse_sp(xml)
+        where = tables.providers.c.entity_id == provider.entity_id
         with self.store.write() as conn:
-            conn.execute(
-                delete(tables.providers).where(tables.providers.c.entity_id == provider.entity_id)
-            )
+            conn.execute(delete(tables.providers).where(where))
             conn.execute(
                 insert(tables.providers).values(entity_id=provider.entity_id, metadata=xml)
             )
         return provider
 
-    def provider(self, entity_id: str) -> metadata.ServiceProvider | None:
+    def provider(self, entity_id: str) -> md.ServiceProvider | None:
+        where = tables.providers.c.entity_id == entity_id
         with self.store.read() as conn:
-            xml = conn.execute(
-                select(tables.providers.c.metadata).where(tables.providers.c.entity_id == entity_id)
-            ).scalar()
-        return metadata.parse_sp(xml) if xml is not None else None
+            xml = conn.execute(select(tables.providers.c.metadata).where(where)).scalar()
+        return md.parse_sp(bytes(xml)) if xml is not None else None
 
-    # -- login
+    def providers(self) -> list[str]:
+        with self.store.read() as conn:
+            return [r.entity_id for r in conn.execute(select(tables.providers.c.entity_id))]
 
-    def check(self, query: str) -> Pending:
-        """The AuthnRequest in an SSO query, checked against its SP's registration."""
+    def _signed_by_provider(
+        self, query: str, read: Callable[[bytes], messages.AuthnRequest | messages.LogoutRequest]
+    ) -> tuple[
+        redirect.RedirectMessage, messages.AuthnRequest | messages.LogoutRequest, md.ServiceProvider
+    ]:
         try:
             message = redirect.decode(query)
-            request = messages.parse_authn_request(message.xml)
+            request = read(message.xml)
         except (redirect.BindingError, messages.MessageError) as exc:
-            raise LoginError(f"the AuthnRequest cannot be read: {exc}") from None
+            raise LoginError(f"the request cannot be read: {exc}") from None
         provider = self.provider(request.issuer)
         if provider is None:
             raise LoginError(f"the issuer {request.issuer!r} is not a registered service provider")
         problem = redirect.verify(message, provider.certificate)
         if problem is not None:
-            raise LoginError(f"the AuthnRequest from {request.issuer} is refused: {problem}")
+            raise LoginError(f"the request from {request.issuer} is refused: {problem}")
+        return message, request, provider
+
+    # -- login
+
+    def check(self, query: str) -> Pending:
+        """The AuthnRequest in an SSO query, checked against its SP's registration."""
+        message, request, provider = self._signed_by_provider(query, messages.parse_authn_request)
+        assert isinstance(request, messages.AuthnRequest)
         acs = provider.acs_for(request.acs_url)
         if acs is None:
             raise LoginError(
                 f"AssertionConsumerServiceURL {request.acs_url!r} is not one {request.issuer} "
                 "registered"
             )
-        if request.destination not in (None, f"{self.base_url}{PREFIX}/sso"):
-            raise LoginError(f"the AuthnRequest is for {request.destination}, not this portal")
+        binding = request.protocol_binding or acs.binding
+        if binding not in BINDINGS:
+            raise LoginError(
+                f"ProtocolBinding {binding!r}: the portal answers over {', '.join(BINDINGS)}"
+            )
+        if request.destination not in (None, self.sso_url):
+            raise LoginError(f"the AuthnRequest is for {request.destination}, not {self.sso_url}")
         pending = Pending(
-            request.id, provider.entity_id, acs.location, request.level, message.relay_state
+            request.id,
+            provider.entity_id,
+            acs.location,
+            request.level,
+            message.relay_state,
+            binding,
+            request.force_authn,
         )
         with self.store.write() as conn:
             conn.execute(delete(tables.requests).where(tables.requests.c.id == pending.id))
@@ -157,6 +215,8 @@ class Portal:
                     acs_url=pending.acs_url,
                     level=pending.level,
                     relay_state=pending.relay_state,
+                    binding=pending.binding,
+                    force_authn=pending.force_authn,
                     created=messages.instant(self.now()),
                 )
             )
@@ -169,11 +229,36 @@ class Portal:
             ).first()
         if row is None:
             raise LoginError(f"no login under way for request {request_id!r}")
-        return Pending(row.id, row.sp, row.acs_url, row.level, row.relay_state)
+        return Pending(
+            row.id, row.sp, row.acs_url, row.level, row.relay_state, row.binding, row.force_authn
+        )
 
-    def login(self, pending: Pending, uid: str, method: str, culture: str = "nb") -> str:
-        """Log ``uid`` in with ``method`` for ``pending``; the URL the browser goes to next
-        (the SP's ACS with the artifact and the RelayState)."""
+    def session(self, session_id: str | None) -> Session | None:
+        if not session_id:
+            return None
+        where = tables.sessions.c.id == session_id
+        with self.store.read() as conn:
+            row = conn.execute(select(tables.sessions).where(where)).first()
+        return Session(row.id, row.uid, row.level, row.method, row.culture) if row else None
+
+    def reusable(self, pending: Pending, session_id: str | None) -> Session | None:
+        """The browser's SSO session, if it may answer ``pending`` without a new login."""
+        found = self.session(session_id)
+        if found is None or pending.force_authn or found.level < pending.level:
+            return None
+        return found
+
+    def login(
+        self,
+        pending: Pending,
+        uid: str,
+        method: str,
+        *,
+        culture: str = "nb",
+        session_id: str | None = None,
+    ) -> Answer:
+        """Log ``uid`` in with ``method`` for ``pending`` (in SSO session ``session_id``, or a
+        new one), and say how the answer goes back to the SP."""
         level = METHODS.get(method)
         if level is None:
             raise LoginError(f"login method {method!r} is not one of {', '.join(METHODS)}")
@@ -206,189 +291,105 @@ class Portal:
             ),
             self.key,
         )
-        response = messages.response(
-            idp=self.entity_id,
-            destination=pending.acs_url,
-            in_response_to=pending.id,
-            signed_assertion=signed,
-            now=now,
+        response = etree.tostring(
+            messages.response(
+                idp=self.entity_id,
+                destination=pending.acs_url,
+                in_response_to=pending.id,
+                signed_assertion=signed,
+                now=now,
+            )
         )
-        handle = artifact(self.entity_id)
+        session = self.session(session_id)
+        new_session = session is None or session.uid != uid
+        session_id = messages.new_id() if new_session else session_id
+        assert session_id is not None
+        handle = artifact(self.entity_id) if pending.binding == ns.ARTIFACT else None
         with self.store.write() as conn:
             conn.execute(delete(tables.requests).where(tables.requests.c.id == pending.id))
+            if new_session:
+                conn.execute(
+                    insert(tables.sessions).values(
+                        id=session_id,
+                        uid=uid,
+                        level=level,
+                        method=method,
+                        culture=culture,
+                        created=messages.instant(now),
+                    )
+                )
+            here = (tables.participants.c.session == session_id) & (
+                tables.participants.c.sp == pending.sp
+            )
+            conn.execute(delete(tables.participants).where(here))
             conn.execute(
-                insert(tables.artifacts).values(
-                    artifact=handle,
-                    response=etree.tostring(response),
-                    resolved=False,
-                    created=messages.instant(now),
+                insert(tables.participants).values(
+                    session=session_id,
+                    sp=pending.sp,
+                    name_id=login.name_id,
+                    session_index=login.session_index,
                 )
             )
-        query = {"SAMLart": handle}
-        if pending.relay_state is not None:
-            query["RelayState"] = pending.relay_state
-        separator = "&" if "?" in pending.acs_url else "?"
-        return f"{pending.acs_url}{separator}{urlencode(query)}"
+            if handle is not None:
+                conn.execute(
+                    insert(tables.artifacts).values(
+                        artifact=handle,
+                        response=response,
+                        resolved=False,
+                        created=messages.instant(now),
+                    )
+                )
+        return Answer(
+            acs_url=pending.acs_url,
+            binding=pending.binding,
+            relay_state=pending.relay_state,
+            session=session_id,
+            artifact=handle,
+            response=None if handle is not None else response,
+        )
 
     def resolve(self, handle: str) -> bytes | None:
         """The Response an artifact stands for, once; ``None`` for an unknown or used one."""
+        where = tables.artifacts.c.artifact == handle
         with self.store.write() as conn:
             row = conn.execute(
-                select(tables.artifacts.c.response, tables.artifacts.c.resolved).where(
-                    tables.artifacts.c.artifact == handle
-                )
+                select(tables.artifacts.c.response, tables.artifacts.c.resolved).where(where)
             ).first()
             if row is None or row.resolved:
                 return None
-            conn.execute(
-                update(tables.artifacts)
-                .where(tables.artifacts.c.artifact == handle)
-                .values(resolved=True)
-            )
+            conn.execute(update(tables.artifacts).where(where).values(resolved=True))
             return bytes(row.response)
 
+    # -- single logout
 
-def _key_from_pem(pem: bytes) -> keys.SigningKey:
-    key_end = pem.index(b"-----BEGIN CERTIFICATE-----")
-    return keys.SigningKey(pem[:key_end], pem[key_end:])
-
-
-_PAGES = jinja2.Environment(
-    loader=jinja2.PackageLoader("tpn.mocks.sikkerhetsportal", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-class PortalApp:
-    """The portal's WSGI side, under ``/sikkerhetsportal``."""
-
-    def __init__(self, portal: Portal) -> None:
-        self.portal = portal
-
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        method = environ.get("REQUEST_METHOD", "GET")
-        try:
-            if path == f"{PREFIX}/metadata" and method == "GET":
-                return _send(
-                    start_response, 200, self.portal.descriptor(), "application/samlmetadata+xml"
+    def logout(self, query: str) -> str:
+        """End the SSO session an SP's signed LogoutRequest names; the URL of the signed
+        LogoutResponse to the SP's SingleLogoutService."""
+        message, request, provider = self._signed_by_provider(query, messages.parse_logout_request)
+        assert isinstance(request, messages.LogoutRequest)
+        if not provider.slo:
+            raise LoginError(f"{provider.entity_id} registered no SingleLogoutService")
+        mine = (tables.participants.c.sp == provider.entity_id) & (
+            tables.participants.c.name_id == request.name_id
+        )
+        with self.store.write() as conn:
+            row = conn.execute(select(tables.participants.c.session).where(mine)).first()
+            if row is not None:
+                # The whole SSO session ends: every SP in it loses the portal's login.
+                conn.execute(
+                    delete(tables.participants).where(tables.participants.c.session == row.session)
                 )
-            if path == f"{PREFIX}/sso" and method == "GET":
-                return self._sso(environ, start_response)
-            if path == f"{PREFIX}/login" and method == "POST":
-                form = parse_qs(_body(environ).decode("utf-8"))
-                pending = self.portal.pending(_one(form, "request"))
-                target = self.portal.login(pending, _one(form, "persona"), _one(form, "method"))
-                return _redirect(start_response, target)
-            if path == f"{PREFIX}/artifact" and method == "POST":
-                return self._artifact(environ, start_response)
-        except LoginError as exc:
-            page = _PAGES.get_template("error.html").render(message=str(exc))
-            return _send(start_response, exc.status, page.encode(), "text/html; charset=utf-8")
-        page = _PAGES.get_template("error.html").render(message=f"no {method} {path} here")
-        return _send(start_response, 404, page.encode(), "text/html; charset=utf-8")
-
-    def _sso(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        query = environ.get("QUERY_STRING", "")
-        # The test shortcut's parameters are not part of the signed message: set them aside.
-        shortcut = {k: v[0] for k, v in parse_qs(query).items() if k.startswith("tpn-")}
-        saml = "&".join(p for p in query.split("&") if not p.startswith("tpn-"))
-        pending = self.portal.check(saml)
-        if "tpn-persona" in shortcut:
-            target = self.portal.login(
-                pending, shortcut["tpn-persona"], shortcut.get("tpn-method", "Minid-PIN")
-            )
-            return _redirect(start_response, target)
-        methods = [(m, lvl) for m, lvl in METHODS.items() if lvl >= pending.level]
-        personas = [p for p in population.personas() if p.born.year <= dt.date.today().year - 18]
-        page = _PAGES.get_template("login.html").render(
-            sp=pending.sp,
-            level=pending.level,
-            action=f"{self.portal.base_url}{PREFIX}/login",
-            request=pending.id,
-            personas=personas,
-            methods=methods,
+                conn.execute(delete(tables.sessions).where(tables.sessions.c.id == row.session))
+        status = ns.SUCCESS if row is not None else ns.REQUESTER
+        answer = messages.logout_response(
+            issuer=self.entity_id,
+            destination=provider.slo[0].location,
+            in_response_to=request.id,
+            now=self.now(),
+            status=status,
         )
-        return _send(start_response, 200, page.encode(), "text/html; charset=utf-8")
-
-    def _artifact(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        try:
-            root = xmlguard.parse(
-                _body(environ), max_depth=16, max_elements=100, what="the request"
-            )
-        except xmlguard.Refused as exc:
-            return _send(start_response, 500, _fault(exc.message), "text/xml; charset=utf-8")
-        resolve = root.find(f"{{{SOAP11}}}Body/{{{ns.SAMLP}}}ArtifactResolve")
-        handle = resolve.find(f"{{{ns.SAMLP}}}Artifact") if resolve is not None else None
-        if resolve is None or handle is None or not (handle.text or "").strip():
-            message = "the body must hold a samlp:ArtifactResolve with a samlp:Artifact"
-            return _send(start_response, 500, _fault(message), "text/xml; charset=utf-8")
-        found = self.portal.resolve((handle.text or "").strip())
-        answer = etree.Element(
-            f"{{{ns.SAMLP}}}ArtifactResponse", nsmap={"samlp": ns.SAMLP, "saml": ns.SAML}
+        query_out = redirect.encode(
+            answer, parameter="SAMLResponse", relay_state=message.relay_state, key=self.key
         )
-        answer.set("ID", messages.new_id())
-        answer.set("Version", "2.0")
-        answer.set("IssueInstant", messages.instant(self.portal.now()))
-        answer.set("InResponseTo", resolve.get("ID", ""))
-        etree.SubElement(answer, f"{{{ns.SAML}}}Issuer").text = self.portal.entity_id
-        status = etree.SubElement(answer, f"{{{ns.SAMLP}}}Status")
-        # An unknown or already resolved artifact: Success with no message (Core §3.5.1).
-        etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.SUCCESS)
-        if found is not None:
-            answer.append(etree.fromstring(found))
-        envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
-        etree.SubElement(envelope, f"{{{SOAP11}}}Body").append(answer)
-        return _send(start_response, 200, etree.tostring(envelope), "text/xml; charset=utf-8")
-
-
-def _fault(message: str) -> bytes:
-    envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
-    fault = etree.SubElement(etree.SubElement(envelope, f"{{{SOAP11}}}Body"), f"{{{SOAP11}}}Fault")
-    etree.SubElement(fault, "faultcode").text = "soap:Client"
-    etree.SubElement(fault, "faultstring").text = message
-    return etree.tostring(envelope)
-
-
-def _body(environ: dict[str, Any], limit: int = 64 * 1024) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise LoginError("Content-Length is not a number") from None
-    if length > limit:
-        raise LoginError(f"the request body is over {limit} bytes", 413)
-    data: bytes = environ["wsgi.input"].read(length) if length else b""
-    return data
-
-
-def _one(form: dict[str, list[str]], name: str) -> str:
-    values = form.get(name, [])
-    if len(values) != 1 or not values[0]:
-        raise LoginError(f"the login form needs one {name}")
-    return values[0]
-
-
-def _send(
-    start_response: StartResponse, status: int, body: bytes, content_type: str
-) -> list[bytes]:
-    reasons = {
-        200: "OK",
-        302: "Found",
-        400: "Bad Request",
-        404: "Not Found",
-        413: "Payload Too Large",
-        500: "Internal Server Error",
-    }
-    start_response(
-        f"{status} {reasons.get(status, '')}",
-        [("Content-Type", content_type), ("Content-Length", str(len(body)))],
-    )
-    return [body]
-
-
-def _redirect(start_response: StartResponse, location: str) -> list[bytes]:
-    start_response("302 Found", [("Location", location), ("Content-Length", "0")])
-    return [b""]
+        separator = "&" if "?" in provider.slo[0].location else "?"
+        return f"{provider.slo[0].location}{separator}{query_out}"

@@ -32,6 +32,8 @@ requests = Table(
     Column("acs_url", Text, nullable=False),
     Column("level", Integer, nullable=False),
     Column("relay_state", Text),
+    Column("binding", String(128), nullable=False),
+    Column("force_authn", Boolean, nullable=False, default=False),
     Column("created", String(32), nullable=False),
 )
 
@@ -42,4 +44,24 @@ artifacts = Table(
     Column("response", LargeBinary, nullable=False),
     Column("resolved", Boolean, nullable=False, default=False),
     Column("created", String(32), nullable=False),
+)
+
+sessions = Table(
+    "sp_portal_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the browser's SSO cookie
+    Column("uid", String(11), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("culture", String(8), nullable=False),
+    Column("created", String(32), nullable=False),
+)
+
+participants = Table(
+    "sp_portal_participants",
+    metadata,
+    Column("session", String(64), primary_key=True),
+    Column("sp", String(1024), primary_key=True),
+    Column("name_id", String(64), nullable=False),
+    Column("session_index", String(64), nullable=False),
 )

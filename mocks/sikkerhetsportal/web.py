@@ -1,0 +1,232 @@
+"""The portal's WSGI side, under ``/sikkerhetsportal``.
+
+``/metadata``; ``/sso`` (an AuthnRequest over HTTP-Redirect: a page to choose a synthetic
+persona and a login method, or the browser's SSO session); ``/login`` (the page's answer);
+``/artifact`` (SOAP ``ArtifactResolve``); ``/slo`` (a LogoutRequest over HTTP-Redirect).
+For automated tests the persona and method can ride on the SSO request itself
+(``tpn-persona``, ``tpn-method``: a profile decision, for test use only; they are not part of
+the signed message).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable, Iterable
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+import jinja2
+from lxml import etree
+
+from tpn.fixtures import population, xmlguard
+from tpn.mocks.sikkerhetsportal import messages, ns
+from tpn.mocks.sikkerhetsportal.portal import METHODS, PREFIX, Answer, LoginError, Portal
+
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+COOKIE = "tpn_sso"
+MAX_BODY = 64 * 1024
+
+StartResponse = Callable[..., Any]
+
+_PAGES = jinja2.Environment(
+    loader=jinja2.PackageLoader("tpn.mocks.sikkerhetsportal", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_REASONS = {
+    200: "OK",
+    302: "Found",
+    400: "Bad Request",
+    404: "Not Found",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}
+
+
+class PortalApp:
+    """The portal over HTTP."""
+
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if path == f"{PREFIX}/metadata" and method == "GET":
+                xml = self.portal.descriptor()
+                return _send(start_response, 200, xml, "application/samlmetadata+xml")
+            if path == f"{PREFIX}/sso" and method == "GET":
+                return self._sso(environ, start_response)
+            if path == f"{PREFIX}/login" and method == "POST":
+                form = parse_qs(_body(environ).decode("utf-8"))
+                pending = self.portal.pending(_one(form, "request"))
+                answer = self.portal.login(
+                    pending,
+                    _one(form, "persona"),
+                    _one(form, "method"),
+                    session_id=_cookie(environ),
+                )
+                return _answer(start_response, answer)
+            if path == f"{PREFIX}/artifact" and method == "POST":
+                return self._artifact(environ, start_response)
+            if path == f"{PREFIX}/slo" and method == "GET":
+                target = self.portal.logout(_saml_query(environ))
+                expired = f"{COOKIE}=; Path={PREFIX}; Max-Age=0; HttpOnly; SameSite=Lax"
+                return _redirect(start_response, target, [("Set-Cookie", expired)])
+        except LoginError as exc:
+            return _page(start_response, exc.status, "error.html", message=str(exc))
+        return _page(start_response, 404, "error.html", message=f"no {method} {path} here")
+
+    def _sso(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        pending = self.portal.check(_saml_query(environ))
+        shortcut = {
+            k: v[0]
+            for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()
+            if k.startswith("tpn-")
+        }
+        session = _cookie(environ)
+        if "tpn-persona" in shortcut:
+            answer = self.portal.login(
+                pending,
+                shortcut["tpn-persona"],
+                shortcut.get("tpn-method", "Minid-PIN"),
+                session_id=session,
+            )
+            return _answer(start_response, answer)
+        known = self.portal.reusable(pending, session)
+        if known is not None:  # single sign-on: the browser logged in at this level already
+            answer = self.portal.login(
+                pending, known.uid, known.method, culture=known.culture, session_id=known.id
+            )
+            return _answer(start_response, answer)
+        adult = dt.date.today().year - 18
+        return _page(
+            start_response,
+            200,
+            "login.html",
+            sp=pending.sp,
+            level=pending.level,
+            action=f"{self.portal.base_url}{PREFIX}/login",
+            request=pending.id,
+            personas=[p for p in population.personas() if p.born.year <= adult],
+            methods=[(m, lvl) for m, lvl in METHODS.items() if lvl >= pending.level],
+        )
+
+    def _artifact(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            root = xmlguard.parse(
+                _body(environ), max_depth=16, max_elements=100, what="the request"
+            )
+        except xmlguard.Refused as exc:
+            return _send(start_response, 500, _fault(exc.message), "text/xml; charset=utf-8")
+        resolve = root.find(f"{{{SOAP11}}}Body/{{{ns.SAMLP}}}ArtifactResolve")
+        handle = resolve.find(f"{{{ns.SAMLP}}}Artifact") if resolve is not None else None
+        if resolve is None or handle is None or not (handle.text or "").strip():
+            message = "the body must hold a samlp:ArtifactResolve with a samlp:Artifact"
+            return _send(start_response, 500, _fault(message), "text/xml; charset=utf-8")
+        found = self.portal.resolve((handle.text or "").strip())
+        answer = etree.Element(
+            f"{{{ns.SAMLP}}}ArtifactResponse", nsmap={"samlp": ns.SAMLP, "saml": ns.SAML}
+        )
+        answer.set("ID", messages.new_id())
+        answer.set("Version", "2.0")
+        answer.set("IssueInstant", messages.instant(self.portal.now()))
+        answer.set("InResponseTo", resolve.get("ID", ""))
+        etree.SubElement(answer, f"{{{ns.SAML}}}Issuer").text = self.portal.entity_id
+        status = etree.SubElement(answer, f"{{{ns.SAMLP}}}Status")
+        # An unknown or already resolved artifact: Success with no message (Core §3.5.1).
+        etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.SUCCESS)
+        if found is not None:
+            answer.append(etree.fromstring(found))
+        envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
+        etree.SubElement(envelope, f"{{{SOAP11}}}Body").append(answer)
+        return _send(start_response, 200, etree.tostring(envelope), "text/xml; charset=utf-8")
+
+
+def _saml_query(environ: dict[str, Any]) -> str:
+    # The test shortcut's parameters are not part of the signed message: leave them out.
+    query: str = environ.get("QUERY_STRING", "")
+    return "&".join(p for p in query.split("&") if not p.startswith("tpn-"))
+
+
+def _cookie(environ: dict[str, Any]) -> str | None:
+    jar = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+    morsel = jar.get(COOKIE)
+    return morsel.value if morsel is not None else None
+
+
+def _answer(start_response: StartResponse, answer: Answer) -> list[bytes]:
+    cookie = f"{COOKIE}={answer.session}; Path={PREFIX}; HttpOnly; SameSite=Lax"
+    if answer.artifact is not None:
+        return _redirect(start_response, answer.location, [("Set-Cookie", cookie)])
+    assert answer.response is not None
+    return _page(
+        start_response,
+        200,
+        "post.html",
+        extra=[("Set-Cookie", cookie)],
+        action=answer.acs_url,
+        response=base64.b64encode(answer.response).decode("ascii"),
+        relay_state=answer.relay_state,
+    )
+
+
+def _fault(message: str) -> bytes:
+    envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
+    fault = etree.SubElement(etree.SubElement(envelope, f"{{{SOAP11}}}Body"), f"{{{SOAP11}}}Fault")
+    etree.SubElement(fault, "faultcode").text = "soap:Client"
+    etree.SubElement(fault, "faultstring").text = message
+    return etree.tostring(envelope)
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise LoginError("Content-Length is not a number") from None
+    if length > MAX_BODY:
+        raise LoginError(f"the request body is over {MAX_BODY} bytes", 413)
+    data: bytes = environ["wsgi.input"].read(length) if length else b""
+    return data
+
+
+def _one(form: dict[str, list[str]], name: str) -> str:
+    values = form.get(name, [])
+    if len(values) != 1 or not values[0]:
+        raise LoginError(f"the login form needs one {name}")
+    return values[0]
+
+
+def _page(
+    start_response: StartResponse,
+    status: int,
+    template: str,
+    extra: list[tuple[str, str]] | None = None,
+    **values: Any,
+) -> list[bytes]:
+    body = _PAGES.get_template(template).render(**values).encode("utf-8")
+    return _send(start_response, status, body, "text/html; charset=utf-8", extra)
+
+
+def _send(
+    start_response: StartResponse,
+    status: int,
+    body: bytes,
+    content_type: str,
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    start_response(f"{status} {_REASONS.get(status, '')}", headers + (extra or []))
+    return [body]
+
+
+def _redirect(
+    start_response: StartResponse, location: str, extra: list[tuple[str, str]] | None = None
+) -> list[bytes]:
+    start_response("302 Found", [("Location", location), ("Content-Length", "0"), *(extra or [])])
+    return [b""]
