@@ -1,6 +1,6 @@
 """``tpn``: the command line of tpn-harness.
 
-tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth USER:PASSWORD]
+tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth USER:PASSWORD] [--public-url URL]
 tpn schema export [--out DIR] [--check]
 tpn certify [--profile P] [--target URL] [--level core|full|extended] ...  (see --help)
 tpn keygen [--private-key PATH] [--public-key PATH]
@@ -11,6 +11,7 @@ tpn validate PATH... [--json] [--synthetic-only] [--quiet]
 tpn population [--json | --output FILE]
 tpn forms list [--json] | generate --out DIR [--form ID] [--count N] [--seed N] [--break RULE]
 tpn forms export --out DIR
+tpn sp register FILE [--db URL] | tpn sp list [--db URL]
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tpn.harness import certificate, certify, defects, forms, ids, population, schema, validate
+from tpn.harness import (
+    certificate,
+    certify,
+    defects,
+    forms,
+    ids,
+    population,
+    schema,
+    sp,
+    validate,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8086
@@ -52,6 +63,15 @@ def _port(text: str) -> int:
     if not 0 < value < 65536:
         raise argparse.ArgumentTypeError(f"a port is 1 to 65535, got {value}")
     return value
+
+
+def _public_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise argparse.ArgumentTypeError(f"an http(s) URL without a query, got {text!r}")
+    return text.rstrip("/")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="start with a named defect from the catalogue (repeatable; `tpn defects` lists them)",
     )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        type=_public_url,
+        help="the URL the server is reached at from outside (a container, a CI service name), "
+        "which the security portal writes into its metadata and assertions "
+        "(default: the URL each request came to)",
+    )
     serve.set_defaults(func=_serve)
 
     sch = sub.add_parser("schema", help="the machine-readable standards in fixtures/")
@@ -137,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_parsers(sub)
     population.add_parsers(sub)
     forms.add_parsers(sub)
+    sp.add_parsers(sub)
     return parser
 
 
@@ -162,12 +191,15 @@ def _serve(args: argparse.Namespace) -> int:
         engine=args.engine,
         journal=not args.no_journal,
         defects=tuple(args.defect),
+        public_url=args.public_url,
     )
     base = f"http://{args.host}:{args.port}"
+    portal = args.public_url or base
     lines = [
         "tpn-harness: Noark-4 WS reference archive",
         f"  archive   {base}/noark4ws",
         f"  WSDL      {base}/noark4ws?wsdl",
+        f"  portal    {portal}/sikkerhetsportal/metadata (SAML 2.0 identity provider)",
         f"  journal   {base}/__admin/journal",
         f"  health    {base}/isalive",
         f"  database  {config.db}",

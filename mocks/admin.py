@@ -7,13 +7,15 @@ GET    /__admin/clock                                   the test clock
 PUT    /__admin/clock  {"now": "2026-12-31T23:59:00", "frozen": true}
 DELETE /__admin/clock                                   back to real time
 GET    /__admin/state                                   what the mock holds (counts)
+POST   /__admin/sikkerhetsportal/sp   (SP metadata XML)  register a service provider
+GET    /__admin/sikkerhetsportal/sp                      the registered service providers
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -43,8 +45,10 @@ class Admin:
         clock: Clock,
         reset: Callable[[], None],
         state: Callable[[], dict[str, Any]],
+        routes: Mapping[tuple[str, str], Callable[[dict[str, Any]], Any]] | None = None,
     ) -> None:
         self.journal = journal
+        self._extra = dict(routes or {})
         self.clock = clock
         self._reset = reset
         self._state = state
@@ -73,6 +77,7 @@ class Admin:
             ("POST", "/clock"): self._set_clock,
             ("DELETE", "/clock"): self._reset_clock,
             ("GET", "/state"): lambda _e: self._state(),
+            **self._extra,
         }
         handler = routes.get((method, path))
         if handler is None:

@@ -1,8 +1,9 @@
 """One WSGI application for a mock process: its SOAP endpoints, the admin side, ``/isalive``.
 
 HTTP Basic authentication, when configured, covers everything but ``/isalive`` (health checks
-must not need a password); a request without valid credentials gets 401 with
-``WWW-Authenticate: Basic`` and, on a SOAP path, a SOAP fault as its body.
+must not need a password) and the sites for browsers (the security portal); a request without
+valid credentials gets 401 with ``WWW-Authenticate: Basic`` and, on a SOAP path, a SOAP fault as
+its body.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ class MockApp:
         *,
         auth: tuple[str, str] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        sites: Mapping[str, WsgiApp] | None = None,
     ) -> None:
         self.endpoints = dict(endpoints)
+        # Apps mounted under a path prefix, for browsers: not behind the SOAP side's HTTP Basic
+        # (a browser on a login page has no archive credentials).
+        self.sites = dict(sites or {})
         self.admin = admin
         self.auth = auth
         self.on_error = on_error
@@ -50,6 +55,9 @@ class MockApp:
                 "200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")]
             )
             return [b"ok\n"]
+        for prefix, site in self.sites.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return site(environ, start_response)
         if self.auth is not None and not self._authorised(environ):
             fault = Fault(
                 "Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401

@@ -27,6 +27,9 @@ class MockConfig:
     # Named defects from the defect catalogue (tpn.mocks.noark4ws.defects): deliberate vendor
     # mistakes that prove the conformance suite catches them. Empty: the reference behaviour.
     defects: tuple[str, ...] = ()
+    # The URL the harness is reached at from outside (a container, a CI service name): what the
+    # security portal writes into its metadata and assertions. None: the URL a request came to.
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -46,4 +49,5 @@ class MockConfig:
             journal=raw["journal"],
             limits=Limits(**raw["limits"]),
             defects=tuple(raw.get("defects", ())),
+            public_url=raw.get("public_url"),
         )

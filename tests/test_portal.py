@@ -95,7 +95,9 @@ def test_a_persona_logs_in_and_the_artifact_resolves_once(
     params = {k: v[0] for k, v in parse_qs(target.query).items()}
     assert params["RelayState"] == "/min-side"
     raw = base64.b64decode(params["SAMLart"])
-    assert raw[:4] == b"\x00\x04\x00\x00" and raw[4:24] == hashlib.sha1(BASE.encode()).digest()
+    assert raw[:4] == b"\x00\x04\x00\x00"
+    assert raw[4:24] == hashlib.sha1(portal.entity_id.encode()).digest()
+    assert portal.entity_id == f"{BASE}{PREFIX}/metadata"
 
     answer = resolve(app, params["SAMLart"])
     response = answer.find(f"{{{ns.SAMLP}}}Response")

@@ -1,4 +1,5 @@
-"""Assembling the archive: store, journal, clock, archive logic, SOAP endpoint, admin side.
+"""Assembling the archive: store, journal, clock, archive logic, SOAP endpoint, admin side, and
+the security portal beside it (``/sikkerhetsportal``).
 
 The config's named defects (``defects.py``) are checked first, before anything is built, and
 choose the handler, endpoint and rules; without defects these are the reference ones.
@@ -6,6 +7,7 @@ choose the handler, endpoint and rules; without defects these are the reference 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +24,10 @@ from tpn.mocks.noark4ws.archive import Archive
 from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.server import MockServer
+from tpn.mocks.sikkerhetsportal.admin import routes as portal_admin_routes
+from tpn.mocks.sikkerhetsportal.portal import PREFIX as PORTAL_PREFIX
+from tpn.mocks.sikkerhetsportal.portal import Portal
+from tpn.mocks.sikkerhetsportal.web import PortalApp
 from tpn.mocks.soap.endpoint import SoapEndpoint
 from tpn.mocks.store import Store
 
@@ -36,9 +42,11 @@ class ArchiveParts:
     endpoint: SoapEndpoint
     journal: Journal
     clock: Clock
+    portal: Portal
 
     def reset(self) -> None:
         self.archive.reset()
+        self.portal.reset()
         self.journal.clear()
         self.clock.reset()
 
@@ -68,13 +76,32 @@ def build_archive(
         engine=config.engine,
         on_error=on_error,
     )
+    # The security portal shares the process, the store and the test clock.
+    portal = Portal(store, config.public_url, now=lambda: _aware(clock.now()))
     parts: ArchiveParts
-    admin = Admin(journal=journal, clock=clock, reset=lambda: parts.reset(), state=archive.counts)
+    admin = Admin(
+        journal=journal,
+        clock=clock,
+        reset=lambda: parts.reset(),
+        state=archive.counts,
+        routes=portal_admin_routes(portal),
+    )
     # credentials-unchecked: the archive itself never asks (its proxy was meant to).
     auth = None if defects.credentials_unchecked else config.auth
-    app = MockApp({PATH: endpoint}, admin, auth=auth, on_error=on_error)
-    parts = ArchiveParts(app, store, archive, endpoint, journal, clock)
+    app = MockApp(
+        {PATH: endpoint},
+        admin,
+        auth=auth,
+        on_error=on_error,
+        sites={PORTAL_PREFIX: PortalApp(portal)},
+    )
+    parts = ArchiveParts(app, store, archive, endpoint, journal, clock, portal)
     return parts
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # The test clock keeps local time without a zone; SAML wants UTC.
+    return moment.astimezone(dt.UTC)
 
 
 class ArchiveMock(MockServer):

@@ -7,6 +7,7 @@ artifacts resolved once, SSO sessions across SPs, single logout (``sikkerhetspor
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import hashlib
 import secrets
@@ -94,17 +95,38 @@ class Portal:
     def __init__(
         self,
         store: Store,
-        base_url: str,
+        base_url: str | None = None,
         *,
         entity_id: str | None = None,
         key: keys.SigningKey | None = None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.store = store
-        self.base_url = base_url.rstrip("/")
-        self.entity_id = entity_id or self.base_url
+        # None: the URL each request came to (``at``), as when nobody set a public URL.
+        self.public_url = base_url.rstrip("/") if base_url else None
+        self._entity_id = entity_id
         self.now = now
         self.key = key or self._stored_key()
+
+    def at(self, base_url: str) -> Portal:
+        """This portal as reached at ``base_url`` (same store and key), unless it has a public
+        URL of its own, which always wins."""
+        if self.public_url is not None:
+            return self
+        found = copy.copy(self)
+        found.public_url = base_url.rstrip("/")
+        return found
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url is None:
+            raise RuntimeError("the portal's URL is known once a request names it: use at()")
+        return self.public_url
+
+    @property
+    def entity_id(self) -> str:
+        """The portal's entityID: as given, or its metadata URL (a profile decision)."""
+        return self._entity_id or f"{self.base_url}{PREFIX}/metadata"
 
     @property
     def sso_url(self) -> str:
@@ -132,6 +154,16 @@ class Portal:
         data = bytes(pem)
         at = data.index(b"-----BEGIN CERTIFICATE-----")
         return keys.SigningKey(data[:at], data[at:])
+
+    def reset(self) -> None:
+        """Forget SPs, logins, artifacts and sessions; the key stays (SPs trust it)."""
+        self.store.clear(
+            tables.providers.name,
+            tables.requests.name,
+            tables.artifacts.name,
+            tables.participants.name,
+            tables.sessions.name,
+        )
 
     def descriptor(self) -> bytes:
         """The portal's metadata (an EntityDescriptor)."""
@@ -206,6 +238,8 @@ class Portal:
             binding,
             request.force_authn,
         )
+        # The clock may read the store: never inside a transaction of ours.
+        created = messages.instant(self.now())
         with self.store.write() as conn:
             conn.execute(delete(tables.requests).where(tables.requests.c.id == pending.id))
             conn.execute(
@@ -217,7 +251,7 @@ class Portal:
                     relay_state=pending.relay_state,
                     binding=pending.binding,
                     force_authn=pending.force_authn,
-                    created=messages.instant(self.now()),
+                    created=created,
                 )
             )
         return pending
@@ -291,13 +325,18 @@ class Portal:
             ),
             self.key,
         )
+        # The Response is signed too, over the signed Assertion: SP libraries commonly demand
+        # both (python3-saml's wantMessagesSigned), and a signed envelope leaves less to wrap.
         response = etree.tostring(
-            messages.response(
-                idp=self.entity_id,
-                destination=pending.acs_url,
-                in_response_to=pending.id,
-                signed_assertion=signed,
-                now=now,
+            messages.sign(
+                messages.response(
+                    idp=self.entity_id,
+                    destination=pending.acs_url,
+                    in_response_to=pending.id,
+                    signed_assertion=signed,
+                    now=now,
+                ),
+                self.key,
             )
         )
         session = self.session(session_id)

@@ -56,16 +56,18 @@ class PortalApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        # Without a public URL the portal is what the request came to (its own listening URL).
+        portal = self.portal.at(_request_base(environ))
         try:
             if path == f"{PREFIX}/metadata" and method == "GET":
-                xml = self.portal.descriptor()
+                xml = portal.descriptor()
                 return _send(start_response, 200, xml, "application/samlmetadata+xml")
             if path == f"{PREFIX}/sso" and method == "GET":
-                return self._sso(environ, start_response)
+                return _sso(portal, environ, start_response)
             if path == f"{PREFIX}/login" and method == "POST":
                 form = parse_qs(_body(environ).decode("utf-8"))
-                pending = self.portal.pending(_one(form, "request"))
-                answer = self.portal.login(
+                pending = portal.pending(_one(form, "request"))
+                answer = portal.login(
                     pending,
                     _one(form, "persona"),
                     _one(form, "method"),
@@ -73,79 +75,90 @@ class PortalApp:
                 )
                 return _answer(start_response, answer)
             if path == f"{PREFIX}/artifact" and method == "POST":
-                return self._artifact(environ, start_response)
+                return _artifact(portal, environ, start_response)
             if path == f"{PREFIX}/slo" and method == "GET":
-                target = self.portal.logout(_saml_query(environ))
+                target = portal.logout(_saml_query(environ))
                 expired = f"{COOKIE}=; Path={PREFIX}; Max-Age=0; HttpOnly; SameSite=Lax"
                 return _redirect(start_response, target, [("Set-Cookie", expired)])
         except LoginError as exc:
             return _page(start_response, exc.status, "error.html", message=str(exc))
         return _page(start_response, 404, "error.html", message=f"no {method} {path} here")
 
-    def _sso(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        pending = self.portal.check(_saml_query(environ))
-        shortcut = {
-            k: v[0]
-            for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()
-            if k.startswith("tpn-")
-        }
-        session = _cookie(environ)
-        if "tpn-persona" in shortcut:
-            answer = self.portal.login(
-                pending,
-                shortcut["tpn-persona"],
-                shortcut.get("tpn-method", "Minid-PIN"),
-                session_id=session,
-            )
-            return _answer(start_response, answer)
-        known = self.portal.reusable(pending, session)
-        if known is not None:  # single sign-on: the browser logged in at this level already
-            answer = self.portal.login(
-                pending, known.uid, known.method, culture=known.culture, session_id=known.id
-            )
-            return _answer(start_response, answer)
-        adult = dt.date.today().year - 18
-        return _page(
-            start_response,
-            200,
-            "login.html",
-            sp=pending.sp,
-            level=pending.level,
-            action=f"{self.portal.base_url}{PREFIX}/login",
-            request=pending.id,
-            personas=[p for p in population.personas() if p.born.year <= adult],
-            methods=[(m, lvl) for m, lvl in METHODS.items() if lvl >= pending.level],
-        )
 
-    def _artifact(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        try:
-            root = xmlguard.parse(
-                _body(environ), max_depth=16, max_elements=100, what="the request"
-            )
-        except xmlguard.Refused as exc:
-            return _send(start_response, 500, _fault(exc.message), "text/xml; charset=utf-8")
-        resolve = root.find(f"{{{SOAP11}}}Body/{{{ns.SAMLP}}}ArtifactResolve")
-        handle = resolve.find(f"{{{ns.SAMLP}}}Artifact") if resolve is not None else None
-        if resolve is None or handle is None or not (handle.text or "").strip():
-            message = "the body must hold a samlp:ArtifactResolve with a samlp:Artifact"
-            return _send(start_response, 500, _fault(message), "text/xml; charset=utf-8")
-        found = self.portal.resolve((handle.text or "").strip())
-        answer = etree.Element(
-            f"{{{ns.SAMLP}}}ArtifactResponse", nsmap={"samlp": ns.SAMLP, "saml": ns.SAML}
+def _sso(portal: Portal, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    pending = portal.check(_saml_query(environ))
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    shortcut = {k: v[0] for k, v in query.items() if k.startswith("tpn-")}
+    session = _cookie(environ)
+    if "tpn-persona" in shortcut:
+        answer = portal.login(
+            pending,
+            shortcut["tpn-persona"],
+            shortcut.get("tpn-method", "Minid-PIN"),
+            session_id=session,
         )
-        answer.set("ID", messages.new_id())
-        answer.set("Version", "2.0")
-        answer.set("IssueInstant", messages.instant(self.portal.now()))
-        answer.set("InResponseTo", resolve.get("ID", ""))
-        etree.SubElement(answer, f"{{{ns.SAML}}}Issuer").text = self.portal.entity_id
-        status = etree.SubElement(answer, f"{{{ns.SAMLP}}}Status")
-        # An unknown or already resolved artifact: Success with no message (Core §3.5.1).
-        etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.SUCCESS)
-        if found is not None:
-            answer.append(etree.fromstring(found))
-        envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
-        etree.SubElement(envelope, f"{{{SOAP11}}}Body").append(answer)
-        return _send(start_response, 200, etree.tostring(envelope), "text/xml; charset=utf-8")
+        return _answer(start_response, answer)
+    known = portal.reusable(pending, session)
+    if known is not None:  # single sign-on: the browser logged in at this level already
+        answer = portal.login(
+            pending, known.uid, known.method, culture=known.culture, session_id=known.id
+        )
+        return _answer(start_response, answer)
+    adult = dt.date.today().year - 18
+    return _page(
+        start_response,
+        200,
+        "login.html",
+        sp=pending.sp,
+        level=pending.level,
+        action=f"{portal.base_url}{PREFIX}/login",
+        request=pending.id,
+        personas=[p for p in population.personas() if p.born.year <= adult],
+        methods=[(m, lvl) for m, lvl in METHODS.items() if lvl >= pending.level],
+    )
+
+
+def _artifact(
+    portal: Portal, environ: dict[str, Any], start_response: StartResponse
+) -> Iterable[bytes]:
+    try:
+        root = xmlguard.parse(_body(environ), max_depth=16, max_elements=100, what="the request")
+    except xmlguard.Refused as exc:
+        return _send(start_response, 500, _fault(exc.message), "text/xml; charset=utf-8")
+    resolve = root.find(f"{{{SOAP11}}}Body/{{{ns.SAMLP}}}ArtifactResolve")
+    handle = resolve.find(f"{{{ns.SAMLP}}}Artifact") if resolve is not None else None
+    if resolve is None or handle is None or not (handle.text or "").strip():
+        message = "the body must hold a samlp:ArtifactResolve with a samlp:Artifact"
+        return _send(start_response, 500, _fault(message), "text/xml; charset=utf-8")
+    found = portal.resolve((handle.text or "").strip())
+    answer = etree.Element(
+        f"{{{ns.SAMLP}}}ArtifactResponse", nsmap={"samlp": ns.SAMLP, "saml": ns.SAML}
+    )
+    answer.set("ID", messages.new_id())
+    answer.set("Version", "2.0")
+    answer.set("IssueInstant", messages.instant(portal.now()))
+    answer.set("InResponseTo", resolve.get("ID", ""))
+    etree.SubElement(answer, f"{{{ns.SAML}}}Issuer").text = portal.entity_id
+    status = etree.SubElement(answer, f"{{{ns.SAMLP}}}Status")
+    # An unknown or already resolved artifact: Success with no message (Core §3.5.1).
+    etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.SUCCESS)
+    if found is not None:
+        answer.append(etree.fromstring(found))
+    envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
+    etree.SubElement(envelope, f"{{{SOAP11}}}Body").append(answer)
+    return _send(start_response, 200, etree.tostring(envelope), "text/xml; charset=utf-8")
+
+
+def _request_base(environ: dict[str, Any]) -> str:
+    """scheme://host[:port] as the request named it (PEP 3333's URL reconstruction)."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ.get("SERVER_NAME", "localhost")
+        port = environ.get("SERVER_PORT", "")
+        if port and port != ("443" if scheme == "https" else "80"):
+            host += f":{port}"
+    return f"{scheme}://{host}"
 
 
 def _saml_query(environ: dict[str, Any]) -> str:
