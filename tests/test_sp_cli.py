@@ -1,0 +1,83 @@
+"""``tpn sp register`` and the admin route register SPs; ``--public-url`` names the portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from tpn.harness.cli import build_parser, main
+from tpn.mocks.config import MockConfig
+from tpn.mocks.noark4ws import ArchiveMock
+from tpn.mocks.sikkerhetsportal import keys, metadata
+
+
+@pytest.fixture(scope="module")
+def sp_metadata() -> bytes:
+    return metadata.sp(
+        "https://sp.example/",
+        "https://sp.example/acs",
+        "https://sp.example/slo",
+        keys.generate("sp"),
+    )
+
+
+def test_register_and_list(
+    tmp_path: Path, sp_metadata: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'mocks.sqlite3'}"
+    (tmp_path / "sp.xml").write_bytes(sp_metadata)
+    assert main(["sp", "register", str(tmp_path / "sp.xml"), "--db", db]) == 0
+    assert capsys.readouterr().out == (
+        "registered https://sp.example/: ACS https://sp.example/acs (HTTP-Artifact)\n"
+    )
+    assert main(["sp", "list", "--db", db]) == 0
+    assert capsys.readouterr().out == "https://sp.example/\n"
+
+
+def test_register_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'mocks.sqlite3'}"
+    assert main(["sp", "register", str(tmp_path / "none.xml"), "--db", db]) == 2
+    assert "tpn sp: cannot read" in capsys.readouterr().err
+    (tmp_path / "bad.xml").write_bytes(
+        b"<md:EntityDescriptor xmlns:md='urn:oasis:names:tc:SAML:2.0:metadata'/>"
+    )
+    assert main(["sp", "register", str(tmp_path / "bad.xml"), "--db", db]) == 1
+    assert "md:EntityDescriptor has no entityID" in capsys.readouterr().err
+
+
+def test_the_portal_is_outside_the_archives_basic_auth_but_its_admin_is_not(
+    sp_metadata: bytes,
+) -> None:
+    with ArchiveMock(MockConfig(auth=("arkiv", "hemmelig"))) as served:
+        http = requests.Session()
+        http.trust_env = False
+        page = http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10)
+        assert page.status_code == 200
+        # The entityID and endpoints are the URL the request came to.
+        assert f'entityID="{served.base_url}/sikkerhetsportal/metadata"' in page.text
+        admin = f"{served.base_url}/__admin/sikkerhetsportal/sp"
+        assert http.post(admin, data=sp_metadata, timeout=10).status_code == 401
+        done = http.post(admin, data=sp_metadata, auth=("arkiv", "hemmelig"), timeout=10)
+        assert done.status_code == 200 and done.json()["registered"] == "https://sp.example/"
+        bad = http.post(admin, data=b"<x/>", auth=("arkiv", "hemmelig"), timeout=10)
+        assert bad.status_code == 400
+        assert "not md:EntityDescriptor" in bad.json()["error"]
+        listed = http.get(admin, auth=("arkiv", "hemmelig"), timeout=10).json()
+        assert listed == {"providers": ["https://sp.example/"]}
+
+
+def test_a_public_url_is_what_the_portal_says_it_is() -> None:
+    config = MockConfig(public_url="https://harness.ci.example")
+    with ArchiveMock(config) as served:
+        http = requests.Session()
+        http.trust_env = False
+        text = http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10).text
+    assert 'entityID="https://harness.ci.example/sikkerhetsportal/metadata"' in text
+    assert 'Location="https://harness.ci.example/sikkerhetsportal/sso"' in text
+    args = build_parser().parse_args(["serve", "--public-url", "https://harness.ci.example/"])
+    assert args.public_url == "https://harness.ci.example"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--public-url", "ftp://x"])
+    assert MockConfig.from_json(config.to_json()).public_url == "https://harness.ci.example"
