@@ -73,6 +73,14 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Resolved:
+    """What an artifact stood for: a Response, or (``raw``) a whole SOAP answer."""
+
+    data: bytes
+    raw: bool = False
+
+
+@dataclass(frozen=True)
 class Session:
     id: str
     uid: str
@@ -339,41 +347,65 @@ class Portal:
                 self.key,
             )
         )
-        session = self.session(session_id)
-        new_session = session is None or session.uid != uid
-        session_id = messages.new_id() if new_session else session_id
-        assert session_id is not None
+        return self.deliver(
+            pending,
+            response,
+            session_login=(login, uid, level, method, culture),
+            session_id=session_id,
+        )
+
+    def deliver(
+        self,
+        pending: Pending,
+        response: bytes,
+        *,
+        session_login: tuple[messages.Login, str, int, str, str] | None = None,
+        session_id: str | None = None,
+        raw: bool = False,
+    ) -> Answer:
+        """Answer ``pending`` with ``response`` over its binding. The conformance suite hands SPs
+        forged Responses this way; a real login also records the SSO session. ``raw``: the bytes
+        are the whole SOAP answer to the SP's ArtifactResolve, sent as they are."""
+        now = self.now()
         handle = artifact(self.entity_id) if pending.binding == ns.ARTIFACT else None
+        session = self.session(session_id)
+        new_session = session_login is not None and (
+            session is None or session.uid != session_login[1]
+        )
+        session_id = messages.new_id() if new_session or session_id is None else session_id
         with self.store.write() as conn:
             conn.execute(delete(tables.requests).where(tables.requests.c.id == pending.id))
-            if new_session:
+            if session_login is not None:
+                login, uid, level, method, culture = session_login
+                if new_session:
+                    conn.execute(
+                        insert(tables.sessions).values(
+                            id=session_id,
+                            uid=uid,
+                            level=level,
+                            method=method,
+                            culture=culture,
+                            created=messages.instant(now),
+                        )
+                    )
+                here = (tables.participants.c.session == session_id) & (
+                    tables.participants.c.sp == pending.sp
+                )
+                conn.execute(delete(tables.participants).where(here))
                 conn.execute(
-                    insert(tables.sessions).values(
-                        id=session_id,
-                        uid=uid,
-                        level=level,
-                        method=method,
-                        culture=culture,
-                        created=messages.instant(now),
+                    insert(tables.participants).values(
+                        session=session_id,
+                        sp=pending.sp,
+                        name_id=login.name_id,
+                        session_index=login.session_index,
                     )
                 )
-            here = (tables.participants.c.session == session_id) & (
-                tables.participants.c.sp == pending.sp
-            )
-            conn.execute(delete(tables.participants).where(here))
-            conn.execute(
-                insert(tables.participants).values(
-                    session=session_id,
-                    sp=pending.sp,
-                    name_id=login.name_id,
-                    session_index=login.session_index,
-                )
-            )
             if handle is not None:
                 conn.execute(
                     insert(tables.artifacts).values(
                         artifact=handle,
                         response=response,
+                        raw=raw,
                         resolved=False,
                         created=messages.instant(now),
                     )
@@ -387,17 +419,16 @@ class Portal:
             response=None if handle is not None else response,
         )
 
-    def resolve(self, handle: str) -> bytes | None:
+    def resolve(self, handle: str) -> Resolved | None:
         """The Response an artifact stands for, once; ``None`` for an unknown or used one."""
         where = tables.artifacts.c.artifact == handle
+        columns = (tables.artifacts.c.response, tables.artifacts.c.raw, tables.artifacts.c.resolved)
         with self.store.write() as conn:
-            row = conn.execute(
-                select(tables.artifacts.c.response, tables.artifacts.c.resolved).where(where)
-            ).first()
+            row = conn.execute(select(*columns).where(where)).first()
             if row is None or row.resolved:
                 return None
             conn.execute(update(tables.artifacts).where(where).values(resolved=True))
-            return bytes(row.response)
+            return Resolved(bytes(row.response), bool(row.raw))
 
     # -- single logout
 

@@ -42,6 +42,8 @@ artifacts = Table(
     metadata,
     Column("artifact", String(128), primary_key=True),
     Column("response", LargeBinary, nullable=False),
+    # True: the bytes are a whole SOAP answer, sent as they are (the SP suite's hostile ones).
+    Column("raw", Boolean, nullable=False, default=False),
     Column("resolved", Boolean, nullable=False, default=False),
     Column("created", String(32), nullable=False),
 )

@@ -1,0 +1,97 @@
+"""The suite as the browser and the portal at once: it opens the SP's protected page, takes the
+AuthnRequest the SP sends, answers it with a Response of its choosing through the portal's
+artifact, and asks the SP's probe who is logged in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+import requests
+
+from tpn.conformance.sp.forgeries import Context, Forgery, correct, forge
+from tpn.mocks.sikkerhetsportal.portal import Pending, Portal
+
+
+class Broken(AssertionError):
+    """The SP did something a login never allows (no redirect to the portal, an error page)."""
+
+
+@dataclass
+class Browser:
+    """One browser (its own cookies) against the SP at ``target``, with the portal at hand."""
+
+    portal: Portal
+    target: str  # the SP's protected page
+    probe: str  # the page that shows who is logged in
+    expect: str  # what the probe shows for a logged-in persona, {uid} standing for the number
+
+    def __post_init__(self) -> None:
+        self.http = requests.Session()
+        self.http.trust_env = False
+
+    def start(self) -> Pending:
+        """Open the protected page; the SP must send us to the portal with an AuthnRequest."""
+        page = self.http.get(self.target, allow_redirects=False, timeout=10)
+        location = page.headers.get("Location", "")
+        if page.status_code not in (302, 303) or not location.startswith(self.portal.sso_url):
+            raise Broken(
+                f"{self.target} answered {page.status_code} without sending the browser to "
+                f"{self.portal.sso_url} (Location {location!r})"
+            )
+        return self.portal.check(urlsplit(location).query)
+
+    def answer(
+        self, pending: Pending, data: bytes, *, raw: bool = False, relay: str | None = None
+    ) -> requests.Response:
+        """Hand the SP ``data`` as the Response to ``pending`` (over an artifact)."""
+        answer = self.portal.deliver(pending, data, raw=raw)
+        query = {"SAMLart": answer.artifact or ""}
+        relay_state = relay if relay is not None else pending.relay_state
+        if relay_state is not None:
+            query["RelayState"] = relay_state
+        separator = "&" if "?" in pending.acs_url else "?"
+        return self.http.get(
+            f"{pending.acs_url}{separator}{urlencode(query)}", allow_redirects=False, timeout=10
+        )
+
+    def login(self, pending: Pending, uid: str, method: str = "Minid-PIN") -> requests.Response:
+        """A real login at the portal (its SSO session too), then the browser at the ACS."""
+        answer = self.portal.login(pending, uid, method)
+        return self.http.get(answer.location, allow_redirects=False, timeout=10)
+
+    def logout(self, url: str) -> None:
+        """Follow the SP's logout through the portal and back."""
+        self.http.get(url, allow_redirects=True, timeout=10)
+
+    def logged_in(self, uid: str) -> bool:
+        text = self.http.get(self.probe, timeout=10).text
+        return self.expect.format(uid=uid) in text
+
+    def anyone(self, *uids: str) -> str | None:
+        """Which of ``uids`` the probe shows logged in, if any."""
+        text = self.http.get(self.probe, timeout=10).text
+        return next((u for u in uids if self.expect.format(uid=u) in text), None)
+
+
+def context(portal: Portal, pending: Pending, uid: str, other_uid: str) -> Context:
+    return Context(
+        idp_key=portal.key,
+        idp=portal.entity_id,
+        sp=pending.sp,
+        acs_url=pending.acs_url,
+        request_id=pending.id,
+        uid=uid,
+        level=pending.level,
+        now=portal.now(),
+        other_uid=other_uid,
+    )
+
+
+def attempt(browser: Browser, name: str | None, uid: str, other_uid: str) -> str | None:
+    """One login with forgery ``name`` (``None``: a correct one); who is logged in after it."""
+    pending = browser.start()
+    ctx = context(browser.portal, pending, uid, other_uid)
+    made = forge(name, ctx) if name is not None else Forgery("correct", correct(ctx))
+    browser.answer(pending, made.data, raw=made.raw)
+    return browser.anyone(uid, other_uid, uid[:6])

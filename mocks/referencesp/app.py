@@ -1,0 +1,226 @@
+"""The reference SP over HTTP: a protected page, the assertion consumer service (HTTP-Artifact),
+a probe that says who is logged in, and single logout.
+
+    GET /side        the protected page: logged in, or off to the portal with a signed request
+    GET /acs         SAMLart + RelayState: resolve the artifact at the portal, check, log in
+    GET /probe       "Logget inn som FNR" or "Ikke logget inn" (for the conformance suite)
+    GET /logout      a signed LogoutRequest to the portal
+    GET /slo         the portal's LogoutResponse: the session ends
+
+Its state (requests sent, sessions, the replay cache) is in memory: it is a single-process
+reference client started for a run, not a served mock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+import requests
+from lxml import etree
+
+from tpn.fixtures import xmlguard
+from tpn.mocks.referencesp.verify import Expect, Identity, Refused, verify_response
+from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
+
+COOKIE = "sp_session"
+StartResponse = Callable[..., Any]
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+@dataclass(frozen=True)
+class Idp:
+    """What the SP was configured with about the portal (from its metadata)."""
+
+    entity_id: str
+    sso_url: str
+    slo_url: str
+    artifact_url: str
+    cert_pem: str
+
+
+@dataclass
+class ReferenceSp:
+    """The SP: its own identity and key, the portal it trusts, the level its service needs."""
+
+    base_url: str
+    idp: Idp
+    key: keys.SigningKey = field(default_factory=lambda: keys.generate("tpn reference SP"))
+    level: int = 3
+    lax: frozenset[str] = frozenset()  # named defects: checks skipped
+    requests_sent: dict[str, str] = field(default_factory=dict)  # request ID -> RelayState
+    sessions: dict[str, Identity] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+
+    @property
+    def entity_id(self) -> str:
+        return f"{self.base_url}/metadata"
+
+    @property
+    def acs_url(self) -> str:
+        return f"{self.base_url}/acs"
+
+    def metadata(self) -> bytes:
+        return metadata.sp(self.entity_id, self.acs_url, f"{self.base_url}/slo", self.key)
+
+    def expect(self) -> Expect:
+        return Expect(
+            idp_entity=self.idp.entity_id,
+            idp_cert_pem=self.idp.cert_pem,
+            sp_entity=self.entity_id,
+            acs_url=self.acs_url,
+            level=self.level,
+        )
+
+    def _first_use(self, assertion_id: str) -> bool:
+        with self.lock:
+            if assertion_id in self.seen:
+                return False
+            self.seen.add(assertion_id)
+            return True
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        session = self.sessions.get(_cookie(environ) or "")
+        if path == "/isalive":
+            return _text(start_response, 200, "ok")
+        if path == "/side":
+            if session is not None:
+                return _text(start_response, 200, f"Velkommen, {session.uid}")
+            return self._login(start_response, relay="/side")
+        if path == "/probe":
+            text = f"Logget inn som {session.uid}" if session else "Ikke logget inn"
+            return _text(start_response, 200, text)
+        if path == "/acs":
+            return self._acs(start_response, query)
+        if path == "/logout" and session is not None:
+            request = messages.logout_request(
+                issuer=self.entity_id,
+                destination=self.idp.slo_url,
+                name_id=session.name_id,
+                session_index=session.session_index,
+                now=self.now(),
+            )
+            target = f"{self.idp.slo_url}?{redirect.encode(request, key=self.key)}"
+            if "logout-keeps-session" not in self.lax:
+                self.sessions.pop(_cookie(environ) or "", None)
+            return _redirect(start_response, target)
+        if path == "/slo":
+            return _redirect(start_response, f"{self.base_url}/side")
+        if path == "/metadata":
+            start_response("200 OK", [("Content-Type", "application/samlmetadata+xml")])
+            return [self.metadata()]
+        return _text(start_response, 404, f"no {path} here")
+
+    def _login(self, start_response: StartResponse, relay: str) -> list[bytes]:
+        request = messages.authn_request(
+            issuer=self.entity_id,
+            destination=self.idp.sso_url,
+            acs_url=self.acs_url,
+            level=self.level,
+            now=self.now(),
+        )
+        request_id = etree.fromstring(request).get("ID", "")
+        with self.lock:
+            self.requests_sent[request_id] = relay
+        query = redirect.encode(request, relay_state=relay, key=self.key)
+        return _redirect(start_response, f"{self.idp.sso_url}?{query}")
+
+    def _acs(self, start_response: StartResponse, query: dict[str, list[str]]) -> list[bytes]:
+        handle = (query.get("SAMLart") or [""])[0]
+        relay = (query.get("RelayState") or ["/side"])[0]
+        try:
+            response = self._resolve(handle)
+            with self.lock:
+                pending = set(self.requests_sent)
+            identity = verify_response(
+                response,
+                self.expect(),
+                now=self.now(),
+                requests=pending,
+                first_use=self._first_use,
+                lax=self.lax,
+            )
+        except Refused as exc:
+            return _text(start_response, 403, f"Innlogging avvist: {exc}")
+        with self.lock:
+            if "no-replay-cache" not in self.lax:
+                self.requests_sent.pop(identity.in_response_to, None)  # answered once
+            cookie = secrets.token_urlsafe(24)
+            self.sessions[cookie] = identity
+        # Only a path on this site: a RelayState naming another site is not followed.
+        local = relay.startswith("/") and not relay.startswith("//")
+        target = relay if local or "open-redirect" in self.lax else "/side"
+        if target.startswith("/"):
+            target = f"{self.base_url}{target}"
+        return _redirect(
+            start_response,
+            target,
+            [("Set-Cookie", f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax")],
+        )
+
+    def _resolve(self, handle: str) -> bytes:
+        if not handle:
+            raise Refused("no SAMLart")
+        resolve = (
+            f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Body>'
+            f'<samlp:ArtifactResolve xmlns:samlp="{ns.SAMLP}" xmlns:saml="{ns.SAML}" '
+            f'ID="{messages.new_id()}" Version="2.0" IssueInstant="{messages.instant(self.now())}">'
+            f"<saml:Issuer>{self.entity_id}</saml:Issuer><samlp:Artifact>{handle}</samlp:Artifact>"
+            "</samlp:ArtifactResolve></soap:Body></soap:Envelope>"
+        )
+        http = requests.Session()
+        http.trust_env = False
+        try:
+            answer = http.post(
+                self.idp.artifact_url,
+                data=resolve.encode(),
+                headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
+                timeout=10,
+            )
+        except requests.RequestException as exc:
+            raise Refused(f"the artifact could not be resolved: {exc}") from None
+        try:
+            envelope = xmlguard.parse(
+                answer.content, max_depth=40, max_elements=1000, what="the ArtifactResponse"
+            )
+        except xmlguard.Refused as exc:
+            raise Refused(str(exc)) from None
+        found = envelope.find(
+            f"{{{SOAP11}}}Body/{{{ns.SAMLP}}}ArtifactResponse/{{{ns.SAMLP}}}Response"
+        )
+        if found is None:
+            raise Refused("the artifact resolved to no Response (unknown, or used before)")
+        # The Response as the portal sent it: its own bytes are what its signature covers.
+        return etree.tostring(found)
+
+
+def _cookie(environ: dict[str, Any]) -> str | None:
+    morsel = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
+    return morsel.value if morsel is not None else None
+
+
+def _text(start_response: StartResponse, status: int, text: str) -> list[bytes]:
+    body = text.encode("utf-8")
+    reason = {200: "OK", 403: "Forbidden", 404: "Not Found"}.get(status, "")
+    start_response(
+        f"{status} {reason}",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def _redirect(
+    start_response: StartResponse, location: str, extra: list[tuple[str, str]] | None = None
+) -> list[bytes]:
+    start_response("302 Found", [("Location", location), ("Content-Length", "0"), *(extra or [])])
+    return [b""]

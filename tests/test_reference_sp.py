@@ -1,0 +1,191 @@
+"""The reference SP refuses every forged or wrong login the suite can make, and each defective
+SP accepts the one it is meant to (the SP side's defect matrix, before its pytest profile)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from urllib.parse import urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from tpn.conformance.sp.browser import Browser, attempt, context
+from tpn.conformance.sp.forgeries import FORGERIES, correct
+from tpn.fixtures import population
+from tpn.mocks.noark4ws import ArchiveMock
+from tpn.mocks.referencesp.app import Idp, ReferenceSp
+from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Site:
+    portal: Portal
+    sp: ReferenceSp
+
+    def browser(self) -> Browser:
+        return Browser(
+            self.portal,
+            target=f"{self.sp.base_url}/side",
+            probe=f"{self.sp.base_url}/probe",
+            expect="Logget inn som {uid}",
+        )
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[ArchiveMock]:
+    with ArchiveMock() as mock:
+        yield mock
+
+
+def start_sp(served: ArchiveMock, lax: frozenset[str] = frozenset()) -> tuple[Site, WSGIServer]:
+    portal = served.parts.portal.at(served.base_url)
+    base = f"{served.base_url}{PREFIX}"
+    idp = Idp(
+        entity_id=portal.entity_id,
+        sso_url=f"{base}/sso",
+        slo_url=f"{base}/slo",
+        artifact_url=f"{base}/artifact",
+        cert_pem=portal.key.cert_pem.decode(),
+    )
+    server = make_server(
+        "127.0.0.1", 0, lambda e, s: sp(e, s), server_class=_Server, handler_class=_Quiet
+    )
+    sp = ReferenceSp(f"http://127.0.0.1:{server.server_port}", idp, lax=lax)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    portal.register(sp.metadata())
+    return Site(portal, sp), server
+
+
+@pytest.fixture(scope="module")
+def site(served: ArchiveMock) -> Iterator[Site]:
+    found, server = start_sp(served)
+    yield found
+    server.shutdown()
+    server.server_close()
+
+
+PEOPLE = [p.foedselsnummer for p in population.personas() if p.born.year < 1990][:2]
+
+
+def test_a_correct_login_is_accepted(site: Site) -> None:
+    uid, other = PEOPLE
+    assert attempt(site.browser(), None, uid, other) == uid
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_every_forged_login_is_refused(site: Site, name: str) -> None:
+    uid, other = PEOPLE
+    assert attempt(site.browser(), name, uid, other) is None
+
+
+def test_a_replayed_assertion_is_refused(site: Site) -> None:
+    uid, other = PEOPLE
+    first = site.browser()
+    pending = first.start()
+    data = correct(context(site.portal, pending, uid, other))
+    first.answer(pending, data)
+    assert first.logged_in(uid)
+    again = site.browser()
+    again.answer(again.start(), data)  # the same bytes for a new request
+    assert again.anyone(uid, other) is None
+
+
+def test_a_relay_state_to_another_site_is_not_followed(site: Site) -> None:
+    uid, other = PEOPLE
+    browser = site.browser()
+    pending = browser.start()
+    answer = browser.answer(
+        pending, correct(context(site.portal, pending, uid, other)), relay="https://evil.example/"
+    )
+    assert answer.status_code == 302
+    assert urlsplit(answer.headers["Location"]).netloc != "evil.example"
+
+
+def test_logout_ends_the_session(site: Site) -> None:
+    uid, _ = PEOPLE
+    browser = site.browser()
+    browser.login(browser.start(), uid)
+    assert browser.logged_in(uid)
+    browser.logout(f"{site.sp.base_url}/logout")
+    assert not browser.logged_in(uid)
+
+
+# Each defect and the check that must catch it: the forged login it lets through.
+CAUGHT_BY = {
+    "accepts-unsigned": "unsigned",
+    "wrapping-vulnerable": "xsw3",
+    "comment-truncates": "comment-in-uid",
+    "ignores-expiry": "expired",
+    "ignores-audience": "wrong-audience",
+    "ignores-recipient": "wrong-recipient",
+    "ignores-in-response-to": "unknown-request",
+    "ignores-level": "low-level",
+    "accepts-invalid-uid": "invalid-uid",
+}
+
+
+@pytest.mark.parametrize("defect", sorted(CAUGHT_BY))
+def test_each_defective_sp_lets_its_forgery_in(served: ArchiveMock, defect: str) -> None:
+    uid, other = PEOPLE
+    found, server = start_sp(served, frozenset({defect}))
+    try:
+        assert attempt(found.browser(), CAUGHT_BY[defect], uid, other) is not None
+        assert attempt(found.browser(), None, uid, other) == uid  # still logs people in
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_defective_sp_without_a_replay_cache_takes_a_replay(served: ArchiveMock) -> None:
+    uid, other = PEOPLE
+    found, server = start_sp(served, frozenset({"no-replay-cache"}))
+    try:
+        first = found.browser()
+        pending = first.start()
+        data = correct(context(found.portal, pending, uid, other))
+        first.answer(pending, data)
+        again = found.browser()
+        again.answer(again.start(), data)
+        assert again.logged_in(uid)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_defective_sp_follows_any_relay_state(served: ArchiveMock) -> None:
+    uid, other = PEOPLE
+    found, server = start_sp(served, frozenset({"open-redirect"}))
+    try:
+        browser = found.browser()
+        pending = browser.start()
+        data = correct(context(found.portal, pending, uid, other))
+        answer = browser.answer(pending, data, relay="https://evil.example/")
+        assert urlsplit(answer.headers["Location"]).netloc == "evil.example"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_defective_sp_keeps_its_session_after_logout(served: ArchiveMock) -> None:
+    uid, _ = PEOPLE
+    found, server = start_sp(served, frozenset({"logout-keeps-session"}))
+    try:
+        browser = found.browser()
+        browser.login(browser.start(), uid)
+        browser.logout(f"{found.sp.base_url}/logout")
+        assert browser.logged_in(uid)
+    finally:
+        server.shutdown()
+        server.server_close()
