@@ -36,7 +36,11 @@ if TYPE_CHECKING:
     from tpn.conformance.target import Target
 
 # The suites' fixtures; their modules import nothing heavy until a fixture is used.
-pytest_plugins = ["tpn.conformance.noark4ws.fixtures", "tpn.conformance.ksxml.fixtures"]
+pytest_plugins = [
+    "tpn.conformance.noark4ws.fixtures",
+    "tpn.conformance.ksxml.fixtures",
+    "tpn.conformance.sp.fixtures",
+]
 
 RUN = pytest.StashKey[Run]()
 REQS = pytest.StashKey[tuple[str, ...]]()
@@ -125,6 +129,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="start the embedded reference with this defect (repeatable; see `tpn defects`)",
     )
     add(
+        "--tpn-sp-metadata",
+        metavar="FILE",
+        help="sp: the SP's SAML metadata, registered with the suite's portal",
+    )
+    add("--tpn-probe-url", metavar="URL", help="sp: a page of the SP that shows who is logged in")
+    add(
+        "--tpn-probe-expect",
+        metavar="TEXT",
+        help="sp: what the probe shows for a logged-in persona, {uid} standing for the number",
+    )
+    add("--tpn-sp-logout-url", metavar="URL", help="sp: the SP's logout link (for SP-SLO-001)")
+    add(
+        "--tpn-idp-port",
+        metavar="N",
+        type=int,
+        default=None,
+        help="sp: the port of the suite's portal, which the SP trusts (default: any free one)",
+    )
+    add(
+        "--tpn-idp-key",
+        metavar="FILE",
+        help="sp: the portal's signing key and certificate (PEM); made there on first use",
+    )
+    add(
         "--tpn-examples",
         metavar="N",
         type=int,
@@ -186,6 +214,22 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"unknown defect {unknown[0]!r} for {profile.name}: "
                 f"`tpn defects --profile {profile.name}` lists them ({', '.join(known)})"
             )
+    if profile.name == "sp" and opt.tpn_target:
+        missing = [
+            flag
+            for flag, value in (
+                ("--tpn-sp-metadata", opt.tpn_sp_metadata),
+                ("--tpn-probe-url", opt.tpn_probe_url),
+                ("--tpn-probe-expect", opt.tpn_probe_expect),
+            )
+            if not value
+        ]
+        if missing:
+            raise pytest.UsageError(f"sp with --tpn-target needs {', '.join(missing)}")
+        if not Path(opt.tpn_sp_metadata).is_file():
+            raise pytest.UsageError(f"--tpn-sp-metadata: no such file {opt.tpn_sp_metadata!r}")
+        if "{uid}" not in opt.tpn_probe_expect:
+            raise pytest.UsageError("--tpn-probe-expect must hold {uid} (the persona's number)")
     if opt.tpn_target and profile.target_kind == "url":
         if urlsplit(opt.tpn_target).scheme not in ("http", "https"):
             raise pytest.UsageError(

@@ -35,8 +35,9 @@ class Profile:
 
     def defect_names(self) -> list[str]:
         """The defects the profile's reference can be started with (``--tpn-defect``)."""
-        if self.target_kind == "url":
-            text = standard_file(self.standard, "defects.toml").read_text(encoding="utf-8")
+        catalogue = standard_file(self.standard, "defects.toml")
+        if catalogue.is_file():
+            text = catalogue.read_text(encoding="utf-8")
             return [d["name"] for d in tomllib.loads(text).get("defect", [])]
         defects = importlib.import_module(f"{self.package}.defects")
         names: list[str] = defects.names()
@@ -67,6 +68,13 @@ PROFILES: dict[str, Profile] = {
             package="tpn.conformance.ksxml",
             target_kind="folder",
             reference_name="the reference form engine (the project's generated documents)",
+        ),
+        Profile(
+            name="sp",
+            title="SAML 2.0 service provider (an e-service's login with the security portal)",
+            standard="sp",
+            package="tpn.conformance.sp",
+            reference_name="the reference SP",
         ),
     )
 }

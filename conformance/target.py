@@ -58,7 +58,8 @@ def probe(url: str, timeout: float = 10.0, ca_bundle: str | None = None) -> None
     """Raise ``Unreachable`` unless something answers HTTP at ``url`` (any status will do)."""
     s = session(Target(url, None, reference=False, exclusive=False, ca_bundle=ca_bundle))
     try:
-        s.get(url + ("&" if "?" in url else "?") + "wsdl", timeout=timeout)
+        # Any answer will do; a redirect (an SP's login) is not followed to where it points.
+        s.get(url + ("&" if "?" in url else "?") + "wsdl", timeout=timeout, allow_redirects=False)
     except requests.RequestException as exc:
         hint = (
             " (a certificate the suite does not trust: give its CA with --tpn-ca-bundle FILE)"

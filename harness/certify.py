@@ -101,6 +101,19 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "--examples", type=int, metavar="N", help="examples per property-based test (default 20)"
     )
+    sp = p.add_argument_group("sp profile (a SAML service provider)")
+    sp.add_argument("--sp-metadata", type=Path, metavar="FILE", help="the SP's SAML metadata")
+    sp.add_argument("--probe-url", metavar="URL", help="a page that shows who is logged in")
+    sp.add_argument(
+        "--probe-expect",
+        metavar="TEXT",
+        help="what it shows for a logged-in persona, {uid} for the number (e.g. 'Hei {uid}')",
+    )
+    sp.add_argument("--sp-logout-url", metavar="URL", help="the SP's logout link")
+    sp.add_argument("--idp-port", type=int, metavar="N", help="the suite's portal's port")
+    sp.add_argument(
+        "--idp-key", type=Path, metavar="FILE", help="the portal's key (PEM), made on first use"
+    )
     p.add_argument(
         "--sign-key",
         type=Path,
@@ -156,6 +169,12 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         "--tpn-product": args.product,
         "--tpn-version": args.product_version,
         "--tpn-examples": args.examples,
+        "--tpn-sp-metadata": args.sp_metadata,
+        "--tpn-probe-url": args.probe_url,
+        "--tpn-probe-expect": args.probe_expect,
+        "--tpn-sp-logout-url": args.sp_logout_url,
+        "--tpn-idp-port": args.idp_port,
+        "--tpn-idp-key": args.idp_key,
     }
     for flag, value in pairs.items():
         if value is not None:

@@ -59,6 +59,19 @@ def _rows(profile: str) -> tuple[list[dict[str, Any]], str]:
             "Certify the reference form engine with one: "
             "tpn certify --profile form-xml --defect NAME (repeatable)."
         )
+    if profile == "sp":
+        from tpn.mocks.referencesp.defects import CATALOGUE
+
+        rows = [
+            {
+                "name": d.name,
+                "summary": d.summary,
+                "story": d.summary,
+                "requirements": list(d.requirements),
+            }
+            for d in CATALOGUE
+        ]
+        return rows, "Certify the reference SP with one: tpn certify --profile sp --defect NAME."
     from tpn.mocks.noark4ws.defects import catalogue
 
     rows = [

@@ -1,0 +1,52 @@
+"""The sp suite's checks: what a test asserts about the SP, with messages that say what it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tpn.conformance.sp.browser import Broken, attempt
+from tpn.conformance.sp.fixtures import Site
+from tpn.mocks.sikkerhetsportal import messages, redirect
+from tpn.mocks.sikkerhetsportal.metadata import ServiceProvider
+
+
+def refused(site: Site, *forgeries: str) -> None:
+    """Each forged login must leave nobody logged in."""
+    __tracebackhide__ = True
+    let_in = []
+    for name in forgeries:
+        who = attempt(site.browser(), name, site.uid, site.other_uid)
+        if who is not None:
+            let_in.append(f"{name}: the probe shows {who} logged in")
+    assert not let_in, "the SP created a session for a forged login: " + "; ".join(let_in)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An AuthnRequest as the SP sent it."""
+
+    message: redirect.RedirectMessage
+    request: messages.AuthnRequest
+    provider: ServiceProvider
+
+
+def sent(site: Site) -> Sent:
+    """Open the protected page and read the AuthnRequest the SP sends (checks nothing)."""
+    __tracebackhide__ = True
+    browser = site.browser()
+    page = browser.http.get(site.target, allow_redirects=False, timeout=10)
+    location = page.headers.get("Location", "")
+    if page.status_code not in (302, 303) or not location.startswith(site.portal.sso_url):
+        raise Broken(
+            f"{site.target} answered {page.status_code}, not a redirect to "
+            f"{site.portal.sso_url} (Location {location!r})"
+        )
+    message = redirect.decode(urlsplit(location).query)
+    request = messages.parse_authn_request(message.xml)
+    provider = site.portal.provider(request.issuer)
+    assert provider is not None, (
+        f"the AuthnRequest's Issuer {request.issuer!r} is not the entityID of the SP's metadata "
+        f"({', '.join(site.portal.providers())})"
+    )
+    return Sent(message, request, provider)

@@ -1,0 +1,159 @@
+"""The sp suite's fixture: the portal the suite runs, the SP under test, and browsers.
+
+Without ``--tpn-target`` the suite starts the reference SP (with ``--tpn-defect`` names, a
+defective one) and certifies that. With it, the vendor's SP is at that URL, registered with the
+suite's portal from ``--tpn-sp-metadata``; the SP must trust the portal's key and URLs, which
+``--tpn-idp-port`` and ``--tpn-idp-key`` keep the same from run to run.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from tpn.conformance.outcomes import SuiteError
+
+if TYPE_CHECKING:
+    from tpn.conformance.results import Run
+    from tpn.conformance.sp.browser import Browser
+    from tpn.mocks.sikkerhetsportal.portal import Portal
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Site:
+    """What a test works with: the portal, the SP's pages, two personas."""
+
+    portal: Portal
+    target: str
+    probe: str
+    expect: str
+    logout_url: str | None
+    uid: str
+    other_uid: str
+
+    def browser(self) -> Browser:
+        from tpn.conformance.sp.browser import Browser
+
+        return Browser(self.portal, self.target, self.probe, self.expect)
+
+
+def _idp_key(path: str | None) -> Any:
+    from tpn.mocks.sikkerhetsportal import keys
+
+    if path is None:
+        return None
+    file = Path(path)
+    if file.is_file():
+        return keys.SigningKey.load(file)
+    made = keys.generate("tpn-harness sikkerhetsportal (SP suite)")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_bytes(made.to_pem())
+    return made
+
+
+@pytest.fixture(scope="session")
+def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
+    """The SP under test beside the suite's portal, for the whole run."""
+    from tpn.conformance.target import Target
+    from tpn.fixtures import population
+    from tpn.mocks.config import MockConfig
+
+    with warnings.catch_warnings():
+        # Spyne 2.14 imports cgi, deprecated since 3.11: our dependency's noise, not the run's.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from tpn.mocks.noark4ws import ArchiveMock
+    from tpn.mocks.referencesp.app import Idp, ReferenceSp
+    from tpn.mocks.sikkerhetsportal.portal import PREFIX
+
+    opt = request.config.option
+    adults = [p.foedselsnummer for p in population.personas() if p.born.year < 1990]
+    servers: list[WSGIServer] = []
+    try:
+        idp = ArchiveMock(MockConfig(), port=opt.tpn_idp_port or 0)
+        idp.start()
+    except Exception as exc:
+        raise SuiteError(f"the suite's portal could not start: {exc!r}") from exc
+    try:
+        key = _idp_key(opt.tpn_idp_key)
+        if key is not None:
+            idp.parts.portal.key = key
+        portal = idp.parts.portal.at(idp.base_url)
+        if opt.tpn_target:
+            metadata = Path(opt.tpn_sp_metadata).read_bytes()
+            portal.register(metadata)
+            site = Site(
+                portal,
+                opt.tpn_target,
+                opt.tpn_probe_url,
+                opt.tpn_probe_expect,
+                opt.tpn_sp_logout_url,
+                adults[0],
+                adults[1],
+            )
+            tpn_run.target = Target(opt.tpn_target, None, reference=False, exclusive=True)
+        else:
+            base = f"{idp.base_url}{PREFIX}"
+            trusted = Idp(
+                entity_id=portal.entity_id,
+                sso_url=f"{base}/sso",
+                slo_url=f"{base}/slo",
+                artifact_url=f"{base}/artifact",
+                cert_pem=portal.key.cert_pem.decode(),
+            )
+            holder: list[ReferenceSp] = []
+            server = make_server(
+                "127.0.0.1",
+                0,
+                lambda environ, start: holder[0](environ, start),
+                server_class=_Server,
+                handler_class=_Quiet,
+            )
+            servers.append(server)
+            sp = ReferenceSp(
+                f"http://127.0.0.1:{server.server_port}",
+                trusted,
+                lax=frozenset(opt.tpn_defect),
+            )
+            holder.append(sp)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            portal.register(sp.metadata())
+            site = Site(
+                portal,
+                f"{sp.base_url}/side",
+                f"{sp.base_url}/probe",
+                "Logget inn som {uid}",
+                f"{sp.base_url}/logout",
+                adults[0],
+                adults[1],
+            )
+            tpn_run.target = Target(
+                site.target,
+                None,
+                reference=True,
+                exclusive=True,
+                defects=tuple(opt.tpn_defect),
+                reference_name=tpn_run.profile.reference_name,
+            )
+        yield site
+    finally:
+        for running in servers:
+            running.shutdown()
+            running.server_close()
+        idp.stop()

@@ -1,0 +1,188 @@
+"""The sp profile as a vendor runs it: ``tpn certify --profile sp``, against the reference SP,
+each defective SP, and an SP at a URL (the reference, served as a vendor's would be)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from served import tpn_command
+
+from tpn.conformance import profiles
+from tpn.mocks.referencesp.app import Idp, ReferenceSp
+from tpn.mocks.referencesp.defects import CATALOGUE, Defect
+from tpn.mocks.sikkerhetsportal import keys
+
+ALL = [r.id for r in profiles.get("sp").catalogue]
+
+
+def certify(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    done = subprocess.run(
+        [*tpn_command(), "certify", "--profile", "sp", "--report-dir", "report", "-q", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    path = cwd / "report" / "report.json"
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return done, data
+
+
+def results(data: dict[str, Any]) -> dict[str, str]:
+    return {r["id"]: r["result"] for r in data["requirements"]}
+
+
+def test_the_reference_sp_passes_every_requirement(tmp_path: Path) -> None:
+    done, data = certify(tmp_path, "--level", "full")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert results(data) == dict.fromkeys(ALL, "passed")
+    assert data["reference"] is True and data["reference_name"] == "the reference SP"
+
+
+@pytest.mark.parametrize("defect", CATALOGUE, ids=lambda d: d.name)
+def test_each_defective_sp_fails_exactly_its_requirements(tmp_path: Path, defect: Defect) -> None:
+    done, data = certify(tmp_path, "--level", "full", "--defect", defect.name)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    failed = sorted(rid for rid, result in results(data).items() if result == "failed")
+    assert failed == sorted(defect.requirements)
+    assert all(results(data)[rid] == "passed" for rid in ALL if rid not in defect.requirements)
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def vendor_sp(tmp_path: Path) -> Iterator[tuple[ReferenceSp, int, Path]]:
+    """An SP at a URL, configured in advance to trust the suite's portal (port and key)."""
+    port = _free_port()
+    key = keys.generate("the suite's portal")
+    key_file = tmp_path / "idp.pem"
+    key_file.write_bytes(key.to_pem())
+    base = f"http://127.0.0.1:{port}/sikkerhetsportal"
+    idp = Idp(
+        f"{base}/metadata", f"{base}/sso", f"{base}/slo", f"{base}/artifact", key.cert_pem.decode()
+    )
+    holder: list[ReferenceSp] = []
+    server = make_server(
+        "127.0.0.1", 0, lambda e, s: holder[0](e, s), server_class=_Server, handler_class=_Quiet
+    )
+    holder.append(ReferenceSp(f"http://127.0.0.1:{server.server_port}", idp))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield holder[0], port, key_file
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_sp_at_a_url_is_certified(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
+) -> None:
+    sp, port, key_file = vendor_sp
+    (tmp_path / "sp.xml").write_bytes(sp.metadata())
+    done, data = certify(
+        tmp_path,
+        "--level",
+        "full",
+        "--target",
+        f"{sp.base_url}/side",
+        "--sp-metadata",
+        "sp.xml",
+        "--probe-url",
+        f"{sp.base_url}/probe",
+        "--probe-expect",
+        "Logget inn som {uid}",
+        "--sp-logout-url",
+        f"{sp.base_url}/logout",
+        "--idp-port",
+        str(port),
+        "--idp-key",
+        str(key_file),
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert results(data) == dict.fromkeys(ALL, "passed")
+    assert data["target"] == f"{sp.base_url}/side" and data["reference"] is False
+
+
+def test_without_a_logout_url_single_logout_is_not_applicable(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
+) -> None:
+    sp, port, key_file = vendor_sp
+    (tmp_path / "sp.xml").write_bytes(sp.metadata())
+    done, data = certify(
+        tmp_path,
+        "--level",
+        "full",
+        "--target",
+        f"{sp.base_url}/side",
+        "--sp-metadata",
+        "sp.xml",
+        "--probe-url",
+        f"{sp.base_url}/probe",
+        "--probe-expect",
+        "Logget inn som {uid}",
+        "--idp-port",
+        str(port),
+        "--idp-key",
+        str(key_file),
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert results(data)["SP-SLO-001"] == "not_applicable"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "http://127.0.0.1:9/side"], "sp with --tpn-target needs --tpn-sp-metadata"),
+        (
+            [
+                "--target",
+                "http://127.0.0.1:9/side",
+                "--sp-metadata",
+                "missing.xml",
+                "--probe-url",
+                "http://127.0.0.1:9/p",
+                "--probe-expect",
+                "{uid}",
+            ],
+            "--tpn-sp-metadata: no such file 'missing.xml'",
+        ),
+        (["--defect", "nope"], "unknown defect 'nope' for sp"),
+    ],
+)
+def test_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    done, _ = certify(tmp_path, *args)
+    assert done.returncode == 2
+    assert message in done.stdout + done.stderr
+
+
+def test_tpn_defects_lists_the_sps(capsys: pytest.CaptureFixture[str]) -> None:
+    from tpn.harness.cli import main
+
+    assert main(["defects", "--profile", "sp", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows] == [d.name for d in CATALOGUE]
+    assert rows[0]["requirements"][0] == "SP-SIG-001"
