@@ -1,6 +1,7 @@
 """``tpn``: the command line of tpn-harness.
 
 tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth USER:PASSWORD] [--public-url URL]
+          [--portal-key FILE]
 tpn schema export [--out DIR] [--check]
 tpn certify [--profile P] [--target URL] [--level core|full|extended] ...  (see --help)
 tpn keygen [--private-key PATH] [--public-key PATH]
@@ -74,6 +75,12 @@ def _public_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _readable(text: str) -> str:
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"no such file {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tpn.mocks.paths import default_db_path
 
@@ -137,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         "which the security portal writes into its metadata and assertions "
         "(default: the URL each request came to)",
     )
+    serve.add_argument(
+        "--portal-key",
+        metavar="FILE",
+        type=_readable,
+        help="the security portal's signing key and certificate, one PEM file "
+        "(default: made on first start and kept in the store)",
+    )
     serve.set_defaults(func=_serve)
 
     sch = sub.add_parser("schema", help="the machine-readable standards in fixtures/")
@@ -192,6 +206,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal=not args.no_journal,
         defects=tuple(args.defect),
         public_url=args.public_url,
+        portal_key=args.portal_key,
     )
     base = f"http://{args.host}:{args.port}"
     portal = args.public_url or base

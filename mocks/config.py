@@ -30,6 +30,9 @@ class MockConfig:
     # The URL the harness is reached at from outside (a container, a CI service name): what the
     # security portal writes into its metadata and assertions. None: the URL a request came to.
     public_url: str | None = None
+    # The security portal's signing key and certificate (one PEM file); None: made on first
+    # start and kept in the store.
+    portal_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -50,4 +53,5 @@ class MockConfig:
             limits=Limits(**raw["limits"]),
             defects=tuple(raw.get("defects", ())),
             public_url=raw.get("public_url"),
+            portal_key=raw.get("portal_key"),
         )

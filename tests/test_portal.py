@@ -296,3 +296,35 @@ def test_the_post_binding_option_answers_with_a_signed_response(sp_key: keys.Sig
     value = text.split('name="SAMLResponse" value="')[1].split('"')[0]
     response = base64.b64decode(value)
     XMLVerifier().verify(response, x509_cert=portal.key.cert_pem.decode(), id_attribute="ID")
+
+
+def _status(app: PortalApp, location: str) -> list[str | None]:
+    handle = parse_qs(urlsplit(location).query)["SAMLart"][0]
+    response = resolve(app, handle).find(f"{{{ns.SAMLP}}}Response")
+    assert response is not None and response.find(f"{{{ns.SAML}}}Assertion") is None
+    return [c.get("Value") for c in response.iter(f"{{{ns.SAMLP}}}StatusCode")]
+
+
+def test_an_unknown_level_is_answered_with_no_authn_context(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    request = messages.authn_request(
+        issuer=SP, destination=f"{BASE}{PREFIX}/sso", acs_url=ACS
+    ).replace(b"PasswordProtectedTransport", b"Kerberos")
+    app = PortalApp(portal)
+    status, headers, _ = call(app, "GET", f"{PREFIX}/sso", redirect.encode(request, key=sp_key))
+    assert status == 302 and headers["Location"].startswith(f"{ACS}?SAMLart=")
+    assert _status(app, headers["Location"]) == [ns.REQUESTER, ns.NO_AUTHN_CONTEXT]
+
+
+def test_a_cancelled_login_is_answered_with_authn_failed(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    app = PortalApp(portal)
+    _, _, page = call(app, "GET", f"{PREFIX}/sso", sso_query(sp_key))
+    request_id = page.decode().split('name="request" value="')[1].split('"')[0]
+    status, headers, _ = call(
+        app, "POST", f"{PREFIX}/login", body=f"request={request_id}&cancel=1".encode()
+    )
+    assert status == 302
+    assert _status(app, headers["Location"]) == [ns.REQUESTER, ns.AUTHN_FAILED]

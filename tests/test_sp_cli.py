@@ -81,3 +81,16 @@ def test_a_public_url_is_what_the_portal_says_it_is() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve", "--public-url", "ftp://x"])
     assert MockConfig.from_json(config.to_json()).public_url == "https://harness.ci.example"
+
+
+def test_a_portal_key_file_is_used(tmp_path: Path) -> None:
+    key = keys.generate("given")
+    (tmp_path / "portal.pem").write_bytes(key.to_pem())
+    with ArchiveMock(MockConfig(portal_key=str(tmp_path / "portal.pem"))) as served:
+        assert served.parts.portal.key.fingerprint == key.fingerprint
+        http = requests.Session()
+        http.trust_env = False
+        text = http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10).text
+    assert key.cert_base64 in text
+    args = build_parser().parse_args(["serve", "--portal-key", str(tmp_path / "portal.pem")])
+    assert args.portal_key == str(tmp_path / "portal.pem")

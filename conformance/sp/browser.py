@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
+from tpn.conformance.evidence import Exchange, Message, Recorder
 from tpn.conformance.sp.forgeries import Context, Forgery, correct, forge
 from tpn.mocks.sikkerhetsportal.portal import Pending, Portal
 
@@ -26,9 +27,29 @@ class Browser:
     probe: str  # the page that shows who is logged in
     expect: str  # what the probe shows for a logged-in persona, {uid} standing for the number
 
+    recorder: Recorder | None = None
+
     def __post_init__(self) -> None:
         self.http = requests.Session()
         self.http.trust_env = False
+        if self.recorder is not None:
+            self.http.hooks["response"].append(self._record)
+
+    def _record(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        """Every exchange with the SP goes into the run's evidence (cookies are not kept)."""
+        assert self.recorder is not None
+        request = response.request
+        body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
+        self.recorder.add(
+            Exchange(
+                method=request.method or "GET",
+                url=request.url or "",
+                status=response.status_code,
+                request=Message.of(dict(request.headers), body),
+                response=Message.of(dict(response.headers), response.content),
+                elapsed_ms=response.elapsed.total_seconds() * 1000,
+            )
+        )
 
     def start(self) -> Pending:
         """Open the protected page; the SP must send us to the portal with an AuthnRequest."""

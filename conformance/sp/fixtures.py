@@ -22,6 +22,7 @@ import pytest
 from tpn.conformance.outcomes import SuiteError
 
 if TYPE_CHECKING:
+    from tpn.conformance.evidence import Recorder
     from tpn.conformance.results import Run
     from tpn.conformance.sp.browser import Browser
     from tpn.mocks.sikkerhetsportal.portal import Portal
@@ -47,11 +48,12 @@ class Site:
     logout_url: str | None
     uid: str
     other_uid: str
+    recorder: Recorder | None = None
 
     def browser(self) -> Browser:
         from tpn.conformance.sp.browser import Browser
 
-        return Browser(self.portal, self.target, self.probe, self.expect)
+        return Browser(self.portal, self.target, self.probe, self.expect, self.recorder)
 
 
 def _idp_key(path: str | None) -> Any:
@@ -106,6 +108,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
                 opt.tpn_sp_logout_url,
                 adults[0],
                 adults[1],
+                tpn_run.recorder,
             )
             tpn_run.target = Target(opt.tpn_target, None, reference=False, exclusive=True)
         else:
@@ -142,6 +145,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
                 f"{sp.base_url}/logout",
                 adults[0],
                 adults[1],
+                tpn_run.recorder,
             )
             tpn_run.target = Target(
                 site.target,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -25,6 +26,7 @@ from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.server import MockServer
 from tpn.mocks.sikkerhetsportal.admin import routes as portal_admin_routes
+from tpn.mocks.sikkerhetsportal.keys import SigningKey
 from tpn.mocks.sikkerhetsportal.portal import PREFIX as PORTAL_PREFIX
 from tpn.mocks.sikkerhetsportal.portal import Portal
 from tpn.mocks.sikkerhetsportal.web import PortalApp
@@ -77,7 +79,8 @@ def build_archive(
         on_error=on_error,
     )
     # The security portal shares the process, the store and the test clock.
-    portal = Portal(store, config.public_url, now=lambda: _aware(clock.now()))
+    key = SigningKey.load(Path(config.portal_key)) if config.portal_key else None
+    portal = Portal(store, config.public_url, key=key, now=lambda: _aware(clock.now()))
     parts: ArchiveParts
     admin = Admin(
         journal=journal,

@@ -20,6 +20,7 @@ SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 REQUESTER = "urn:oasis:names:tc:SAML:2.0:status:Requester"
 NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
 REQUEST_DENIED = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"
+AUTHN_FAILED = "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"
 
 _AC = "urn:oasis:names:tc:SAML:2.0:ac:classes:"
 UNSPECIFIED = _AC + "Unspecified"

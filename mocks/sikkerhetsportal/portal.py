@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from lxml import etree
@@ -28,6 +28,14 @@ PREFIX = "/sikkerhetsportal"
 METHODS = {"Minid-PIN": 3, "BankID": 4, "Buypass": 4, "Commfides": 4}
 ASSERTION_LIFETIME = dt.timedelta(minutes=5)
 BINDINGS = (ns.ARTIFACT, ns.POST)
+
+
+class SamlError(Exception):
+    """A checked request the portal answers with a SAML error status, sent to the SP's ACS."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
 
 
 class LoginError(Exception):
@@ -59,6 +67,7 @@ class Answer:
     binding: str
     relay_state: str | None
     session: str  # the SSO session, for the browser's cookie
+    status: str = ns.SUCCESS
     artifact: str | None = None
     response: bytes | None = None  # HTTP-POST: the signed Response
 
@@ -246,6 +255,16 @@ class Portal:
             binding,
             request.force_authn,
         )
+        if request.unknown_refs and not any(c in ns.LEVELS for c in request.class_refs):
+            known = ", ".join(ns.LEVELS)
+            raise SamlError(
+                self.refuse(
+                    pending,
+                    ns.NO_AUTHN_CONTEXT,
+                    f"AuthnContextClassRef {request.unknown_refs[0]} is none the portal offers "
+                    f"({known})",
+                )
+            )
         # The clock may read the store: never inside a transaction of ours.
         created = messages.instant(self.now())
         with self.store.write() as conn:
@@ -418,6 +437,23 @@ class Portal:
             artifact=handle,
             response=None if handle is not None else response,
         )
+
+    def refuse(self, pending: Pending, status: str, message: str) -> Answer:
+        """Answer ``pending`` with a signed error Response (no assertion): the SP hears why."""
+        response = messages.sign(
+            messages.response(
+                idp=self.entity_id,
+                destination=pending.acs_url,
+                in_response_to=pending.id,
+                signed_assertion=None,
+                now=self.now(),
+                status=status,
+                message=message,
+            ),
+            self.key,
+        )
+        answer = self.deliver(pending, etree.tostring(response))
+        return replace(answer, status=status)
 
     def resolve(self, handle: str) -> Resolved | None:
         """The Response an artifact stands for, once; ``None`` for an unknown or used one."""

@@ -22,7 +22,14 @@ from lxml import etree
 
 from tpn.fixtures import population, xmlguard
 from tpn.mocks.sikkerhetsportal import messages, ns
-from tpn.mocks.sikkerhetsportal.portal import METHODS, PREFIX, Answer, LoginError, Portal
+from tpn.mocks.sikkerhetsportal.portal import (
+    METHODS,
+    PREFIX,
+    Answer,
+    LoginError,
+    Portal,
+    SamlError,
+)
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 COOKIE = "tpn_sso"
@@ -68,6 +75,11 @@ class PortalApp:
             if path == f"{PREFIX}/login" and method == "POST":
                 form = parse_qs(_body(environ).decode("utf-8"))
                 pending = portal.pending(_one(form, "request"))
+                if "cancel" in form:  # the user gave up: the SP hears AuthnFailed
+                    return _answer(
+                        start_response,
+                        portal.refuse(pending, ns.AUTHN_FAILED, "the user cancelled the login"),
+                    )
                 answer = portal.login(
                     pending,
                     _one(form, "persona"),
@@ -81,6 +93,8 @@ class PortalApp:
                 target = portal.logout(_saml_query(environ))
                 expired = f"{COOKIE}=; Path={PREFIX}; Max-Age=0; HttpOnly; SameSite=Lax"
                 return _redirect(start_response, target, [("Set-Cookie", expired)])
+        except SamlError as exc:
+            return _answer(start_response, exc.answer)
         except LoginError as exc:
             return _page(start_response, exc.status, "error.html", message=str(exc))
         return _page(start_response, 404, "error.html", message=f"no {method} {path} here")
