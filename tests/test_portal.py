@@ -27,7 +27,9 @@ ACS = "https://sp.example/acs"
 
 @pytest.fixture(scope="module")
 def sp_key() -> keys.SigningKey:
-    return keys.generate("sp.example")
+    key = keys.generate("sp.example")
+    SIGNER[:] = [key]
+    return key
 
 
 @pytest.fixture
@@ -64,16 +66,31 @@ def sso_query(key: keys.SigningKey, *, level: int = 3, acs: str = ACS, issuer: s
     return redirect.encode(request, relay_state="/min-side", key=key)
 
 
-def resolve(app: PortalApp, handle: str) -> etree._Element:
-    envelope = (
-        f'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-        f'<samlp:ArtifactResolve xmlns:samlp="{ns.SAMLP}" xmlns:saml="{ns.SAML}" ID="_r" '
-        f'Version="2.0" IssueInstant="2026-11-28T12:00:00Z"><saml:Issuer>{SP}</saml:Issuer>'
-        f"<samlp:Artifact>{handle}</samlp:Artifact></samlp:ArtifactResolve></soap:Body></soap:Envelope>"
-    ).encode()
-    status, _, data = call(app, "POST", f"{PREFIX}/artifact", body=envelope)
-    assert status == 200, data
-    answer = etree.fromstring(data)[0][0]
+SIGNER: list[keys.SigningKey] = []  # the SP key that signs resolves (set by the fixture)
+
+
+def resolve_request(handle: str, key: keys.SigningKey | None, issuer: str = SP) -> bytes:
+    request = etree.Element(
+        f"{{{ns.SAMLP}}}ArtifactResolve", nsmap={"samlp": ns.SAMLP, "saml": ns.SAML}
+    )
+    request.set("ID", "_r")
+    request.set("Version", "2.0")
+    request.set("IssueInstant", "2026-11-28T12:00:00Z")
+    etree.SubElement(request, f"{{{ns.SAML}}}Issuer").text = issuer
+    etree.SubElement(request, f"{{{ns.SAMLP}}}Artifact").text = handle
+    body = messages.sign(request, key) if key is not None else request
+    envelope = etree.Element("{http://schemas.xmlsoap.org/soap/envelope/}Envelope")
+    etree.SubElement(envelope, "{http://schemas.xmlsoap.org/soap/envelope/}Body").append(body)
+    return etree.tostring(envelope)
+
+
+def resolve(
+    app: PortalApp, handle: str, key: keys.SigningKey | None = None, issuer: str = SP
+) -> etree._Element:
+    data = resolve_request(handle, key or SIGNER[0], issuer)
+    status, _, answer_bytes = call(app, "POST", f"{PREFIX}/artifact", body=data)
+    assert status == 200, answer_bytes
+    answer = etree.fromstring(answer_bytes)[0][0]
     assert answer.tag == f"{{{ns.SAMLP}}}ArtifactResponse" and answer.get("InResponseTo") == "_r"
     return answer
 
@@ -328,3 +345,55 @@ def test_a_cancelled_login_is_answered_with_authn_failed(
     )
     assert status == 302
     assert _status(app, headers["Location"]) == [ns.REQUESTER, ns.AUTHN_FAILED]
+
+
+def test_only_the_sp_it_was_issued_for_resolves_an_artifact(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    app = PortalApp(portal)
+    other_key = keys.generate("other.example")
+    other = "https://other.example/"
+    portal.register(
+        metadata.sp(other, "https://other.example/acs", "https://other.example/slo", other_key)
+    )
+    query = sso_query(sp_key) + f"&tpn-persona={adult().foedselsnummer}&tpn-method=Minid-PIN"
+    _, headers, _ = call(app, "GET", f"{PREFIX}/sso", query)
+    handle = parse_qs(urlsplit(headers["Location"]).query)["SAMLart"][0]
+    # Unsigned: RequestDenied, and the artifact is not used up.
+    _, _, data = call(app, "POST", f"{PREFIX}/artifact", body=resolve_request(handle, None))
+    denied = etree.fromstring(data)[0][0]
+    codes = [c.get("Value") for c in denied.iter(f"{{{ns.SAMLP}}}StatusCode")]
+    assert codes == [ns.REQUESTER, ns.REQUEST_DENIED]
+    # Signed by another registered SP, naming itself: no Response, still not used up.
+    assert resolve(app, handle, other_key, other).find(f"{{{ns.SAMLP}}}Response") is None
+    # Signed by someone claiming to be the SP: refused.
+    assert resolve(app, handle, other_key, SP).find(f"{{{ns.SAMLP}}}Response") is None
+    assert resolve(app, handle).find(f"{{{ns.SAMLP}}}Response") is not None
+
+
+def test_another_sp_cannot_take_over_a_pending_request(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    other_key = keys.generate("other.example")
+    other = "https://other.example/"
+    portal.register(
+        metadata.sp(other, "https://other.example/acs", "https://other.example/slo", other_key)
+    )
+    mine = messages.authn_request(
+        issuer=SP, destination=f"{BASE}{PREFIX}/sso", acs_url=ACS, request_id="_same"
+    )
+    theirs = messages.authn_request(
+        issuer=other,
+        destination=f"{BASE}{PREFIX}/sso",
+        acs_url="https://other.example/acs",
+        request_id="_same",
+    )
+    app = PortalApp(portal)
+    assert call(app, "GET", f"{PREFIX}/sso", redirect.encode(mine, key=sp_key))[0] == 200
+    status, _, page = call(app, "GET", f"{PREFIX}/sso", redirect.encode(theirs, key=other_key))
+    assert status == 400 and b"is in use by another service" in page
+
+
+def test_a_form_that_is_not_utf8_is_a_400(portal: Portal) -> None:
+    status, _, page = call(PortalApp(portal), "POST", f"{PREFIX}/login", body=b"request=\xff")
+    assert status == 400 and b"not UTF-8" in page

@@ -189,3 +189,14 @@ def test_a_defective_sp_keeps_its_session_after_logout(served: ArchiveMock) -> N
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_answer_to_another_browsers_login_is_refused(site: Site) -> None:
+    """Login CSRF: the attacker's artifact, opened in the victim's browser, logs nobody in."""
+    uid, other = PEOPLE
+    attacker = site.browser()
+    pending = attacker.start()
+    answer = site.portal.deliver(pending, correct(context(site.portal, pending, other, uid)))
+    victim = site.browser()
+    victim.http.get(answer.location, allow_redirects=False, timeout=10)
+    assert victim.anyone(uid, other) is None

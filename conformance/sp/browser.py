@@ -76,9 +76,11 @@ class Browser:
             f"{pending.acs_url}{separator}{urlencode(query)}", allow_redirects=False, timeout=10
         )
 
-    def login(self, pending: Pending, uid: str, method: str = "Minid-PIN") -> requests.Response:
-        """A real login at the portal (its SSO session too), then the browser at the ACS."""
-        answer = self.portal.login(pending, uid, method)
+    def login(self, pending: Pending, uid: str, method: str | None = None) -> requests.Response:
+        """A real login at the portal (its SSO session too), then the browser at the ACS; the
+        method is one that gives the level the SP asked for."""
+        chosen = method or ("BankID" if pending.level >= 4 else "Minid-PIN")
+        answer = self.portal.login(pending, uid, chosen)
         return self.http.get(answer.location, allow_redirects=False, timeout=10)
 
     def logout(self, url: str) -> None:
@@ -87,12 +89,16 @@ class Browser:
 
     def logged_in(self, uid: str) -> bool:
         text = self.http.get(self.probe, timeout=10).text
-        return self.expect.format(uid=uid) in text
+        return self.shows(uid) in text
+
+    def shows(self, uid: str) -> str:
+        """What the probe shows for ``uid`` (the vendor's text may hold other braces)."""
+        return self.expect.replace("{uid}", uid)
 
     def anyone(self, *uids: str) -> str | None:
         """Which of ``uids`` the probe shows logged in, if any."""
         text = self.http.get(self.probe, timeout=10).text
-        return next((u for u in uids if self.expect.format(uid=u) in text), None)
+        return next((u for u in uids if self.shows(u) in text), None)
 
 
 def context(portal: Portal, pending: Pending, uid: str, other_uid: str) -> Context:

@@ -14,8 +14,11 @@ same bytes twice.
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -77,9 +80,14 @@ def _assertion(ctx: Context, **changes: object) -> etree._Element:
         now=now,
     )
     if "level" in changes:
+        level = int(str(changes["level"]))
         for attribute in a.iter(f"{S}Attribute"):
             if attribute.get("Name") == "SecurityLevel":
-                attribute[0].text = str(changes["level"])
+                attribute[0].text = str(level)
+        # The AuthnContext agrees: an SP reading either must see the lower level.
+        ref = a.find(f".//{S}AuthnContextClassRef")
+        assert ref is not None
+        ref.text = ns.CLASS_OF_LEVEL.get(level, "urn:oasis:names:tc:SAML:2.0:ac:classes:Password")
     if "not_before" in changes:
         conditions = a.find(f"{S}Conditions")
         assert conditions is not None
@@ -139,11 +147,18 @@ def stripped_signature(ctx: Context) -> bytes:
 
 
 def swapped_algorithm(ctx: Context) -> bytes:
-    """Signed with RSA-SHA256, then SignatureMethod claims HMAC-SHA256 (key confusion)."""
+    """The classic key confusion: SignatureMethod says HMAC-SHA256, and the SignatureValue is
+    an HMAC of the SignedInfo keyed with the portal's public certificate, which an SP that
+    honours the message's algorithm would check with the only key it has."""
     r = _response(ctx, _signed(ctx))
     method = r.find(f".//{D}SignatureMethod")
-    assert method is not None
+    signed_info = r.find(f".//{D}SignedInfo")
+    value = r.find(f".//{D}SignatureValue")
+    assert method is not None and signed_info is not None and value is not None
     method.set("Algorithm", "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256")
+    canonical = etree.tostring(signed_info, method="c14n", exclusive=True)
+    mac = hmac.new(ctx.idp_key.cert_pem, canonical, hashlib.sha256).digest()
+    value.text = base64.b64encode(mac).decode("ascii")
     return _bytes(r)
 
 

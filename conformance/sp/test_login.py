@@ -13,5 +13,5 @@ def test_a_correct_login_creates_a_session(sp_site: Site) -> None:
     browser.login(browser.start(), sp_site.uid, "BankID")
     assert browser.logged_in(sp_site.uid), (
         f"after a correct login of {sp_site.uid}, the probe {sp_site.probe} does not show "
-        f"{sp_site.expect.format(uid=sp_site.uid)!r}"
+        f"{sp_site.expect.replace('{uid}', sp_site.uid)!r}"
     )

@@ -30,6 +30,7 @@ from tpn.mocks.referencesp.verify import Expect, Identity, Refused, verify_respo
 from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
 
 COOKIE = "sp_session"
+STARTED = "sp_login"  # the AuthnRequest this browser started
 StartResponse = Callable[..., Any]
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 
@@ -101,7 +102,7 @@ class ReferenceSp:
             text = f"Logget inn som {session.uid}" if session else "Ikke logget inn"
             return _text(start_response, 200, text)
         if path == "/acs":
-            return self._acs(start_response, query)
+            return self._acs(start_response, query, _cookie(environ, STARTED))
         if path == "/logout" and session is not None:
             request = messages.logout_request(
                 issuer=self.entity_id,
@@ -133,15 +134,22 @@ class ReferenceSp:
         with self.lock:
             self.requests_sent[request_id] = relay
         query = redirect.encode(request, relay_state=relay, key=self.key)
-        return _redirect(start_response, f"{self.idp.sso_url}?{query}")
+        # The answer must come back to the browser that asked (no login CSRF).
+        started = f"{STARTED}={request_id}; Path=/; HttpOnly; SameSite=Lax"
+        return _redirect(start_response, f"{self.idp.sso_url}?{query}", [("Set-Cookie", started)])
 
-    def _acs(self, start_response: StartResponse, query: dict[str, list[str]]) -> list[bytes]:
+    def _acs(
+        self, start_response: StartResponse, query: dict[str, list[str]], started: str | None
+    ) -> list[bytes]:
         handle = (query.get("SAMLart") or [""])[0]
         relay = (query.get("RelayState") or ["/side"])[0]
         try:
             response = self._resolve(handle)
             with self.lock:
                 pending = set(self.requests_sent)
+            if "no-replay-cache" not in self.lax:
+                # Only the request this browser started (its cookie) may be answered here.
+                pending &= {started} if started else set()
             identity = verify_response(
                 response,
                 self.expect(),
@@ -171,13 +179,19 @@ class ReferenceSp:
     def _resolve(self, handle: str) -> bytes:
         if not handle:
             raise Refused("no SAMLart")
-        resolve = (
-            f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Body>'
-            f'<samlp:ArtifactResolve xmlns:samlp="{ns.SAMLP}" xmlns:saml="{ns.SAML}" '
-            f'ID="{messages.new_id()}" Version="2.0" IssueInstant="{messages.instant(self.now())}">'
-            f"<saml:Issuer>{self.entity_id}</saml:Issuer><samlp:Artifact>{handle}</samlp:Artifact>"
-            "</samlp:ArtifactResolve></soap:Body></soap:Envelope>"
+        request = etree.Element(
+            f"{{{ns.SAMLP}}}ArtifactResolve", nsmap={"samlp": ns.SAMLP, "saml": ns.SAML}
         )
+        request.set("ID", messages.new_id())
+        request.set("Version", "2.0")
+        request.set("IssueInstant", messages.instant(self.now()))
+        etree.SubElement(request, f"{{{ns.SAML}}}Issuer").text = self.entity_id
+        etree.SubElement(request, f"{{{ns.SAMLP}}}Artifact").text = handle
+        # Signed: the portal gives an artifact's Response only to the SP it was issued for.
+        signed = messages.sign(request, self.key)
+        envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
+        etree.SubElement(envelope, f"{{{SOAP11}}}Body").append(signed)
+        resolve = etree.tostring(envelope).decode("utf-8")
         http = requests.Session()
         http.trust_env = False
         try:
@@ -204,8 +218,8 @@ class ReferenceSp:
         return etree.tostring(found)
 
 
-def _cookie(environ: dict[str, Any]) -> str | None:
-    morsel = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
+def _cookie(environ: dict[str, Any], name: str = "sp_session") -> str | None:
+    morsel = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(name)
     return morsel.value if morsel is not None else None
 
 

@@ -158,8 +158,14 @@ def verify_response(
         raise Refused("the assertion has no Conditions")
     if "ignores-expiry" not in lax:
         _window(conditions, now, "the assertion")
-    audiences = [a.text for a in conditions.iter(_q("saml", "Audience"))]
-    if expect.sp_entity not in audiences and "ignores-audience" not in lax:
+    # The SP must be in every AudienceRestriction (Core §2.5.1.4), and there must be one.
+    restrictions = [
+        [a.text for a in r.iter(_q("saml", "Audience"))]
+        for r in conditions.iter(_q("saml", "AudienceRestriction"))
+    ]
+    audiences = [a for r in restrictions for a in r]
+    outside = not restrictions or any(expect.sp_entity not in r for r in restrictions)
+    if outside and "ignores-audience" not in lax:
         raise Refused(f"the audience is {audiences}, not this SP ({expect.sp_entity})")
     bearer = [
         c for c in assertion.iter(_q("saml", "SubjectConfirmation")) if c.get("Method") == ns.BEARER
@@ -177,10 +183,14 @@ def verify_response(
     destination = root.get("Destination")
     if destination is not None and destination != expect.acs_url and "ignores-recipient" not in lax:
         raise Refused(f"the Response's Destination is {destination!r}, not {expect.acs_url}")
-    attributes = {
-        a.get("Name"): (a.findtext(_q("saml", "AttributeValue")) or "").strip()
-        for a in assertion.iter(_q("saml", "Attribute"))
-    }  # .text: from the signed tree, comments are already gone (c14n drops them)
+    attributes: dict[str | None, str] = {}
+    for a in assertion.iter(_q("saml", "Attribute")):
+        values = a.findall(_q("saml", "AttributeValue"))
+        if a.get("Name") in attributes or len(values) != 1:
+            raise Refused(f"attribute {a.get('Name')} must occur once with one value")
+        attributes[a.get("Name")] = (
+            values[0].text or ""
+        ).strip()  # .text: from the signed tree, comments are already gone (c14n drops them)
     try:
         level = int(attributes.get("SecurityLevel", ""))
     except ValueError:

@@ -52,6 +52,13 @@ class ServiceProvider:
         return next((e for e in self.acs if e.location == url), None)
 
 
+def _index(text: str | None) -> int | None:
+    if text is None:
+        return 0
+    # isdecimal, not isdigit: '²' is a digit int() refuses.
+    return int(text) if text.isascii() and text.isdecimal() else None
+
+
 def _q(prefix: str, name: str) -> str:
     return f"{{{ns.NSMAP[prefix]}}}{name}"
 
@@ -84,7 +91,7 @@ def parse_sp(xml: bytes) -> ServiceProvider:
         Endpoint(
             e.get("Binding", ""),
             e.get("Location", ""),
-            int(e.get("index", "0")) if (e.get("index") or "0").isdigit() else None,
+            _index(e.get("index")),
             e.get("isDefault") in ("true", "1"),
         )
         for e in sp.findall(_q("md", "AssertionConsumerService"))

@@ -268,6 +268,13 @@ class Portal:
         # The clock may read the store: never inside a transaction of ours.
         created = messages.instant(self.now())
         with self.store.write() as conn:
+            owner = conn.execute(
+                select(tables.requests.c.sp).where(tables.requests.c.id == pending.id)
+            ).scalar()
+            if owner is not None and owner != pending.sp:
+                # Another SP's login under way has this ID: taking it over would send that
+                # user's assertion here.
+                raise LoginError(f"request ID {pending.id} is in use by another service")
             conn.execute(delete(tables.requests).where(tables.requests.c.id == pending.id))
             conn.execute(
                 insert(tables.requests).values(
@@ -423,6 +430,7 @@ class Portal:
                 conn.execute(
                     insert(tables.artifacts).values(
                         artifact=handle,
+                        sp=pending.sp,
                         response=response,
                         raw=raw,
                         resolved=False,
@@ -455,13 +463,20 @@ class Portal:
         answer = self.deliver(pending, etree.tostring(response))
         return replace(answer, status=status)
 
-    def resolve(self, handle: str) -> Resolved | None:
-        """The Response an artifact stands for, once; ``None`` for an unknown or used one."""
+    def resolve(self, handle: str, requester: str) -> Resolved | None:
+        """The Response an artifact stands for, once, and only to the SP it was issued for
+        (``requester``: the authenticated issuer of the ArtifactResolve); ``None`` otherwise.
+        A wrong requester does not use the artifact up."""
         where = tables.artifacts.c.artifact == handle
-        columns = (tables.artifacts.c.response, tables.artifacts.c.raw, tables.artifacts.c.resolved)
+        columns = (
+            tables.artifacts.c.response,
+            tables.artifacts.c.raw,
+            tables.artifacts.c.resolved,
+            tables.artifacts.c.sp,
+        )
         with self.store.write() as conn:
             row = conn.execute(select(*columns).where(where)).first()
-            if row is None or row.resolved:
+            if row is None or row.resolved or row.sp != requester:
                 return None
             conn.execute(update(tables.artifacts).where(where).values(resolved=True))
             return Resolved(bytes(row.response), bool(row.raw))

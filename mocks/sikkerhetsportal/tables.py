@@ -41,6 +41,7 @@ artifacts = Table(
     "sp_portal_artifacts",
     metadata,
     Column("artifact", String(128), primary_key=True),
+    Column("sp", String(1024), nullable=False),  # only this SP may resolve it
     Column("response", LargeBinary, nullable=False),
     # True: the bytes are a whole SOAP answer, sent as they are (the SP suite's hostile ones).
     Column("raw", Boolean, nullable=False, default=False),

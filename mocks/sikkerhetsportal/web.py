@@ -19,6 +19,9 @@ from urllib.parse import parse_qs
 
 import jinja2
 from lxml import etree
+from signxml.algorithms import SignatureMethod
+from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from tpn.fixtures import population, xmlguard
 from tpn.mocks.sikkerhetsportal import messages, ns
@@ -73,7 +76,7 @@ class PortalApp:
             if path == f"{PREFIX}/sso" and method == "GET":
                 return _sso(portal, environ, start_response)
             if path == f"{PREFIX}/login" and method == "POST":
-                form = parse_qs(_body(environ).decode("utf-8"))
+                form = _form(environ)
                 pending = portal.pending(_one(form, "request"))
                 if "cancel" in form:  # the user gave up: the SP hears AuthnFailed
                     return _answer(
@@ -145,7 +148,8 @@ def _artifact(
     if resolve is None or handle is None or not (handle.text or "").strip():
         message = "the body must hold a samlp:ArtifactResolve with a samlp:Artifact"
         return _send(start_response, 500, _fault(message), "text/xml; charset=utf-8")
-    found = portal.resolve((handle.text or "").strip())
+    requester = _authenticated(portal, root, resolve)
+    found = portal.resolve((handle.text or "").strip(), requester) if requester else None
     if found is not None and found.raw:
         return _send(start_response, 200, found.data, "text/xml; charset=utf-8")
     answer = etree.Element(
@@ -157,14 +161,45 @@ def _artifact(
     answer.set("InResponseTo", resolve.get("ID", ""))
     etree.SubElement(answer, f"{{{ns.SAML}}}Issuer").text = portal.entity_id
     status = etree.SubElement(answer, f"{{{ns.SAMLP}}}Status")
-    # An unknown or already resolved artifact: Success with no message (Core §3.5.1).
-    etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.SUCCESS)
+    if requester is None:
+        # Profiles §5.4.1: the requester must authenticate itself; here, by signing.
+        code = etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.REQUESTER)
+        etree.SubElement(code, f"{{{ns.SAMLP}}}StatusCode", Value=ns.REQUEST_DENIED)
+        etree.SubElement(
+            status, f"{{{ns.SAMLP}}}StatusMessage"
+        ).text = "the ArtifactResolve must be signed by a registered service provider"
+    else:
+        # An unknown, used or someone else's artifact: Success with no message (Core §3.5.1).
+        etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.SUCCESS)
     if found is not None:
         # Our own bytes, but parsed as anything else: no entities, no network.
         answer.append(etree.fromstring(found.data, _SAFE))
     envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
     etree.SubElement(envelope, f"{{{SOAP11}}}Body").append(answer)
     return _send(start_response, 200, etree.tostring(envelope), "text/xml; charset=utf-8")
+
+
+def _authenticated(portal: Portal, root: etree._Element, resolve: etree._Element) -> str | None:
+    """The registered SP that signed this ArtifactResolve (enveloped, its own ID), or None."""
+    issuer = (resolve.findtext(f"{{{ns.SAML}}}Issuer") or "").strip()
+    provider = portal.provider(issuer) if issuer else None
+    if provider is None:
+        return None
+    try:
+        result = XMLVerifier().verify(
+            etree.tostring(resolve),
+            x509_cert=provider.cert_pem.decode("ascii"),
+            id_attribute="ID",
+            expect_config=SignatureConfiguration(
+                signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
+            ),
+        )
+    except (InvalidSignature, InvalidInput, etree.LxmlError, ValueError):
+        return None
+    signed = result.signed_xml  # type: ignore[union-attr]
+    if signed is None or signed.get("ID") != resolve.get("ID"):
+        return None
+    return issuer
 
 
 def _request_base(environ: dict[str, Any]) -> str:
@@ -224,6 +259,13 @@ def _body(environ: dict[str, Any]) -> bytes:
         raise LoginError(f"the request body is over {MAX_BODY} bytes", 413)
     data: bytes = environ["wsgi.input"].read(length) if length else b""
     return data
+
+
+def _form(environ: dict[str, Any]) -> dict[str, list[str]]:
+    try:
+        return parse_qs(_body(environ).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise LoginError("the login form is not UTF-8") from None
 
 
 def _one(form: dict[str, list[str]], name: str) -> str:
