@@ -274,6 +274,21 @@ def test_single_sign_on_across_sps_and_single_logout(
         app, f"{PREFIX}/slo", redirect.encode(logout, relay_state="/bye", key=sp_key), cookie
     )
     assert status == 302 and "Max-Age=0" in headers["Set-Cookie"]
+    # Front channel: first the other SP in the session is told, with a signed LogoutRequest.
+    told = urlsplit(headers["Location"])
+    assert f"{told.scheme}://{told.netloc}{told.path}" == "https://other.example/slo"
+    request = redirect.decode(told.query)
+    assert redirect.verify(request, portal.key.certificate) is None
+    asked = messages.parse_logout_request(request.xml)
+    assert asked.issuer == portal.entity_id
+    confirmed = messages.logout_response(
+        issuer=other, destination=f"{BASE}{PREFIX}/slo", in_response_to=asked.id, now=portal.now()
+    )
+    query = redirect.encode(
+        confirmed, parameter="SAMLResponse", relay_state=request.relay_state, key=sp_key
+    )
+    status, headers, _ = call_with(app, f"{PREFIX}/slo", query, cookie)
+    assert status == 302
     back = urlsplit(headers["Location"])
     assert f"{back.scheme}://{back.netloc}{back.path}" == "https://sp.example/slo"
     message = redirect.decode(back.query)

@@ -49,7 +49,9 @@ def served() -> Iterator[ArchiveMock]:
         yield mock
 
 
-def start_sp(served: ArchiveMock, lax: frozenset[str] = frozenset()) -> tuple[Site, WSGIServer]:
+def start_sp(
+    served: ArchiveMock, lax: frozenset[str] = frozenset(), host: str = "127.0.0.1"
+) -> tuple[Site, WSGIServer]:
     portal = served.parts.portal.at(served.base_url)
     base = f"{served.base_url}{PREFIX}"
     idp = Idp(
@@ -62,7 +64,8 @@ def start_sp(served: ArchiveMock, lax: frozenset[str] = frozenset()) -> tuple[Si
     server = make_server(
         "127.0.0.1", 0, lambda e, s: sp(e, s), server_class=_Server, handler_class=_Quiet
     )
-    sp = ReferenceSp(f"http://127.0.0.1:{server.server_port}", idp, lax=lax)
+    # ``host``: a second SP under another name, since cookies are per host, not per port.
+    sp = ReferenceSp(f"http://{host}:{server.server_port}", idp, lax=lax)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     portal.register(sp.metadata())
     return Site(portal, sp), server
@@ -200,3 +203,25 @@ def test_an_answer_to_another_browsers_login_is_refused(site: Site) -> None:
     victim = site.browser()
     victim.http.get(answer.location, allow_redirects=False, timeout=10)
     assert victim.anyone(uid, other) is None
+
+
+def test_logging_out_of_one_sp_logs_the_browser_out_of_the_others(served: ArchiveMock) -> None:
+    """Single logout over the front channel: the portal sends the other SP a LogoutRequest."""
+    uid, _ = PEOPLE
+    first, one = start_sp(served)
+    second, two = start_sp(served, host="localhost")
+    try:
+        browser = first.browser()
+        browser.login(browser.start(), uid)
+        elsewhere = second.browser()
+        elsewhere.http = browser.http  # the same browser, at the second SP
+        elsewhere.portal_session = browser.portal_session
+        elsewhere.login(elsewhere.start(), uid)
+        assert browser.logged_in(uid) and elsewhere.logged_in(uid)
+        browser.logout(f"{first.sp.base_url}/logout")
+        assert not browser.logged_in(uid)
+        assert not elsewhere.logged_in(uid), "the second SP kept its session after single logout"
+    finally:
+        for server in (one, two):
+            server.shutdown()
+            server.server_close()

@@ -28,6 +28,7 @@ class Browser:
     expect: str  # what the probe shows for a logged-in persona, {uid} standing for the number
 
     recorder: Recorder | None = None
+    portal_session: str | None = None
 
     def __post_init__(self) -> None:
         self.http = requests.Session()
@@ -80,7 +81,9 @@ class Browser:
         """A real login at the portal (its SSO session too), then the browser at the ACS; the
         method is one that gives the level the SP asked for."""
         chosen = method or ("BankID" if pending.level >= 4 else "Minid-PIN")
-        answer = self.portal.login(pending, uid, chosen)
+        # The same SSO session for every SP this browser logs in to, as a real browser's cookie.
+        answer = self.portal.login(pending, uid, chosen, session_id=self.portal_session)
+        self.portal_session = answer.session
         return self.http.get(answer.location, allow_redirects=False, timeout=10)
 
     def logout(self, url: str) -> None:

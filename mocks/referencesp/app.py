@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import requests
+from cryptography import x509
 from lxml import etree
 
 from tpn.fixtures import xmlguard
@@ -116,11 +117,42 @@ class ReferenceSp:
                 self.sessions.pop(_cookie(environ) or "", None)
             return _redirect(start_response, target)
         if path == "/slo":
+            raw = environ.get("QUERY_STRING", "")
+            if "SAMLRequest=" in raw:
+                return self._logout_requested(start_response, raw)
             return _redirect(start_response, f"{self.base_url}/side")
         if path == "/metadata":
             start_response("200 OK", [("Content-Type", "application/samlmetadata+xml")])
             return [self.metadata()]
         return _text(start_response, 404, f"no {path} here")
+
+    def _logout_requested(self, start_response: StartResponse, query: str) -> list[bytes]:
+        """The portal's LogoutRequest (another SP's logout in the same SSO session): end the
+        session it names and confirm, signed, back to the portal."""
+        try:
+            message = redirect.decode(query)
+            request = messages.parse_logout_request(message.xml)
+        except (redirect.BindingError, messages.MessageError) as exc:
+            return _text(start_response, 400, f"Utlogging avvist: {exc}")
+        certificate = x509.load_pem_x509_certificate(self.idp.cert_pem.encode("ascii"))
+        problem = redirect.verify(message, certificate)
+        if problem is not None or request.issuer != self.idp.entity_id:
+            return _text(start_response, 403, f"Utlogging avvist: {problem or 'wrong issuer'}")
+        if "logout-keeps-session" not in self.lax:
+            with self.lock:
+                for cookie, identity in list(self.sessions.items()):
+                    if identity.name_id == request.name_id:
+                        del self.sessions[cookie]
+        answer = messages.logout_response(
+            issuer=self.entity_id,
+            destination=self.idp.slo_url,
+            in_response_to=request.id,
+            now=self.now(),
+        )
+        query_out = redirect.encode(
+            answer, parameter="SAMLResponse", relay_state=message.relay_state, key=self.key
+        )
+        return _redirect(start_response, f"{self.idp.slo_url}?{query_out}")
 
     def _login(self, start_response: StartResponse, relay: str) -> list[bytes]:
         request = messages.authn_request(
@@ -225,7 +257,7 @@ def _cookie(environ: dict[str, Any], name: str = "sp_session") -> str | None:
 
 def _text(start_response: StartResponse, status: int, text: str) -> list[bytes]:
     body = text.encode("utf-8")
-    reason = {200: "OK", 403: "Forbidden", 404: "Not Found"}.get(status, "")
+    reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}.get(status, "")
     start_response(
         f"{status} {reason}",
         [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],

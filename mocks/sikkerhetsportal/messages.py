@@ -337,3 +337,35 @@ def logout_response(
     status_el = etree.SubElement(root, _q("samlp", "Status"))
     etree.SubElement(status_el, _q("samlp", "StatusCode"), Value=status)
     return etree.tostring(root)
+
+
+@dataclass(frozen=True)
+class LogoutResponse:
+    """What the portal reads from an SP's LogoutResponse."""
+
+    id: str
+    issuer: str
+    in_response_to: str
+    success: bool
+
+
+def parse_logout_response(xml: bytes) -> LogoutResponse:
+    """Read a LogoutResponse, or raise :class:`MessageError` saying what is wrong."""
+    try:
+        root = xmlguard.parse(
+            xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what="the LogoutResponse"
+        )
+    except xmlguard.Refused as exc:
+        raise MessageError(exc.message) from None
+    if root.tag != _q("samlp", "LogoutResponse"):
+        raise MessageError(f"the message is {root.tag}, not a samlp:LogoutResponse")
+    issuer = root.find(_q("saml", "Issuer"))
+    code = root.find(f"{_q('samlp', 'Status')}/{_q('samlp', 'StatusCode')}")
+    if issuer is None or code is None:
+        raise MessageError("a LogoutResponse needs a saml:Issuer and a samlp:StatusCode")
+    return LogoutResponse(
+        id=root.get("ID", ""),
+        issuer=(issuer.text or "").strip(),
+        in_response_to=root.get("InResponseTo", ""),
+        success=code.get("Value") == ns.SUCCESS,
+    )

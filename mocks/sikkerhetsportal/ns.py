@@ -21,6 +21,7 @@ REQUESTER = "urn:oasis:names:tc:SAML:2.0:status:Requester"
 NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
 REQUEST_DENIED = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"
 AUTHN_FAILED = "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"
+PARTIAL_LOGOUT = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout"
 
 _AC = "urn:oasis:names:tc:SAML:2.0:ac:classes:"
 UNSPECIFIED = _AC + "Unspecified"

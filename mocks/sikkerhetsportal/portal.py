@@ -10,6 +10,7 @@ import base64
 import copy
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -484,8 +485,9 @@ class Portal:
     # -- single logout
 
     def logout(self, query: str) -> str:
-        """End the SSO session an SP's signed LogoutRequest names; the URL of the signed
-        LogoutResponse to the SP's SingleLogoutService."""
+        """An SP's signed LogoutRequest: the portal's session ends, and the browser goes round
+        the session's other SPs with a LogoutRequest each (front channel, HTTP-Redirect) before
+        the signed LogoutResponse goes back to the SP that asked. The URL to go to next."""
         message, request, provider = self._signed_by_provider(query, messages.parse_logout_request)
         assert isinstance(request, messages.LogoutRequest)
         if not provider.slo:
@@ -493,24 +495,117 @@ class Portal:
         mine = (tables.participants.c.sp == provider.entity_id) & (
             tables.participants.c.name_id == request.name_id
         )
+        others: list[list[str]] = []
         with self.store.write() as conn:
             row = conn.execute(select(tables.participants.c.session).where(mine)).first()
             if row is not None:
+                in_session = tables.participants.c.session == row.session
+                others = [
+                    [p.sp, p.name_id, p.session_index]
+                    for p in conn.execute(select(tables.participants).where(in_session))
+                    if p.sp != provider.entity_id
+                ]
                 # The whole SSO session ends: every SP in it loses the portal's login.
-                conn.execute(
-                    delete(tables.participants).where(tables.participants.c.session == row.session)
-                )
+                conn.execute(delete(tables.participants).where(in_session))
                 conn.execute(delete(tables.sessions).where(tables.sessions.c.id == row.session))
-        status = ns.SUCCESS if row is not None else ns.REQUESTER
+        if row is None:
+            return self._logout_response(provider, request.id, message.relay_state, ns.REQUESTER)
+        chain = messages.new_id()
+        with self.store.write() as conn:
+            conn.execute(
+                insert(tables.logouts).values(
+                    id=chain,
+                    origin=provider.entity_id,
+                    origin_request=request.id,
+                    origin_relay=message.relay_state,
+                    remaining=json.dumps(others),
+                    failed="[]",
+                )
+            )
+        return self._next_logout(chain)
+
+    def logout_answered(self, query: str) -> str:
+        """An SP's LogoutResponse in the chain: on to the next SP, or back to the one that
+        asked. An SP that answers with an error, or unsigned, is remembered: the asking SP then
+        hears PartialLogout."""
+        try:
+            message = redirect.decode(query)
+            answer = messages.parse_logout_response(message.xml)
+        except (redirect.BindingError, messages.MessageError) as exc:
+            raise LoginError(f"the LogoutResponse cannot be read: {exc}") from None
+        chain = message.relay_state or ""
+        with self.store.read() as conn:
+            state = conn.execute(select(tables.logouts).where(tables.logouts.c.id == chain)).first()
+        if state is None:
+            raise LoginError("no logout under way for this LogoutResponse")
+        provider = self.provider(answer.issuer)
+        trusted = provider is not None and redirect.verify(message, provider.certificate) is None
+        if not (trusted and answer.success):
+            failed = [*json.loads(state.failed), answer.issuer]
+            with self.store.write() as conn:
+                conn.execute(
+                    update(tables.logouts)
+                    .where(tables.logouts.c.id == chain)
+                    .values(failed=json.dumps(failed))
+                )
+        return self._next_logout(chain)
+
+    def _next_logout(self, chain: str) -> str:
+        where = tables.logouts.c.id == chain
+        with self.store.write() as conn:
+            state = conn.execute(select(tables.logouts).where(where)).first()
+            assert state is not None
+            remaining = json.loads(state.remaining)
+            if remaining:
+                conn.execute(
+                    update(tables.logouts).where(where).values(remaining=json.dumps(remaining[1:]))
+                )
+            else:
+                conn.execute(delete(tables.logouts).where(where))
+        while remaining:
+            sp, name_id, session_index = remaining[0]
+            other = self.provider(sp)
+            if other is not None and other.slo:
+                request = messages.logout_request(
+                    issuer=self.entity_id,
+                    destination=other.slo[0].location,
+                    name_id=name_id,
+                    session_index=session_index,
+                    now=self.now(),
+                )
+                query = redirect.encode(request, relay_state=chain, key=self.key)
+                separator = "&" if "?" in other.slo[0].location else "?"
+                return f"{other.slo[0].location}{separator}{query}"
+            # An SP without a SingleLogoutService cannot be told: the logout is partial.
+            remaining = remaining[1:]
+            with self.store.write() as conn:
+                conn.execute(
+                    update(tables.logouts)
+                    .where(where)
+                    .values(
+                        remaining=json.dumps(remaining),
+                        failed=json.dumps([*json.loads(state.failed), sp]),
+                    )
+                )
+        origin = self.provider(state.origin)
+        if origin is None:
+            raise LoginError(f"{state.origin} is no longer registered")
+        failed = json.loads(state.failed)
+        status = ns.PARTIAL_LOGOUT if failed else ns.SUCCESS
+        return self._logout_response(origin, state.origin_request, state.origin_relay, status)
+
+    def _logout_response(
+        self, provider: md.ServiceProvider, in_response_to: str, relay: str | None, status: str
+    ) -> str:
         answer = messages.logout_response(
             issuer=self.entity_id,
             destination=provider.slo[0].location,
-            in_response_to=request.id,
+            in_response_to=in_response_to,
             now=self.now(),
             status=status,
         )
         query_out = redirect.encode(
-            answer, parameter="SAMLResponse", relay_state=message.relay_state, key=self.key
+            answer, parameter="SAMLResponse", relay_state=relay, key=self.key
         )
         separator = "&" if "?" in provider.slo[0].location else "?"
         return f"{provider.slo[0].location}{separator}{query_out}"

@@ -68,3 +68,14 @@ participants = Table(
     Column("name_id", String(64), nullable=False),
     Column("session_index", String(64), nullable=False),
 )
+
+logouts = Table(
+    "sp_portal_logouts",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the RelayState of the chain's requests
+    Column("origin", String(1024), nullable=False),  # the SP that asked to log out
+    Column("origin_request", String(256), nullable=False),
+    Column("origin_relay", Text),
+    Column("remaining", Text, nullable=False),  # JSON: [[sp, name_id, session_index], ...]
+    Column("failed", Text, nullable=False, default="[]"),  # JSON: SPs that did not confirm
+)

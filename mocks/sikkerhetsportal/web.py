@@ -93,7 +93,9 @@ class PortalApp:
             if path == f"{PREFIX}/artifact" and method == "POST":
                 return _artifact(portal, environ, start_response)
             if path == f"{PREFIX}/slo" and method == "GET":
-                target = portal.logout(_saml_query(environ))
+                query = _saml_query(environ)
+                answered = "SAMLResponse=" in query and "SAMLRequest=" not in query
+                target = portal.logout_answered(query) if answered else portal.logout(query)
                 expired = f"{COOKIE}=; Path={PREFIX}; Max-Age=0; HttpOnly; SameSite=Lax"
                 return _redirect(start_response, target, [("Set-Cookie", expired)])
         except SamlError as exc:
