@@ -94,3 +94,21 @@ def test_a_portal_key_file_is_used(tmp_path: Path) -> None:
     assert key.cert_base64 in text
     args = build_parser().parse_args(["serve", "--portal-key", str(tmp_path / "portal.pem")])
     assert args.portal_key == str(tmp_path / "portal.pem")
+
+
+def test_the_portals_exchanges_are_in_the_journal(sp_metadata: bytes) -> None:
+    with ArchiveMock() as served:
+        http = requests.Session()
+        http.trust_env = False
+        http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10)
+        http.get(f"{served.base_url}/sikkerhetsportal/sso?SAMLRequest=%%%", timeout=10)
+        http.post(f"{served.base_url}/sikkerhetsportal/login", data=b"request=\xff", timeout=10)
+        entries = [e for e in served.journal() if e.service == "sikkerhetsportal"]
+    assert [(e.operation, e.http_status, e.outcome) for e in entries] == [
+        ("metadata", 200, "ok"),
+        ("sso", 400, "refused"),
+        ("login", 400, "refused"),
+    ]
+    assert entries[1].request.startswith(b"GET /sikkerhetsportal/sso?SAMLRequest=%25%25%25")
+    assert "cannot be read" in entries[1].validation
+    assert entries[2].request.endswith(b"request=\xff")

@@ -96,7 +96,7 @@ def build_archive(
         admin,
         auth=auth,
         on_error=on_error,
-        sites={PORTAL_PREFIX: PortalApp(portal)},
+        sites={PORTAL_PREFIX: PortalApp(portal, journal if config.journal else None)},
     )
     parts = ArchiveParts(app, store, archive, endpoint, journal, clock, portal)
     return parts

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
+import time
 from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
 from typing import Any
@@ -24,6 +26,7 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from tpn.fixtures import population, xmlguard
+from tpn.mocks.journal import Journal
 from tpn.mocks.sikkerhetsportal import messages, ns
 from tpn.mocks.sikkerhetsportal.portal import (
     METHODS,
@@ -59,12 +62,53 @@ _REASONS = {
 
 
 class PortalApp:
-    """The portal over HTTP."""
+    """The portal over HTTP; every exchange goes into the journal when one is given."""
 
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: Portal, journal: Journal | None = None) -> None:
         self.portal = portal
+        self.journal = journal
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.journal is None:
+            return self._answer(environ, start_response)
+        started = time.time()
+        body = b""
+        if environ.get("REQUEST_METHOD") == "POST":
+            try:
+                body = _body(environ)
+            except LoginError:
+                pass  # refused unread (too long, no length): _answer says so again, as a page
+            else:
+                environ["wsgi.input"] = io.BytesIO(body)
+                environ["CONTENT_LENGTH"] = str(len(body))
+        seen: dict[str, Any] = {}
+
+        def recording(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, *rest)
+
+        chunks = list(self._answer(environ, recording))
+        status = int(str(seen.get("status", "500")).split()[0])
+        path = environ.get("PATH_INFO", "").removeprefix(PREFIX).strip("/") or "/"
+        query = environ.get("QUERY_STRING", "")
+        head = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '')}"
+        request = f"{head}{'?' + query if query else ''}\n\n".encode() + body
+        location = dict(seen.get("headers", [])).get("Location", "")
+        response = b"".join(chunks) or f"Location: {location}".encode()
+        outcome = "ok" if status < 400 else "refused" if status < 500 else "error"
+        self.journal.record(
+            service="sikkerhetsportal",
+            operation=path,
+            http_status=status,
+            outcome=outcome,
+            validation="" if status < 400 else response[:300].decode("utf-8", "replace"),
+            started=started,
+            request=request,
+            response=response,
+        )
+        return chunks
+
+    def _answer(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         # Without a public URL the portal is what the request came to (its own listening URL).
