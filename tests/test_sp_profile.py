@@ -110,13 +110,11 @@ def vendor_sp(tmp_path: Path) -> Iterator[tuple[ReferenceSp, int, Path]]:
         server.server_close()
 
 
-def test_an_sp_at_a_url_is_certified(
-    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
-) -> None:
-    sp, port, key_file = vendor_sp
-    (tmp_path / "sp.xml").write_bytes(sp.metadata())
-    done, data = certify(
-        tmp_path,
+def vendor_args(folder: Path, vendor: tuple[ReferenceSp, int, Path]) -> list[str]:
+    """What a vendor gives ``tpn certify`` for its SP (its metadata written into ``folder``)."""
+    sp, port, key_file = vendor
+    (folder / "sp.xml").write_bytes(sp.metadata())
+    return [
         "--level",
         "full",
         "--target",
@@ -127,12 +125,19 @@ def test_an_sp_at_a_url_is_certified(
         f"{sp.base_url}/probe",
         "--probe-expect",
         "Logget inn som {uid}",
-        "--sp-logout-url",
-        f"{sp.base_url}/logout",
         "--idp-port",
         str(port),
         "--idp-key",
         str(key_file),
+    ]
+
+
+def test_an_sp_at_a_url_is_certified(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
+) -> None:
+    sp = vendor_sp[0]
+    done, data = certify(
+        tmp_path, *vendor_args(tmp_path, vendor_sp), "--sp-logout-url", f"{sp.base_url}/logout"
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert results(data) == dict.fromkeys(ALL, "passed")
@@ -142,25 +147,7 @@ def test_an_sp_at_a_url_is_certified(
 def test_without_a_logout_url_single_logout_is_not_applicable(
     tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
 ) -> None:
-    sp, port, key_file = vendor_sp
-    (tmp_path / "sp.xml").write_bytes(sp.metadata())
-    done, data = certify(
-        tmp_path,
-        "--level",
-        "full",
-        "--target",
-        f"{sp.base_url}/side",
-        "--sp-metadata",
-        "sp.xml",
-        "--probe-url",
-        f"{sp.base_url}/probe",
-        "--probe-expect",
-        "Logget inn som {uid}",
-        "--idp-port",
-        str(port),
-        "--idp-key",
-        str(key_file),
-    )
+    done, data = certify(tmp_path, *vendor_args(tmp_path, vendor_sp))
     assert done.returncode == 0, done.stdout[-3000:]
     assert results(data)["SP-SLO-001"] == "not_applicable"
 

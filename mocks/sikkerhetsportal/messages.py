@@ -73,16 +73,22 @@ def _q(prefix: str, name: str) -> str:
     return f"{{{ns.NSMAP[prefix]}}}{name}"
 
 
-def parse_authn_request(xml: bytes) -> AuthnRequest:
-    """Read an AuthnRequest, or raise :class:`MessageError` saying what is wrong."""
+def _read(xml: bytes, name: str) -> etree._Element:
+    """``xml`` through the hostile-XML guard, and a samlp:``name`` at its root."""
     try:
         root = xmlguard.parse(
-            xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what="the AuthnRequest"
+            xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what=f"the {name}"
         )
     except xmlguard.Refused as exc:
         raise MessageError(exc.message) from None
-    if root.tag != _q("samlp", "AuthnRequest"):
-        raise MessageError(f"the message is {root.tag}, not a samlp:AuthnRequest")
+    if root.tag != _q("samlp", name):
+        raise MessageError(f"the message is {root.tag}, not a samlp:{name}")
+    return root
+
+
+def parse_authn_request(xml: bytes) -> AuthnRequest:
+    """Read an AuthnRequest, or raise :class:`MessageError` saying what is wrong."""
+    root = _read(xml, "AuthnRequest")
     if root.get("Version") != "2.0":
         raise MessageError(f"AuthnRequest/@Version is {root.get('Version')!r}, not '2.0'")
     request_id = root.get("ID")
@@ -280,14 +286,7 @@ class LogoutRequest:
 
 def parse_logout_request(xml: bytes) -> LogoutRequest:
     """Read a LogoutRequest, or raise :class:`MessageError` saying what is wrong."""
-    try:
-        root = xmlguard.parse(
-            xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what="the LogoutRequest"
-        )
-    except xmlguard.Refused as exc:
-        raise MessageError(exc.message) from None
-    if root.tag != _q("samlp", "LogoutRequest"):
-        raise MessageError(f"the message is {root.tag}, not a samlp:LogoutRequest")
+    root = _read(xml, "LogoutRequest")
     issuer = root.find(_q("saml", "Issuer"))
     name_id = root.find(_q("saml", "NameID"))
     if not root.get("ID") or issuer is None or name_id is None:
@@ -351,14 +350,7 @@ class LogoutResponse:
 
 def parse_logout_response(xml: bytes) -> LogoutResponse:
     """Read a LogoutResponse, or raise :class:`MessageError` saying what is wrong."""
-    try:
-        root = xmlguard.parse(
-            xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what="the LogoutResponse"
-        )
-    except xmlguard.Refused as exc:
-        raise MessageError(exc.message) from None
-    if root.tag != _q("samlp", "LogoutResponse"):
-        raise MessageError(f"the message is {root.tag}, not a samlp:LogoutResponse")
+    root = _read(xml, "LogoutResponse")
     issuer = root.find(_q("saml", "Issuer"))
     code = root.find(f"{_q('samlp', 'Status')}/{_q('samlp', 'StatusCode')}")
     if issuer is None or code is None:
