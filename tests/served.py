@@ -27,6 +27,18 @@ def tpn_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "tpn.harness.cli"]
 
 
+def run_tpn(cwd: Path | None, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``tpn ARGS`` as a person runs it (in ``cwd``), output captured, never raising on status."""
+    return subprocess.run(
+        [*tpn_command(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 class Served:
     def __init__(self, db: Path, *, workers: int = 2, server: str = "granian") -> None:
         self.db = db

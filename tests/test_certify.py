@@ -8,18 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from served import tpn_command
+from served import run_tpn
 
 
-def tpn(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*tpn_command(), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+def tpn(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_tpn(cwd, *args, timeout=600)
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from served import tpn_command
+from served import run_tpn
 
 from tpn.conformance import profiles
 from tpn.conformance.ksxml import defects, generate, mutations
@@ -46,15 +46,7 @@ FINDING = re.compile(
 # ---------------------------------------------------------------------------- running tpn
 
 
-def tpn(cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*tpn_command(), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+tpn = run_tpn
 
 
 class Certified:

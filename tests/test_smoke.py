@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from served import Served
@@ -92,14 +93,11 @@ def test_certify_the_served_archive(served: Served, tmp_path: Path) -> None:
 def test_forms_generate_validate_and_certify(tmp_path: Path) -> None:
     """The forms side as a vendor runs it: generate documents, validate them, certify them."""
     import json
-    import subprocess
 
-    from served import tpn_command
+    from served import run_tpn
 
-    def tpn(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*tpn_command(), *args], capture_output=True, text=True, timeout=300, check=False
-        )
+    def tpn(*args: str) -> Any:
+        return run_tpn(None, *args)
 
     out = tmp_path / "forms"
     assert tpn("forms", "generate", "--out", str(out), "--count", "2").returncode == 0

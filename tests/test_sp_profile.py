@@ -14,7 +14,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from served import tpn_command
+from served import run_tpn
 
 from tpn.conformance import profiles
 from tpn.mocks.referencesp.app import Idp, ReferenceSp
@@ -25,14 +25,7 @@ ALL = [r.id for r in profiles.get("sp").catalogue]
 
 
 def certify(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    done = subprocess.run(
-        [*tpn_command(), "certify", "--profile", "sp", "--report-dir", "report", "-q", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_tpn(cwd, "certify", "--profile", "sp", "--report-dir", "report", "-q", *args)
     path = cwd / "report" / "report.json"
     data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     return done, data

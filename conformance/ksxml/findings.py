@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -47,15 +48,7 @@ class Verdict:
         return not self.findings
 
     def with_finding(self, finding: Finding) -> Verdict:
-        return Verdict(
-            self.source,
-            self.form,
-            (*self.findings, finding),
-            self.referanse,
-            self.referanse_at,
-            self.sha256,
-            self.size,
-        )
+        return dataclasses.replace(self, findings=(*self.findings, finding))
 
     def to_json(self) -> dict[str, object]:
         return {
