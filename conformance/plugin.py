@@ -10,16 +10,24 @@ Without ``--tpn-target`` the suite starts the embedded reference archive and cer
 Each test names its requirements (``@pytest.mark.requirement("N4WS-NUM-001")``); tests above the
 chosen level are deselected; at the end every requirement of the level gets a result, the
 report directory gets junit.xml, report.json and report.html, and the exit status is 0 when no
-requirement of the level failed and 1 otherwise (2 for an unreachable target).
+requirement of the level failed and 1 otherwise. 2 (pytest's "interrupted") means the run could
+not judge: the target was unreachable, or misbehaved at the transport level (an answer over
+``--tpn-max-response``, a request past ``--tpn-request-timeout``, the run past
+``--tpn-run-timeout``, a redirect, a body cut short, an answer that is not HTTP), which stops
+the run at once with its reports marked incomplete; or the suite itself failed, or the reports
+could not be written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
+import re
 import secrets
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -30,7 +38,16 @@ from tpn.conformance import profiles
 from tpn.conformance.catalogue import LEVELS
 from tpn.conformance.evidence import Recorder
 from tpn.conformance.outcomes import NOT_APPLICABLE, SuiteError
+from tpn.conformance.redact import RedactingStream, Redactor, redact_logs, split_userinfo
 from tpn.conformance.results import Run, TestResult
+from tpn.conformance.transport import (
+    DEFAULT_MAX_RESPONSE,
+    DEFAULT_REQUEST_TIMEOUT,
+    RUN_TIMEOUTS,
+    Guard,
+    Limits,
+)
+from tpn.fixtures.files import FileRefused, printable, regular_size
 
 if TYPE_CHECKING:
     from tpn.conformance.target import Target
@@ -44,7 +61,11 @@ pytest_plugins = [
 
 RUN = pytest.StashKey[Run]()
 REQS = pytest.StashKey[tuple[str, ...]]()
+CLEANUP = pytest.StashKey[contextlib.ExitStack]()
 MARKER = "requirement"
+# The largest files named on the command line that the suite reads.
+MAX_CA_BUNDLE = 16 * 1024 * 1024  # PEM; a whole system bundle is under 1 MB
+MAX_SP_METADATA = 4 * 1024 * 1024  # SAML metadata with a few certificates: tens of KB
 
 
 # ------------------------------------------------------------------ options
@@ -55,6 +76,34 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise pytest.UsageError(f"--tpn-seed takes a whole number, got {text!r}") from None
+    return value
+
+
+def _seconds(option: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0 < value < 10**7:
+            raise pytest.UsageError(f"{option} takes seconds (a number above 0), got {text!r}")
+        return value
+
+    return parse
+
+
+_SIZE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[kmg]?)(?:i?b)?", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def _size(text: str) -> int:
+    """A size in bytes: ``1048576``, ``512K``, ``64M``, ``1G`` (binary units; ``MiB`` too)."""
+    match = _SIZE.fullmatch(text.strip())
+    value = int(float(match["n"]) * _UNITS[match["unit"].lower()]) if match else 0
+    if value < 1:
+        raise pytest.UsageError(
+            f"--tpn-max-response takes a size such as 64M, 512K or 1048576, got {text!r}"
+        )
     return value
 
 
@@ -153,6 +202,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="sp: the portal's signing key and certificate (PEM); made there on first use",
     )
     add(
+        "--tpn-request-timeout",
+        metavar="SECONDS",
+        type=_seconds("--tpn-request-timeout"),
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="the most one request to the target may take, from sending it to the last byte of "
+        f"the answer (default {DEFAULT_REQUEST_TIMEOUT:g}: a 20 MB document each way on a slow "
+        "archive); past it the run stops",
+    )
+    add(
+        "--tpn-max-response",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULT_MAX_RESPONSE,
+        help=f"the largest answer read from the target, e.g. 64M or 512K (default "
+        f"{DEFAULT_MAX_RESPONSE // 2**20}M: the largest document, 20 MB, is 27 MB of base64); "
+        "a larger one stops the run",
+    )
+    add(
+        "--tpn-run-timeout",
+        metavar="SECONDS",
+        type=_seconds("--tpn-run-timeout"),
+        default=None,
+        help="the most the whole run may take (default per level: "
+        + ", ".join(f"{level} {seconds:g}" for level, seconds in RUN_TIMEOUTS.items())
+        + "); past it the run stops",
+    )
+    add(
         "--tpn-examples",
         metavar="N",
         type=int,
@@ -179,13 +255,29 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", f"{MARKER}(*ids): the catalogue requirements a conformance test checks"
     )
     opt = config.option
+    # Credentials in the target's URL are the run's credentials: out of the URL (which goes into
+    # reports and messages), into the redactor like every other secret.
+    url_user = url_password = None
+    if opt.tpn_target and "@" in urlsplit(opt.tpn_target).netloc:
+        opt.tpn_target, url_user, url_password = split_userinfo(opt.tpn_target)
+        if url_password is not None and not opt.tpn_user:
+            opt.tpn_user, opt.tpn_password = url_user, url_password
+    redactor = Redactor.of([(opt.tpn_user, opt.tpn_password), (url_user, url_password)])
+    if any((opt.tpn_target, opt.tpn_profile, opt.tpn_defect, opt.tpn_user)):
+        _redact_output(config, redactor)  # a vendor's own run is left alone
     report_dir: Path | None = opt.tpn_report_dir
     if report_dir is not None:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        # A run that ends early (a usage error too) must not leave the previous run's reports
-        # looking current.
-        for name in ("report.json", "report.json.sig", "report.html", "junit.xml"):
-            (report_dir / name).unlink(missing_ok=True)
+        try:
+            report_dir.mkdir(parents=True, exist_ok=True)
+            # A run that ends early (a usage error too) must not leave the previous run's
+            # reports looking current.
+            for name in ("report.json", "report.json.sig", "report.html", "junit.xml"):
+                (report_dir / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise pytest.UsageError(
+                f"--tpn-report-dir {printable(str(report_dir))}: cannot write there: "
+                f"{exc.strerror or exc}"
+            ) from None
         # Our pytest_configure runs first, so the junitxml plugin picks this path up.
         if not getattr(opt, "xmlpath", None):
             opt.xmlpath = str(report_dir / "junit.xml")
@@ -203,8 +295,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if not sep or not reason.strip():
             raise pytest.UsageError(f"--tpn-waive takes ID=REASON, got {text!r}")
         waivers[rid.strip()] = reason.strip()
-    if opt.tpn_ca_bundle and not Path(opt.tpn_ca_bundle).is_file():
-        raise pytest.UsageError(f"--tpn-ca-bundle: no such file {opt.tpn_ca_bundle!r}")
+    if opt.tpn_ca_bundle:
+        _readable(opt.tpn_ca_bundle, MAX_CA_BUNDLE, "--tpn-ca-bundle")
     profile = profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE)
     if opt.tpn_defect:
         known = profile.defect_names()
@@ -226,8 +318,7 @@ def pytest_configure(config: pytest.Config) -> None:
         ]
         if missing:
             raise pytest.UsageError(f"sp with --tpn-target needs {', '.join(missing)}")
-        if not Path(opt.tpn_sp_metadata).is_file():
-            raise pytest.UsageError(f"--tpn-sp-metadata: no such file {opt.tpn_sp_metadata!r}")
+        _readable(opt.tpn_sp_metadata, MAX_SP_METADATA, "--tpn-sp-metadata")
         if "{uid}" not in opt.tpn_probe_expect:
             raise pytest.UsageError("--tpn-probe-expect must hold {uid} (the persona's number)")
     if opt.tpn_target and profile.target_kind == "url":
@@ -248,6 +339,13 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--tpn-waive: {rid} is not a requirement of {profile.name}")
         if not profile.catalogue.get(rid).within(opt.tpn_level):
             raise pytest.UsageError(f"--tpn-waive: {rid} is above level {opt.tpn_level}")
+    limits = Limits(
+        request_timeout=opt.tpn_request_timeout,
+        max_response=opt.tpn_max_response,
+        run_timeout=opt.tpn_run_timeout or RUN_TIMEOUTS[opt.tpn_level],
+    )
+    guard = Guard(limits)
+    config.add_cleanup(guard.close)
     config.stash[RUN] = Run(
         profile=profile,
         level=opt.tpn_level,
@@ -260,21 +358,76 @@ def pytest_configure(config: pytest.Config) -> None:
         product_version=opt.tpn_version,
         examples=opt.tpn_examples or 20,
         recorder=Recorder(),
-        arguments=list(config.invocation_params.args),
+        arguments=redactor.arguments(config.invocation_params.args),
+        guard=guard,
+        redactor=redactor,
     )
 
 
+def _readable(path: str, limit: int, option: str) -> None:
+    """A file named by ``option`` is a regular file within ``limit`` (no FIFO, no device)."""
+    try:
+        regular_size(path, limit, what=option)
+    except FileRefused as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _redact_output(config: pytest.Config, redactor: Redactor) -> None:
+    """Route the terminal and log records through the redactor, for this run only.
+
+    Runs before pytest's terminal plugin makes its writer (our pytest_configure is tryfirst),
+    which then writes through the redacting stream for the whole session.
+    """
+    if CLEANUP in config.stash or not redactor:
+        return
+    stack = contextlib.ExitStack()
+    config.stash[CLEANUP] = stack
+    config.add_cleanup(stack.close)
+    stack.enter_context(redact_logs(redactor))
+    original = sys.stdout
+    if original is not None:
+        sys.stdout = RedactingStream(original, redactor)
+
+        def restore() -> None:
+            if isinstance(sys.stdout, RedactingStream):
+                sys.stdout.flush()
+            sys.stdout = original
+
+        stack.callback(restore)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """An external target that does not answer at all ends the run with status 2 at once."""
+    """An external target that does not answer at all ends the run with status 2 at once; one
+    that answers but misbehaves stops it before the first test (with reports)."""
     url = session.config.option.tpn_target
     run = session.config.stash.get(RUN, None)
     if url and run is not None and run.profile.target_kind == "url":
-        from tpn.conformance.target import Unreachable, probe
+        from tpn.conformance.target import PROBE_TIMEOUT, Unreachable, probe
+        from tpn.conformance.transport import TargetMisbehaved
 
         try:
-            probe(url, ca_bundle=session.config.option.tpn_ca_bundle)
+            probe(url, PROBE_TIMEOUT, session.config.option.tpn_ca_bundle, run.guard)
         except Unreachable as exc:
             pytest.exit(f"tpn: the target is unreachable: {exc}", returncode=2)
+        except TargetMisbehaved:
+            pass  # the guard has it: pytest_runtestloop stops the run once it is collected
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is not None and run.active and run.guard.tripped is not None:
+        _stop(session, run)
+        raise session.Interrupted(session.shouldstop)
+
+
+def _stop(session: pytest.Session, run: Run) -> None:
+    """The target misbehaved (or a deadline passed): no further test runs."""
+    problem = run.guard.tripped
+    if problem is None or run.stopped:
+        return
+    run.stopped = run.redactor.text(problem.text())
+    session.shouldstop = f"tpn: the run stopped: {run.stopped}"
 
 
 # ------------------------------------------------------------------ collection
@@ -386,6 +539,7 @@ def tpn_target(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Target]
             reference=False,
             exclusive=opt.tpn_exclusive,
             ca_bundle=opt.tpn_ca_bundle,
+            guard=tpn_run.guard,
         )
         tpn_run.target = target
         yield target
@@ -393,7 +547,7 @@ def tpn_target(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Target]
     from tpn.conformance.target import embedded_reference
 
     try:
-        reference = embedded_reference(tuple(opt.tpn_defect))
+        reference = embedded_reference(tuple(opt.tpn_defect), tpn_run.guard)
         target = reference.__enter__()
     except Exception as exc:
         raise SuiteError(f"the embedded reference archive could not start: {exc!r}") from exc
@@ -425,7 +579,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.user_properties.append((MARKER, rid))
     outcome: str | None = None
     reason = ""
-    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(SuiteError):
+    with contextlib.suppress(Exception):
+        run.guard.check()  # trips the guard if the run's deadline has passed
+    if run.guard.tripped is not None and not report.passed:
+        # Whatever the test made of the exception (an AssertionError, zeep's own error, a
+        # hypothesis failure), the target broke the transport: the test could not judge.
+        _stop(item.session, run)
+        outcome = "not_run"
+        reason = f"the run stopped: {run.stopped}"
+    elif report.failed and call.excinfo is not None and call.excinfo.errisinstance(SuiteError):
         outcome = "not_run"  # the suite could not judge: not the target's failure
         reason = f"suite error: {call.excinfo.value}"
         if str(call.excinfo.value) not in run.suite_errors:
@@ -440,6 +602,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = text.removeprefix(NOT_APPLICABLE)
     elif report.when == "call":
         outcome = "passed"
+    if run.guard.tripped is not None:
+        _stop(item.session, run)
     if outcome is not None:
         run.record(
             TestResult(
@@ -447,7 +611,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 requirements=ids,
                 outcome=outcome,
                 phase=report.when,
-                reason=reason,
+                reason=run.redactor.text(reason),
                 duration=report.duration,
                 evidence=run.recorder.evidence(),
             )
@@ -465,20 +629,55 @@ def _reason(call: pytest.CallInfo[None]) -> str:
     )
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Iterator[None]:
+    # A wrapper, innermost (trylast): it runs after pytest's junitxml has written junit.xml (or
+    # failed to: a full disk, a report folder gone) and before the terminal's summary.
     run = session.config.stash.get(RUN, None)
+    try:
+        yield
+    except OSError as exc:
+        if run is None or not run.active:
+            raise
+        run.report_error = _write_error(exc, run.report_dir)
     if run is None or not run.active:
         return
+    _finish(session, run, exitstatus)
+
+
+def _write_error(exc: OSError, folder: Path | None) -> str:
+    if exc.filename is None:
+        into = f" to {printable(str(folder))}" if folder is not None else ""
+        return f"the reports could not be written{into}: {exc.strerror or exc}"
+    where = printable(str(exc.filename))
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        # makedirs over a file, or a file in the way of a path: the folder is not one.
+        return f"the reports could not be written: {where} (or a folder above it) is not a folder"
+    return f"the reports could not be written: {exc.strerror or exc} ({where})"
+
+
+def _finish(session: pytest.Session, run: Run, exitstatus: int) -> None:
     run.finished = dt.datetime.now(dt.UTC)
-    if run.report_dir is not None:
+    if run.guard.tripped is not None:
+        _stop(session, run)
+    junit = Path(session.config.option.xmlpath or "")
+    if run.report_error is None and junit.name and junit.is_file():
+        from tpn.conformance.redact import redact_junit
+
+        try:
+            redact_junit(junit, run.redactor)  # wherever it is: --junitxml may put it elsewhere
+        except OSError as exc:
+            run.report_error = _write_error(exc, run.report_dir)
+    if run.report_dir is not None and run.report_error is None:
         from tpn.conformance.report import write_reports
 
-        junit = Path(session.config.option.xmlpath or "")
         # Only a junit.xml inside the report folder is an artefact a certificate can cover.
         inside = junit.name and junit.resolve().parent == run.report_dir.resolve()
-        write_reports(run, run.report_dir, junit=junit if inside else None)
-    if run.suite_errors:
+        try:
+            write_reports(run, run.report_dir, junit=junit if inside else None)
+        except OSError as exc:
+            run.report_error = _write_error(exc, run.report_dir)
+    if run.suite_errors or run.stopped or run.report_error:
         session.exitstatus = pytest.ExitCode.INTERRUPTED  # 2: the run could not judge
     elif exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # Waived requirements and not-applicable ones do not fail a run; a vendor's own failing

@@ -3,12 +3,17 @@
 report.json is what a certificate signs (``tpn.harness.certificate``): everything a reader needs
 to judge the run without the harness. report.html is the same, for a person: a summary per
 level, then every requirement with its tests, and each failure with the exchange that decided it.
+
+Everything written passes through the run's redactor first (the plugin redacts junit.xml before
+its hash is taken here), and each file is written whole or not at all: a full disk leaves no
+half report.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -86,6 +91,14 @@ def build(run: Run, junit: Path | None = None) -> dict[str, Any]:
         "arguments": run.arguments,
         "waivers": run.waivers,
         "suite_errors": run.suite_errors,
+        # Why the run stopped before its end (the target misbehaved, a deadline passed): then
+        # the result is incomplete, and tpn certify signs nothing.
+        "stopped": run.stopped,
+        "limits": {
+            "request_timeout_s": run.guard.limits.request_timeout,
+            "max_response_bytes": run.guard.limits.max_response,
+            "run_timeout_s": run.guard.limits.run_timeout,
+        },
         "started": run.started.isoformat(timespec="seconds"),
         "finished": run.finished.isoformat(timespec="seconds") if run.finished else None,
         "created": run.created,
@@ -110,10 +123,23 @@ def render_html(report: dict[str, Any]) -> str:
     return _ENV.get_template("report.html.j2").render(r=report)
 
 
+def _write(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all (a temporary file renamed into place)."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
 def write_reports(run: Run, directory: Path, junit: Path | None = None) -> dict[str, Any]:
+    """Write report.json and report.html, redacted; OSError if they cannot be."""
     directory.mkdir(parents=True, exist_ok=True)
-    report = build(run, junit if junit and junit.name else None)
-    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    (directory / "report.json").write_text(text, encoding="utf-8")
-    (directory / "report.html").write_text(render_html(report), encoding="utf-8")
+    report = run.redactor.data(build(run, junit if junit and junit.name else None))
+    text = run.redactor.text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    html = run.redactor.text(render_html(report))
+    _write(directory / "report.json", text)
+    _write(directory / "report.html", html)
     return report

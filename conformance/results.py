@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from tpn.conformance.catalogue import LEVELS, Requirement
 from tpn.conformance.evidence import DocumentEvidence, Exchange, Recorder
 from tpn.conformance.profiles import Profile
+from tpn.conformance.redact import Redactor
+from tpn.conformance.transport import Guard
 
 if TYPE_CHECKING:
     from tpn.conformance.target import Target
@@ -77,6 +79,14 @@ class Run:
     suite_errors: list[str] = field(default_factory=list)  # the suite could not judge
     other_failures: int = 0  # failed tests that are not the suite's (a vendor's own)
     arguments: list[str] = field(default_factory=list)
+    # The limits and deadlines of every request to the target; tripped when it misbehaves.
+    guard: Guard = field(default_factory=Guard)
+    # Everything the run writes passes through it (reports, junit.xml, terminal, logs).
+    redactor: Redactor = field(default_factory=Redactor)
+    # Why the run stopped before its end (the target misbehaved, a deadline passed), if it did.
+    stopped: str | None = None
+    # Why the reports could not be written, if they could not.
+    report_error: str | None = None
 
     def record(self, result: TestResult) -> None:
         # A test that passed its call but failed teardown is failed; keep one entry per nodeid.
@@ -131,6 +141,8 @@ class Run:
         return counts
 
     def verdict(self, results: list[RequirementResult]) -> str:
+        if self.stopped:
+            return "incomplete"  # what failed before the stop stays in the results; no verdict
         counts = self.counts(results)
         if counts["failed"]:
             return "failed"
@@ -183,10 +195,14 @@ class Run:
             lines.append(f"  {counts['not_run']} requirements did not run all their tests")
         for error in self.suite_errors:
             lines.append(f"  SUITE ERROR (the run could not judge): {error[:300]}")
+        if self.stopped:
+            lines.append(f"  STOPPED (the run could not judge): {self.stopped}")
         replay = self.replay()
         lines.append(
             f"  verdict: {self.verdict(results).upper()}" + (f"; {replay}" if replay else "")
         )
-        if self.report_dir is not None:
+        if self.report_error:
+            lines.append(f"  REPORTS NOT WRITTEN: {self.report_error}")
+        elif self.report_dir is not None:
             lines.append(f"  report: {self.report_dir / 'report.html'}")
         return lines

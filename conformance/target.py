@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from tpn.conformance.transport import Guard, GuardedSession
+
 
 class Unreachable(Exception):
     """The target did not answer at all (refused, reset, timed out, unknown host)."""
@@ -28,6 +30,8 @@ class Target:
     ca_bundle: str | None = None
     # What the reference is, in reports (a form-output profile's is a generator, not a server).
     reference_name: str = "the embedded reference archive"
+    # The run's limits and deadlines, shared by every session made for this target.
+    guard: Guard | None = field(default=None, repr=False, compare=False)
 
     @property
     def admin_url(self) -> str:
@@ -42,24 +46,29 @@ class Target:
         return self.url
 
 
-def session(target: Target) -> requests.Session:
-    s = requests.Session()
-    # No proxy or CA settings from the environment: what the suite talks to is what its options
-    # say, so a run is the same on a developer's machine and in CI.
-    s.trust_env = False
-    if target.auth:
-        s.auth = target.auth
-    if target.ca_bundle:
-        s.verify = target.ca_bundle
-    return s
+def session(target: Target) -> GuardedSession:
+    """A session for ``target`` under the run's guard (deadlines, size cap, no redirects)."""
+    guard = target.guard or Guard()
+    return guard.session(auth=target.auth, ca_bundle=target.ca_bundle)
 
 
-def probe(url: str, timeout: float = 10.0, ca_bundle: str | None = None) -> None:
-    """Raise ``Unreachable`` unless something answers HTTP at ``url`` (any status will do)."""
-    s = session(Target(url, None, reference=False, exclusive=False, ca_bundle=ca_bundle))
+PROBE_TIMEOUT = 10.0  # seconds: a target that answers at all answers a GET by then
+
+
+def probe(
+    url: str,
+    timeout: float = PROBE_TIMEOUT,
+    ca_bundle: str | None = None,
+    guard: Guard | None = None,
+) -> None:
+    """Raise ``Unreachable`` unless something answers HTTP at ``url`` (any status will do).
+
+    A target that answers, but breaks HTTP doing so (``TargetMisbehaved``), trips ``guard``.
+    """
+    s = (guard or Guard()).session(ca_bundle=ca_bundle, redirects="return")
     try:
         # Any answer will do; a redirect (an SP's login) is not followed to where it points.
-        s.get(url + ("&" if "?" in url else "?") + "wsdl", timeout=timeout, allow_redirects=False)
+        s.get(url + ("&" if "?" in url else "?") + "wsdl", timeout=timeout)
     except requests.RequestException as exc:
         hint = (
             " (a certificate the suite does not trust: give its CA with --tpn-ca-bundle FILE)"
@@ -67,10 +76,14 @@ def probe(url: str, timeout: float = 10.0, ca_bundle: str | None = None) -> None
             else ""
         )
         raise Unreachable(f"{url} does not answer: {type(exc).__name__}: {exc}{hint}") from exc
+    finally:
+        s.close()
 
 
 @contextmanager
-def embedded_reference(defects: tuple[str, ...] = ()) -> Iterator[Target]:
+def embedded_reference(
+    defects: tuple[str, ...] = (), guard: Guard | None = None
+) -> Iterator[Target]:
     """Start the reference archive (memory store, fresh credentials) for one run."""
     with warnings.catch_warnings():
         # Spyne 2.14 imports cgi, deprecated since 3.11: our dependency's noise, not the run's.
@@ -82,4 +95,11 @@ def embedded_reference(defects: tuple[str, ...] = ()) -> Iterator[Target]:
     # A defective archive may fail inside on purpose; only the reference must never do so.
     server: Any = ArchiveMock(MockConfig(auth=auth, defects=defects), raise_errors=not defects)
     with server:
-        yield Target(url=server.url, auth=auth, reference=True, exclusive=True, defects=defects)
+        yield Target(
+            url=server.url,
+            auth=auth,
+            reference=True,
+            exclusive=True,
+            defects=defects,
+            guard=guard,
+        )

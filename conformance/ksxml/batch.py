@@ -19,6 +19,7 @@ from tpn.conformance.ksxml.findings import Finding, Verdict
 from tpn.conformance.ksxml.model import form, forms
 from tpn.conformance.ksxml.validator import MAX_BYTES, Validator
 from tpn.conformance.outcomes import SuiteError
+from tpn.fixtures.files import FileRefused, read_regular, regular_size
 
 # Rules every document is judged by, whatever it is; the others need a known form.
 DOCUMENT_RULES = ("KSX-XML-001", "KSX-XML-002", "KSX-ENV-001")
@@ -79,8 +80,10 @@ class Batch:
 
 
 def files(folder: Path) -> list[Path]:
-    """The ``*.xml`` files under ``folder``, in path order (the order KSX-REF-001 reads them)."""
-    return sorted(p for p in folder.rglob("*.xml") if p.is_file())
+    """The ``*.xml`` entries under ``folder`` that are not folders, in path order (the order
+    KSX-REF-001 reads them). A FIFO or device among them is kept, for ``read`` to refuse by
+    name, rather than skipped without a word."""
+    return sorted(p for p in folder.rglob("*.xml") if not p.is_dir())
 
 
 class Unreadable(Exception):
@@ -88,9 +91,16 @@ class Unreadable(Exception):
 
 
 def read(path: Path, limit: int = MAX_BYTES) -> bytes:
-    """A file's bytes, at most ``limit + 1`` of them: an over-size document is refused whole."""
+    """A regular file's bytes, at most ``limit + 1`` of them: an over-size document is refused
+    whole (by its size). A FIFO, a device or a symlink to one is never opened for reading."""
     try:
-        with path.open("rb") as fh:
+        size = regular_size(path, 2**62, what="document")
+        if size <= limit:
+            return read_regular(path, limit, what="document")
+    except FileRefused as exc:
+        raise Unreadable(f"cannot read {exc}") from None
+    try:
+        with path.open("rb") as fh:  # a regular file over the limit: its first bytes tell so
             return fh.read(limit + 1)
     except OSError as exc:
         raise Unreadable(f"cannot read {path}: {exc.strerror or exc}") from exc

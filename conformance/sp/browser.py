@@ -5,13 +5,18 @@ artifact, and asks the SP's probe who is logged in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
 
 from tpn.conformance.evidence import Exchange, Message, Recorder
 from tpn.conformance.sp.forgeries import Context, Forgery, correct, forge
+from tpn.conformance.transport import Guard
 from tpn.mocks.sikkerhetsportal.portal import Pending, Portal
+
+# A logout goes SP → portal → SP (→ a page of the SP); a few more hops than that is a loop.
+MAX_LOGOUT_HOPS = 10
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class Broken(AssertionError):
@@ -29,10 +34,11 @@ class Browser:
 
     recorder: Recorder | None = None
     portal_session: str | None = None
+    guard: Guard | None = None  # the run's: deadlines and size cap of every request
 
     def __post_init__(self) -> None:
-        self.http = requests.Session()
-        self.http.trust_env = False
+        # Redirects come back as answers (the login is made of them); none is ever followed.
+        self.http = (self.guard or Guard()).session(redirects="return")
         if self.recorder is not None:
             self.http.hooks["response"].append(self._record)
 
@@ -54,7 +60,7 @@ class Browser:
 
     def start(self) -> Pending:
         """Open the protected page; the SP must send us to the portal with an AuthnRequest."""
-        page = self.http.get(self.target, allow_redirects=False, timeout=10)
+        page = self.http.get(self.target)
         location = page.headers.get("Location", "")
         if page.status_code not in (302, 303) or not location.startswith(self.portal.sso_url):
             raise Broken(
@@ -73,9 +79,7 @@ class Browser:
         if relay_state is not None:
             query["RelayState"] = relay_state
         separator = "&" if "?" in pending.acs_url else "?"
-        return self.http.get(
-            f"{pending.acs_url}{separator}{urlencode(query)}", allow_redirects=False, timeout=10
-        )
+        return self.http.get(f"{pending.acs_url}{separator}{urlencode(query)}")
 
     def login(self, pending: Pending, uid: str, method: str | None = None) -> requests.Response:
         """A real login at the portal (its SSO session too), then the browser at the ACS; the
@@ -84,14 +88,23 @@ class Browser:
         # The same SSO session for every SP this browser logs in to, as a real browser's cookie.
         answer = self.portal.login(pending, uid, chosen, session_id=self.portal_session)
         self.portal_session = answer.session
-        return self.http.get(answer.location, allow_redirects=False, timeout=10)
+        return self.http.get(answer.location)
 
     def logout(self, url: str) -> None:
-        """Follow the SP's logout through the portal and back."""
-        self.http.get(url, allow_redirects=True, timeout=10)
+        """Follow the SP's logout through the portal and back, as a browser would, but only
+        between the SP and the portal: a Location anywhere else is where the walk ends."""
+        allowed = {_origin(u) for u in (self.target, self.probe, url, self.portal.sso_url)}
+        for _ in range(MAX_LOGOUT_HOPS):
+            page = self.http.get(url)
+            location = page.headers.get("Location")
+            if page.status_code not in REDIRECTS or not location:
+                return
+            url = urljoin(url, location)
+            if _origin(url) not in allowed:
+                return
 
     def logged_in(self, uid: str) -> bool:
-        text = self.http.get(self.probe, timeout=10).text
+        text = self.http.get(self.probe).text
         return self.shows(uid) in text
 
     def shows(self, uid: str) -> str:
@@ -100,8 +113,13 @@ class Browser:
 
     def anyone(self, *uids: str) -> str | None:
         """Which of ``uids`` the probe shows logged in, if any."""
-        text = self.http.get(self.probe, timeout=10).text
+        text = self.http.get(self.probe).text
         return next((u for u in uids if self.shows(u) in text), None)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
 
 
 def context(portal: Portal, pending: Pending, uid: str, other_uid: str) -> Context:

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from tpn.conformance.evidence import Recorder
     from tpn.conformance.results import Run
     from tpn.conformance.sp.browser import Browser
+    from tpn.conformance.transport import Guard
     from tpn.mocks.sikkerhetsportal.portal import Portal
+
+MAX_IDP_KEY = 1024 * 1024  # a PEM key and certificate: a few KB
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -49,21 +52,29 @@ class Site:
     uid: str
     other_uid: str
     recorder: Recorder | None = None
+    guard: Guard | None = None
 
     def browser(self) -> Browser:
         from tpn.conformance.sp.browser import Browser
 
-        return Browser(self.portal, self.target, self.probe, self.expect, self.recorder)
+        return Browser(
+            self.portal, self.target, self.probe, self.expect, self.recorder, guard=self.guard
+        )
 
 
 def _idp_key(path: str | None) -> Any:
+    from tpn.fixtures.files import FileRefused, regular_size
     from tpn.mocks.sikkerhetsportal import keys
 
     if path is None:
         return None
     file = Path(path)
-    if file.is_file():
-        return keys.SigningKey.load(file)
+    if file.exists() or file.is_symlink():
+        try:
+            regular_size(file, MAX_IDP_KEY, what="--tpn-idp-key")  # no FIFO, no /dev/zero
+            return keys.SigningKey.load(file)
+        except (FileRefused, ValueError) as exc:
+            raise SuiteError(str(exc)) from None
     made = keys.generate("tpn-harness sikkerhetsportal (SP suite)")
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_bytes(made.to_pem())
@@ -98,7 +109,15 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
             idp.parts.portal.key = key
         portal = idp.parts.portal.at(idp.base_url)
         if opt.tpn_target:
-            metadata = Path(opt.tpn_sp_metadata).read_bytes()
+            from tpn.conformance.plugin import MAX_SP_METADATA
+            from tpn.fixtures.files import FileRefused, read_regular
+
+            try:
+                metadata = read_regular(
+                    opt.tpn_sp_metadata, MAX_SP_METADATA, what="--tpn-sp-metadata"
+                )
+            except FileRefused as exc:
+                raise SuiteError(str(exc)) from None
             portal.register(metadata)
             site = Site(
                 portal,
@@ -109,6 +128,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
                 adults[0],
                 adults[1],
                 tpn_run.recorder,
+                tpn_run.guard,
             )
             tpn_run.target = Target(opt.tpn_target, None, reference=False, exclusive=True)
         else:
@@ -146,6 +166,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
                 adults[0],
                 adults[1],
                 tpn_run.recorder,
+                tpn_run.guard,
             )
             tpn_run.target = Target(
                 site.target,
