@@ -2,6 +2,10 @@
 
 POST /__admin/sikkerhetsportal/sp   body: the SP's metadata (an md:EntityDescriptor)
 GET  /__admin/sikkerhetsportal/sp
+
+Every refusal is a JSON error (``AdminError``) saying what is wrong: a body over the metadata
+limit (413, refused before it is read), metadata that does not parse or breaks a rule (400, the
+rule and the element named; an endpoint that is not an http(s) URL among them), a full portal.
 """
 
 from __future__ import annotations
@@ -10,22 +14,23 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tpn.mocks.admin import AdminError
-from tpn.mocks.sikkerhetsportal.metadata import MetadataError
+from tpn.mocks.sikkerhetsportal import wire
+from tpn.mocks.sikkerhetsportal.metadata import MAX_BYTES, MetadataError
 from tpn.mocks.sikkerhetsportal.portal import Portal
 
-MAX_METADATA = 256 * 1024
+MAX_METADATA = MAX_BYTES
 
 
 def routes(portal: Portal) -> Mapping[tuple[str, str], Callable[[dict[str, Any]], Any]]:
     def register(environ: dict[str, Any]) -> Any:
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise AdminError(400, "Content-Length is not a number") from None
-        if not 0 < length <= MAX_METADATA:
-            raise AdminError(400, f"the body must be the SP's metadata (1 to {MAX_METADATA} bytes)")
+            xml = wire.read_body(environ, MAX_METADATA, what="the metadata")
+        except wire.BodyError as exc:
+            raise AdminError(exc.status, exc.message) from None
+        if not xml.strip():
+            raise AdminError(400, "the body must be the SP's metadata (an md:EntityDescriptor)")
         try:
-            provider = portal.register(environ["wsgi.input"].read(length))
+            provider = portal.register(xml)
         except MetadataError as exc:
             raise AdminError(400, f"the metadata cannot be registered: {exc}") from None
         return {

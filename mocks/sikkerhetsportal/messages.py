@@ -16,11 +16,16 @@ from signxml.algorithms import CanonicalizationMethod
 from signxml.signer import XMLSigner
 
 from tpn.fixtures import xmlguard
-from tpn.mocks.sikkerhetsportal import ns
+from tpn.mocks.sikkerhetsportal import ns, reading
+from tpn.mocks.sikkerhetsportal.errors import shown
 from tpn.mocks.sikkerhetsportal.keys import SigningKey
 
 MAX_DEPTH = 16
 MAX_ELEMENTS = 200
+# A request's ID, as the portal keeps it to answer (InResponseTo) and to refuse a replay. SAML
+# asks for 128 to 160 random bits (Core §1.3.4): some 40 characters; 256 is what the store's
+# columns hold.
+MAX_ID = 256
 
 
 class MessageError(ValueError):
@@ -34,7 +39,9 @@ def new_id() -> str:
 
 def instant(moment: dt.datetime) -> str:
     """xs:dateTime in UTC with a Z, as SAML writes times (§1.3.3 of the core spec)."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(dt.UTC)
+    # The year by hand: strftime writes year 1 as "1", which no reader takes.
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
 
 def parse_instant(text: str) -> dt.datetime:
@@ -76,29 +83,37 @@ def _q(prefix: str, name: str) -> str:
 def _read(xml: bytes, name: str) -> etree._Element:
     """``xml`` through the hostile-XML guard, and a samlp:``name`` at its root."""
     try:
-        root = xmlguard.parse(
+        root = reading.parse(
             xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what=f"the {name}"
         )
     except xmlguard.Refused as exc:
         raise MessageError(exc.message) from None
     if root.tag != _q("samlp", name):
-        raise MessageError(f"the message is {root.tag}, not a samlp:{name}")
+        raise MessageError(f"the message is {shown(root.tag)}, not a samlp:{name}")
     return root
+
+
+def _id(root: etree._Element, name: str) -> str:
+    found = root.get("ID")
+    if not found:
+        raise MessageError(f"{name} has no ID")
+    if len(found) > MAX_ID:
+        raise MessageError(f"{name}/@ID {shown(found)} is longer than {MAX_ID} characters")
+    return found
 
 
 def parse_authn_request(xml: bytes) -> AuthnRequest:
     """Read an AuthnRequest, or raise :class:`MessageError` saying what is wrong."""
     root = _read(xml, "AuthnRequest")
     if root.get("Version") != "2.0":
-        raise MessageError(f"AuthnRequest/@Version is {root.get('Version')!r}, not '2.0'")
-    request_id = root.get("ID")
-    if not request_id:
-        raise MessageError("AuthnRequest has no ID")
+        raise MessageError(f"AuthnRequest/@Version is {shown(root.get('Version', ''))}, not '2.0'")
+    request_id = _id(root, "AuthnRequest")
     try:
         issued = parse_instant(root.get("IssueInstant") or "")
     except ValueError:
         raise MessageError(
-            f"AuthnRequest/@IssueInstant {root.get('IssueInstant')!r} is not a dateTime with a zone"
+            f"AuthnRequest/@IssueInstant {shown(root.get('IssueInstant', ''))} is not a dateTime "
+            "with a zone"
         ) from None
     issuer = root.find(_q("saml", "Issuer"))
     if issuer is None or not (issuer.text or "").strip():
@@ -113,8 +128,8 @@ def parse_authn_request(xml: bytes) -> AuthnRequest:
         )
         if comparison not in ("exact", "minimum"):
             raise MessageError(
-                f"RequestedAuthnContext/@Comparison {comparison!r}: the portal offers exact and "
-                "minimum"
+                f"RequestedAuthnContext/@Comparison {shown(comparison)}: the portal offers exact "
+                "and minimum"
             )
     return AuthnRequest(
         id=request_id,
@@ -289,10 +304,10 @@ def parse_logout_request(xml: bytes) -> LogoutRequest:
     root = _read(xml, "LogoutRequest")
     issuer = root.find(_q("saml", "Issuer"))
     name_id = root.find(_q("saml", "NameID"))
-    if not root.get("ID") or issuer is None or name_id is None:
+    if issuer is None or name_id is None:
         raise MessageError("a LogoutRequest needs an ID, a saml:Issuer and a saml:NameID")
     return LogoutRequest(
-        id=root.get("ID", ""),
+        id=_id(root, "LogoutRequest"),
         issuer=(issuer.text or "").strip(),
         name_id=(name_id.text or "").strip(),
         session_indexes=tuple(

@@ -3,20 +3,35 @@
 An SP is registered from its metadata (entityID, assertion consumer services, single logout
 service, signing certificate); the portal checks every AuthnRequest against that registration.
 The portal's metadata names its SSO, SLO and artifact resolution endpoints and its certificate.
+
+Every endpoint of an SP is somewhere the portal sends a browser: a redirect, or a form the
+portal's page posts by script (HTTP-POST). A ``javascript:`` or ``data:`` URL there would run in
+the portal's origin, which is also its admin side's; so an endpoint's Location and
+ResponseLocation must be absolute http or https URLs, checked here, at registration, and again
+wherever a page or a redirect is made (``web``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from lxml import etree
 
 from tpn.fixtures import xmlguard
-from tpn.mocks.sikkerhetsportal import ns
+from tpn.mocks.sikkerhetsportal import ns, reading
+from tpn.mocks.sikkerhetsportal.errors import shown
 from tpn.mocks.sikkerhetsportal.keys import SigningKey
 
-MAX_BYTES = 256 * 1024
+MAX_BYTES = 256 * 1024  # a metadata file with a few certificates and endpoints is a few KB
+MAX_ENTITY_ID = 1024  # SAML Metadata §2.3.2 (md:entityIDType): at most 1024 characters
+MAX_URL = 2048  # longer than any real endpoint; what browsers have long handled in a URL
+# White space anywhere (a browser drops tabs and newlines inside a URL, so "java\tscript:" is
+# javascript:, and leading spaces and controls before the scheme), control characters, and the
+# backslash that browsers read as a slash.
+_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\\]")
 
 
 class MetadataError(ValueError):
@@ -29,6 +44,7 @@ class Endpoint:
     location: str
     index: int | None = None
     default: bool = False
+    response_location: str | None = None  # where responses go, when not to ``location``
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,62 @@ class ServiceProvider:
             defaults = [e for e in self.acs if e.default] or list(self.acs[:1])
             return defaults[0] if defaults else None
         return next((e for e in self.acs if e.location == url), None)
+
+
+def url_problem(location: str, max_chars: int | None = MAX_URL) -> str | None:
+    """Why the portal will not send a browser to ``location``, or None for an absolute http or
+    https URL with a host (and at most ``max_chars`` long, when given)."""
+    if not location:
+        return "it is empty"
+    if max_chars is not None and len(location) > max_chars:
+        return f"it is longer than {max_chars} characters"
+    if _UNSAFE.search(location):
+        return "it holds white space, a control character or a backslash"
+    try:
+        parts = urlsplit(location)
+        parts.port  # noqa: B018  (raises for a port that is not one)
+    except ValueError as exc:
+        return f"it is not a URL ({exc})"
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return "it is not an absolute URL (no scheme)"
+    if scheme not in ("http", "https"):
+        return f"its scheme is {shown(parts.scheme, 32)}"
+    if not parts.hostname:
+        return "it names no host"
+    return None
+
+
+def _endpoint_url(entity_id: str, element: str, attribute: str, value: str) -> str:
+    problem = url_problem(value)
+    if problem is not None:
+        raise MetadataError(
+            f"{entity_id}: md:{element} {attribute} {shown(value)} is refused: {problem}; the "
+            "portal sends browsers to this endpoint, so it must be an absolute http or https URL"
+        )
+    return value
+
+
+def _endpoints(entity_id: str, parent: etree._Element, element: str) -> tuple[Endpoint, ...]:
+    """The parent's md:``element`` endpoints, each Location and ResponseLocation checked."""
+    found = []
+    for e in parent.findall(_q("md", element)):
+        binding = e.get("Binding", "")
+        if not binding:
+            raise MetadataError(f"{entity_id}: an md:{element} has no Binding")
+        response = e.get("ResponseLocation")
+        found.append(
+            Endpoint(
+                binding,
+                _endpoint_url(entity_id, element, "Location", e.get("Location", "")),
+                _index(e.get("index")),
+                e.get("isDefault") in ("true", "1"),
+                None
+                if response is None
+                else _endpoint_url(entity_id, element, "ResponseLocation", response),
+            )
+        )
+    return tuple(found)
 
 
 def _index(text: str | None) -> int | None:
@@ -74,37 +146,30 @@ def _pem(base64_der: str) -> bytes:
 def parse_sp(xml: bytes) -> ServiceProvider:
     """An SP's EntityDescriptor, or :class:`MetadataError` saying what is missing or wrong."""
     if len(xml) > MAX_BYTES:
-        raise MetadataError(f"the metadata is over {MAX_BYTES} bytes")
+        raise MetadataError(f"the metadata is over the limit of {MAX_BYTES} bytes")
     try:
-        root = xmlguard.parse(xml, max_depth=16, max_elements=2000, what="the metadata")
+        root = reading.parse(xml, max_depth=16, max_elements=2000, what="the metadata")
     except xmlguard.Refused as exc:
         raise MetadataError(exc.message) from None
     if root.tag != _q("md", "EntityDescriptor"):
-        raise MetadataError(f"the root is {root.tag}, not md:EntityDescriptor")
+        raise MetadataError(f"the root is {shown(root.tag)}, not md:EntityDescriptor")
     entity_id = (root.get("entityID") or "").strip()
     if not entity_id:
         raise MetadataError("md:EntityDescriptor has no entityID")
+    if len(entity_id) > MAX_ENTITY_ID:
+        raise MetadataError(
+            f"the entityID {shown(entity_id)} is longer than {MAX_ENTITY_ID} characters "
+            "(SAML Metadata §2.3.2)"
+        )
+    if not entity_id.isprintable():
+        raise MetadataError(f"the entityID {shown(entity_id)} holds control characters")
     sp = root.find(_q("md", "SPSSODescriptor"))
     if sp is None:
         raise MetadataError(f"{entity_id}: no md:SPSSODescriptor")
-    acs = tuple(
-        Endpoint(
-            e.get("Binding", ""),
-            e.get("Location", ""),
-            _index(e.get("index")),
-            e.get("isDefault") in ("true", "1"),
-        )
-        for e in sp.findall(_q("md", "AssertionConsumerService"))
-    )
-    if not acs or any(not e.location or not e.binding for e in acs):
-        raise MetadataError(
-            f"{entity_id}: every md:AssertionConsumerService needs a Binding and a Location, "
-            "and there must be one"
-        )
-    slo = tuple(
-        Endpoint(e.get("Binding", ""), e.get("Location", ""))
-        for e in sp.findall(_q("md", "SingleLogoutService"))
-    )
+    acs = _endpoints(entity_id, sp, "AssertionConsumerService")
+    if not acs:
+        raise MetadataError(f"{entity_id}: no md:AssertionConsumerService")
+    slo = _endpoints(entity_id, sp, "SingleLogoutService")
     certs = [
         c
         for kd in sp.findall(_q("md", "KeyDescriptor"))

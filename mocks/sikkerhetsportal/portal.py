@@ -17,11 +17,15 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from lxml import etree
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from tpn.fixtures import identifiers
-from tpn.mocks.sikkerhetsportal import keys, messages, ns, redirect, tables
+from tpn.mocks.sikkerhetsportal import freshness, keys, messages, ns, redirect, tables
 from tpn.mocks.sikkerhetsportal import metadata as md
+from tpn.mocks.sikkerhetsportal.errors import LoginError as LoginError  # callers import it here
+from tpn.mocks.sikkerhetsportal.errors import clip, shown
 from tpn.mocks.store import Store
 
 PREFIX = "/sikkerhetsportal"
@@ -29,6 +33,9 @@ PREFIX = "/sikkerhetsportal"
 METHODS = {"Minid-PIN": 3, "BankID": 4, "Buypass": 4, "Commfides": 4}
 ASSERTION_LIFETIME = dt.timedelta(minutes=5)
 BINDINGS = (ns.ARTIFACT, ns.POST)
+# Registered SPs at most: each registration is up to metadata.MAX_BYTES, and the admin route
+# may be reachable by anyone when the server runs without --auth.
+MAX_PROVIDERS = 1000
 
 
 class SamlError(Exception):
@@ -37,14 +44,6 @@ class SamlError(Exception):
     def __init__(self, answer: Answer) -> None:
         super().__init__(answer.status)
         self.answer = answer
-
-
-class LoginError(Exception):
-    """A request the portal refuses: shown on an error page, never sent to an unchecked ACS."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -178,6 +177,7 @@ class Portal:
         self.store.clear(
             tables.providers.name,
             tables.requests.name,
+            tables.seen_requests.name,
             tables.artifacts.name,
             tables.participants.name,
             tables.sessions.name,
@@ -194,6 +194,14 @@ class Portal:
         provider = md.parse_sp(xml)
         where = tables.providers.c.entity_id == provider.entity_id
         with self.store.write() as conn:
+            others = conn.execute(
+                select(func.count()).select_from(tables.providers).where(~where)
+            ).scalar_one()
+            if others >= MAX_PROVIDERS:
+                raise md.MetadataError(
+                    f"the portal holds {MAX_PROVIDERS} service providers, its limit; reset it "
+                    "(POST /__admin/reset) or re-register one of them"
+                )
             conn.execute(delete(tables.providers).where(where))
             conn.execute(
                 insert(tables.providers).values(entity_id=provider.entity_id, metadata=xml)
@@ -201,10 +209,20 @@ class Portal:
         return provider
 
     def provider(self, entity_id: str) -> md.ServiceProvider | None:
+        """The registered SP, None when there is none, or ``LoginError`` when its stored
+        metadata no longer passes the portal's checks (registered before a rule was made)."""
         where = tables.providers.c.entity_id == entity_id
         with self.store.read() as conn:
             xml = conn.execute(select(tables.providers.c.metadata).where(where)).scalar()
-        return md.parse_sp(bytes(xml)) if xml is not None else None
+        if xml is None:
+            return None
+        try:
+            return md.parse_sp(bytes(xml))
+        except md.MetadataError as exc:
+            raise LoginError(
+                f"the registration of {clip(entity_id)} no longer passes the portal's checks "
+                f"({exc}); register its metadata again"
+            ) from None
 
     def providers(self) -> list[str]:
         with self.store.read() as conn:
@@ -222,31 +240,39 @@ class Portal:
             raise LoginError(f"the request cannot be read: {exc}") from None
         provider = self.provider(request.issuer)
         if provider is None:
-            raise LoginError(f"the issuer {request.issuer!r} is not a registered service provider")
+            raise LoginError(
+                f"the issuer {shown(request.issuer)} is not a registered service provider"
+            )
         problem = redirect.verify(message, provider.certificate)
         if problem is not None:
-            raise LoginError(f"the request from {request.issuer} is refused: {problem}")
+            raise LoginError(f"the request from {clip(request.issuer)} is refused: {problem}")
         return message, request, provider
 
     # -- login
 
     def check(self, query: str) -> Pending:
-        """The AuthnRequest in an SSO query, checked against its SP's registration."""
+        """The AuthnRequest in an SSO query, checked against its SP's registration, its
+        IssueInstant against the portal's clock, its ID against those seen (``freshness``)."""
         message, request, provider = self._signed_by_provider(query, messages.parse_authn_request)
         assert isinstance(request, messages.AuthnRequest)
+        # The clock may read the store: never inside a transaction of ours.
+        now = self.now()
+        freshness.check(request.issue_instant, now)
         acs = provider.acs_for(request.acs_url)
         if acs is None:
             raise LoginError(
-                f"AssertionConsumerServiceURL {request.acs_url!r} is not one {request.issuer} "
-                "registered"
+                f"AssertionConsumerServiceURL {shown(request.acs_url or '')} is not one "
+                f"{clip(request.issuer)} registered"
             )
         binding = request.protocol_binding or acs.binding
         if binding not in BINDINGS:
             raise LoginError(
-                f"ProtocolBinding {binding!r}: the portal answers over {', '.join(BINDINGS)}"
+                f"ProtocolBinding {shown(binding)}: the portal answers over {', '.join(BINDINGS)}"
             )
         if request.destination not in (None, self.sso_url):
-            raise LoginError(f"the AuthnRequest is for {request.destination}, not {self.sso_url}")
+            raise LoginError(
+                f"the AuthnRequest is for {shown(request.destination or '')}, not {self.sso_url}"
+            )
         pending = Pending(
             request.id,
             provider.entity_id,
@@ -256,40 +282,56 @@ class Portal:
             binding,
             request.force_authn,
         )
+        created = messages.instant(now)
+        try:
+            with self.store.write() as conn:
+                self._take(conn, pending, request.issue_instant, now, created)
+        except IntegrityError:
+            # Another worker took the same request in the same moment (a database that lets two
+            # writers in at once): its row won, this is the replay.
+            raise freshness.replayed(pending.sp, pending.id) from None
         if request.unknown_refs and not any(c in ns.LEVELS for c in request.class_refs):
             known = ", ".join(ns.LEVELS)
             raise SamlError(
                 self.refuse(
                     pending,
                     ns.NO_AUTHN_CONTEXT,
-                    f"AuthnContextClassRef {request.unknown_refs[0]} is none the portal offers "
-                    f"({known})",
-                )
-            )
-        # The clock may read the store: never inside a transaction of ours.
-        created = messages.instant(self.now())
-        with self.store.write() as conn:
-            owner = conn.execute(
-                select(tables.requests.c.sp).where(tables.requests.c.id == pending.id)
-            ).scalar()
-            if owner is not None and owner != pending.sp:
-                # Another SP's login under way has this ID: taking it over would send that
-                # user's assertion here.
-                raise LoginError(f"request ID {pending.id} is in use by another service")
-            conn.execute(delete(tables.requests).where(tables.requests.c.id == pending.id))
-            conn.execute(
-                insert(tables.requests).values(
-                    id=pending.id,
-                    sp=pending.sp,
-                    acs_url=pending.acs_url,
-                    level=pending.level,
-                    relay_state=pending.relay_state,
-                    binding=pending.binding,
-                    force_authn=pending.force_authn,
-                    created=created,
+                    f"AuthnContextClassRef {shown(request.unknown_refs[0])} is none the portal "
+                    f"offers ({known})",
                 )
             )
         return pending
+
+    def _take(
+        self,
+        conn: Connection,
+        pending: Pending,
+        issued: dt.datetime,
+        now: dt.datetime,
+        created: str,
+    ) -> None:
+        """Remember the request (refused if seen before) and keep it as the login under way."""
+        freshness.remember(conn, pending.sp, pending.id, issued, now)
+        owner = conn.execute(
+            select(tables.requests.c.sp).where(tables.requests.c.id == pending.id)
+        ).scalar()
+        if owner is not None and owner != pending.sp:
+            # Another SP's login under way has this ID: taking it over would send that user's
+            # assertion here.
+            raise LoginError(f"request ID {clip(pending.id)} is in use by another service")
+        conn.execute(delete(tables.requests).where(tables.requests.c.id == pending.id))
+        conn.execute(
+            insert(tables.requests).values(
+                id=pending.id,
+                sp=pending.sp,
+                acs_url=pending.acs_url,
+                level=pending.level,
+                relay_state=pending.relay_state,
+                binding=pending.binding,
+                force_authn=pending.force_authn,
+                created=created,
+            )
+        )
 
     def pending(self, request_id: str) -> Pending:
         with self.store.read() as conn:
@@ -297,7 +339,7 @@ class Portal:
                 select(tables.requests).where(tables.requests.c.id == request_id)
             ).first()
         if row is None:
-            raise LoginError(f"no login under way for request {request_id!r}")
+            raise LoginError(f"no login under way for request {shown(request_id)}")
         return Pending(
             row.id, row.sp, row.acs_url, row.level, row.relay_state, row.binding, row.force_authn
         )
@@ -330,14 +372,14 @@ class Portal:
         new one), and say how the answer goes back to the SP."""
         level = METHODS.get(method)
         if level is None:
-            raise LoginError(f"login method {method!r} is not one of {', '.join(METHODS)}")
+            raise LoginError(f"login method {shown(method)} is not one of {', '.join(METHODS)}")
         if level < pending.level:
             raise LoginError(
                 f"{method} gives level {level}; {pending.sp} asked for {pending.level}"
             )
         check = identifiers.check_person(uid)
         if not check.valid:
-            raise LoginError(f"{uid} is not a fødselsnummer or D-number: {check.reason}")
+            raise LoginError(f"{shown(uid)} is not a fødselsnummer or D-number: {check.reason}")
         now = self.now()
         login = messages.Login(
             uid=uid,
@@ -597,9 +639,12 @@ class Portal:
     def _logout_response(
         self, provider: md.ServiceProvider, in_response_to: str, relay: str | None, status: str
     ) -> str:
+        # Responses go to the endpoint's ResponseLocation when it has one (SAML Metadata §2.2.2).
+        endpoint = provider.slo[0]
+        target = endpoint.response_location or endpoint.location
         answer = messages.logout_response(
             issuer=self.entity_id,
-            destination=provider.slo[0].location,
+            destination=target,
             in_response_to=in_response_to,
             now=self.now(),
             status=status,
@@ -607,5 +652,5 @@ class Portal:
         query_out = redirect.encode(
             answer, parameter="SAMLResponse", relay_state=relay, key=self.key
         )
-        separator = "&" if "?" in provider.slo[0].location else "?"
-        return f"{provider.slo[0].location}{separator}{query_out}"
+        separator = "&" if "?" in target else "?"
+        return f"{target}{separator}{query_out}"

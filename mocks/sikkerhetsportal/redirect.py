@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import Certificate
 
+from tpn.mocks.sikkerhetsportal.errors import clip, shown
 from tpn.mocks.sikkerhetsportal.keys import SigningKey
 from tpn.mocks.sikkerhetsportal.ns import RSA_SHA256
 
@@ -98,7 +99,7 @@ def decode(query: str) -> RedirectMessage:
             continue
         name, _, value = item.partition("=")
         if name in raw:
-            raise BindingError(f"the query names {name} twice")
+            raise BindingError(f"the query names {clip(name, 40)} twice")
         raw[name] = value
     parameter = next((p for p in ("SAMLRequest", "SAMLResponse") if p in raw), None)
     if parameter is None:
@@ -129,7 +130,7 @@ def verify(message: RedirectMessage, certificate: Certificate) -> str | None:
     if message.signature is None:
         return "the message is not signed (no Signature parameter)"
     if message.sig_alg != RSA_SHA256:
-        return f"SigAlg {message.sig_alg!r} is not {RSA_SHA256}"
+        return f"SigAlg {shown(message.sig_alg or '')} is not {RSA_SHA256}"
     public = certificate.public_key()
     if not isinstance(public, rsa.RSAPublicKey):
         return "the registered certificate has no RSA key"

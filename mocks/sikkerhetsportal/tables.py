@@ -1,4 +1,5 @@
-"""The portal's tables: its signing key, the registered SPs, logins under way, and artifacts.
+"""The portal's tables: its signing key, the registered SPs, logins under way, artifacts, and
+the AuthnRequest IDs seen lately (to refuse a replay).
 
 All in the store, so that every worker process and a restart see the same portal: an SP that
 trusted the key yesterday still can, and an artifact issued by one worker resolves at another.
@@ -6,7 +7,7 @@ trusted the key yesterday still can, and an artifact issued by one worker resolv
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Integer, LargeBinary, String, Table, Text
 
 from tpn.mocks.store import metadata
 
@@ -78,4 +79,15 @@ logouts = Table(
     Column("origin_relay", Text),
     Column("remaining", Text, nullable=False),  # JSON: [[sp, name_id, session_index], ...]
     Column("failed", Text, nullable=False, default="[]"),  # JSON: SPs that did not confirm
+)
+
+seen_requests = Table(
+    "sp_portal_seen_requests",
+    metadata,
+    # An AuthnRequest is its issuer's: another SP's request with the same ID is not a replay.
+    Column("sp", String(1024), primary_key=True),
+    Column("id", String(256), primary_key=True),
+    # When the request falls out of the freshness window, in seconds since 1970 UTC (a number:
+    # any year a request can name compares right); the row is useless after that and deleted.
+    Column("until", BigInteger, nullable=False, index=True),
 )
