@@ -3,8 +3,9 @@
 ``tpn certify`` writes a report folder (``report.json``, ``junit.xml``, ``report.html``).
 Signing it writes ``report.json.sig``: an Ed25519 signature over the exact bytes of
 ``report.json``, base64. Nothing else is signed directly; ``report.json`` records the sha256
-and size of each file listed under ``artefacts`` (``junit.xml``), so those are covered
-through it. ``report.html`` is a rendering for people and counts only if it is listed there.
+and size of each file listed under ``artefacts`` (``junit.xml`` from the run, ``report.html``
+added at signing), so those are covered through it (``tpn.harness.artefacts``). Verifying says
+which files the signature covers and names any other file in the folder.
 
 Who signed, when, with which key and whether the signer witnessed the run (rather than taking
 a vendor's self-test on trust) is the ``attestation`` object *inside* ``report.json``, written
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import dataclasses
 import hashlib
 import json
 import os
@@ -39,9 +41,11 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 # with -k) makes a report's result "incomplete".
 from tpn.conformance.report import FORMAT
 from tpn.conformance.results import RESULTS
+from tpn.fixtures.files import FileRefused, printable, read_regular
+from tpn.harness import artefacts, limits
+from tpn.harness.artefacts import REPORT, SIGNATURE
+from tpn.harness.errors import one_line
 
-REPORT = "report.json"
-SIGNATURE = "report.json.sig"
 DEFAULT_PRIVATE_KEY = Path("tpn-signing.key")
 DEFAULT_PUBLIC_KEY = Path("tpn-signing.pub")
 SIGNATURE_MISMATCH = (
@@ -87,6 +91,10 @@ class Verification:
     total: int | None = None
     started: str | None = None
     finished: str | None = None
+    # What the signature covers and what else lies in the folder: facts about the folder, not
+    # claims of the report, so they take no part in comparing two verdicts.
+    covered: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+    uncovered: tuple[str, ...] = dataclasses.field(default=(), compare=False)
 
 
 # ---- keys ----
@@ -96,12 +104,15 @@ def generate_keypair(private_path: Path, public_path: Path) -> None:
     """Write a new Ed25519 key pair as PEM; the private key file gets mode 0o600."""
     if private_path.resolve() == public_path.resolve():
         raise CertificateError(
-            f"{private_path} is given for both keys; the private and public key need two files",
+            f"{printable(str(private_path))} is given for both keys; the private and public key "
+            "need two files",
             private_path,
         )
     for path in (private_path, public_path):
-        if path.exists():
-            raise CertificateError(f"{path} exists; refusing to overwrite a key file", path)
+        if path.exists() or path.is_symlink():
+            raise CertificateError(
+                f"{printable(str(path))} exists; refusing to overwrite a key file", path
+            )
     key = ed25519.Ed25519PrivateKey.generate()
     private_pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -120,16 +131,28 @@ def generate_keypair(private_path: Path, public_path: Path) -> None:
 
 
 def _create(path: Path, data: bytes, *, mode: int) -> None:
-    # O_EXCL: a file that appeared since the check above is still not overwritten.
+    # O_EXCL: a file that appeared since the check above is still not overwritten, and a
+    # symlink (even a dangling one) is never followed to write somewhere else.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        fd = os.open(path, flags, mode)
     except FileExistsError:
-        raise CertificateError(f"{path} exists; refusing to overwrite a key file", path) from None
+        raise CertificateError(
+            f"{printable(str(path))} exists; refusing to overwrite a key file", path
+        ) from None
     except OSError as exc:
-        raise CertificateError(f"{path} cannot be written: {exc.strerror}", path) from None
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
-    os.chmod(path, mode)  # the umask may have taken bits away; the mode is the point
+        raise CertificateError(
+            f"{printable(str(path))} cannot be written: {exc.strerror}", path
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.chmod(path, mode)  # the umask may have taken bits away; the mode is the point
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # half a key (a full disk) is worse than none
+        raise CertificateError(
+            f"{printable(str(path))} cannot be written: {exc.strerror}", path
+        ) from None
 
 
 def _key_kind(key: object) -> str:
@@ -144,11 +167,14 @@ def _key_kind(key: object) -> str:
 
 def _read_key(path: Path, what: str) -> bytes:
     try:
-        return path.read_bytes()
+        path.stat()  # a missing file keeps its long-standing message
+        return read_regular(path, limits.KEY_FILE, what=what)
     except OSError as exc:
         raise CertificateError(
-            f"{path} cannot be read as the {what}: {exc.strerror}", path
+            f"{printable(str(path))} cannot be read as the {what}: {exc.strerror}", path
         ) from None
+    except FileRefused as exc:
+        raise CertificateError(str(exc), path) from None
 
 
 def load_private_key(path: Path) -> ed25519.Ed25519PrivateKey:
@@ -239,14 +265,22 @@ def sign_report(
     key = load_private_key(private_key)
     path = report_dir / REPORT
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CertificateError(f"{path} is missing; run `tpn certify` first", path) from None
-    except OSError as exc:
-        raise CertificateError(f"{path} cannot be read: {exc.strerror}", path) from None
+        data = artefacts.read(path, limits.REPORT_FILE, "report")
+        if data is None:
+            raise CertificateError(
+                f"{printable(str(path))} is missing; run `tpn certify` first", path
+            )
+    except FileRefused as exc:
+        raise CertificateError(str(exc), path) from None
     report, problem = _parse_report(data)
     if report is None:
-        raise CertificateError(f"{path} {problem}", path)
+        raise CertificateError(f"{printable(str(path))} {problem}", path)
+    try:
+        # The page is covered from here on: a certificate has no file a reader could change
+        # unnoticed. (Recorded now, not by the run, so that reports need no new format.)
+        artefacts.record_html(report_dir, report)
+    except FileRefused as exc:
+        raise CertificateError(str(exc), report_dir / artefacts.HTML) from None
     report["attestation"] = {
         "signer": signer,
         "witnessed": witnessed,
@@ -262,12 +296,19 @@ def sign_report(
 
 def _replace(path: Path, data: bytes) -> None:
     # Through a temporary file, so that a crash leaves the old file rather than half a new one.
+    # A file or symlink left at the temporary name is removed, not written through.
     tmp = path.with_name(path.name + ".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        tmp.write_bytes(data)
+        tmp.unlink(missing_ok=True)
+        with os.fdopen(os.open(tmp, flags, 0o644), "wb") as file:
+            file.write(data)
         os.replace(tmp, path)
     except OSError as exc:
-        raise CertificateError(f"{path} cannot be written: {exc.strerror}", path) from None
+        tmp.unlink(missing_ok=True)
+        raise CertificateError(
+            f"{printable(str(path))} cannot be written: {exc.strerror}", path
+        ) from None
 
 
 # ---- verifying ----
@@ -277,30 +318,30 @@ def verify_report(report_dir: Path, public_key: Path) -> Verification:
     """Check a signed report folder; raises only when the public key cannot be used."""
     key = load_public_key(public_key)
     if not report_dir.is_dir():
-        return Verification(ok=False, problems=(f"{report_dir} is not a folder",))
+        return Verification(ok=False, problems=(f"{printable(str(report_dir))} is not a folder",))
     try:
-        data = (report_dir / REPORT).read_bytes()
-    except FileNotFoundError:
+        data = artefacts.read(report_dir / REPORT, limits.REPORT_FILE, "report")
+    except FileRefused as exc:
+        return Verification(ok=False, problems=(str(exc),))
+    if data is None:
         return Verification(ok=False, problems=(f"{REPORT} is missing",))
-    except OSError as exc:
-        return Verification(ok=False, problems=(f"{REPORT} cannot be read: {exc.strerror}",))
     problems = _check_signature(report_dir / SIGNATURE, data, key)
     report, problem = _parse_report(data)
     if report is None:
         return Verification(ok=False, problems=(*problems, f"{REPORT} {problem}"))
     problems += _check_attestation(report, key)
-    problems += _check_artefacts(report_dir, report)
+    problems += artefacts.check(report_dir, report)
     problems += _check_summary(report)
-    return _verification(report, problems)
+    return _verification(report, problems, report_dir)
 
 
 def _check_signature(path: Path, data: bytes, key: ed25519.Ed25519PublicKey) -> list[str]:
     try:
-        text = path.read_bytes()
-    except FileNotFoundError:
+        text = artefacts.read(path, limits.SIGNATURE_FILE, "signature")
+    except FileRefused as exc:
+        return [str(exc)]
+    if text is None:
         return [f"{SIGNATURE} is missing: the report was not signed"]
-    except OSError as exc:
-        return [f"{SIGNATURE} cannot be read: {exc.strerror}"]
     try:
         signature = base64.b64decode(text.strip(), validate=True)
     except binascii.Error:
@@ -322,49 +363,13 @@ def _check_attestation(report: dict[str, Any], key: ed25519.Ed25519PublicKey) ->
     recorded, given = attestation.get("public_key_sha256"), key_fingerprint(key)
     if recorded != given:
         problems.append(
-            f"the attestation names the key with sha256 {recorded}, "
+            f"the attestation names the key with sha256 {printable(str(recorded))}, "
             f"but the given public key has sha256 {given}"
         )
     if not isinstance(attestation.get("signer"), str) or not attestation["signer"].strip():
         problems.append("the attestation names no signer")
     if not isinstance(attestation.get("witnessed"), bool):
         problems.append("the attestation does not say whether the run was witnessed")
-    return problems
-
-
-def _check_artefacts(report_dir: Path, report: dict[str, Any]) -> list[str]:
-    artefacts = report.get("artefacts")
-    if not isinstance(artefacts, dict):
-        return [f"{REPORT} has no artefacts object"]
-    problems: list[str] = []
-    for name, recorded in artefacts.items():
-        relative = Path(name)
-        if not name or relative.is_absolute() or ".." in relative.parts:
-            problems.append(f"the artefact {name!r} lies outside the report folder")
-            continue
-        if not (
-            isinstance(recorded, dict)
-            and isinstance(recorded.get("sha256"), str)
-            and _int(recorded.get("size")) is not None
-        ):
-            problems.append(f"the artefact {name} has no sha256 and size recorded")
-            continue
-        path = report_dir / relative
-        try:
-            with path.open("rb") as file:
-                sha256 = hashlib.file_digest(file, "sha256").hexdigest()
-            size = path.stat().st_size
-        except FileNotFoundError:
-            problems.append(f"{name} is missing")
-            continue
-        except OSError as exc:
-            problems.append(f"{name} cannot be read: {exc.strerror}")
-            continue
-        if (sha256, size) != (recorded["sha256"].lower(), recorded["size"]):
-            problems.append(
-                f"{name} was changed after the run: it has {size} bytes and sha256 {sha256}, "
-                f"{REPORT} records {recorded['size']} bytes and sha256 {recorded['sha256']}"
-            )
     return problems
 
 
@@ -381,7 +386,7 @@ def _check_summary(report: dict[str, Any]) -> list[str]:
         if result not in RESULTS:
             name = requirement.get("id") if isinstance(requirement, dict) else None
             problems.append(
-                f"requirement {name or f'number {index + 1}'} has result {result!r}, "
+                f"requirement {printable(str(name or f'number {index + 1}'))} has result {result!r}, "
                 f"which is none of {', '.join(RESULTS)}"
             )
         results.append(result)
@@ -391,7 +396,8 @@ def _check_summary(report: dict[str, Any]) -> list[str]:
         if _int(claimed) != count:
             what = "in total" if field == "total" else field.replace("_", " ")
             problems.append(
-                f"the summary counts {claimed} {what}, but the requirements list has {count}"
+                f"the summary counts {printable(str(claimed))} {what}, but the requirements list "
+                f"has {count}"
             )
     failed, not_run = counted["failed"], counted["not_run"]
     expected = "failed" if failed else "incomplete" if not_run else "passed"
@@ -418,7 +424,7 @@ def _bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _verification(report: dict[str, Any], problems: list[str]) -> Verification:
+def _verification(report: dict[str, Any], problems: list[str], report_dir: Path) -> Verification:
     def get(obj: object, key: str) -> object:
         return obj.get(key) if isinstance(obj, dict) else None
 
@@ -445,6 +451,8 @@ def _verification(report: dict[str, Any], problems: list[str]) -> Verification:
         total=_int(get(summary, "total")),
         started=_str(report.get("started")),
         finished=_str(report.get("finished")),
+        covered=tuple(artefacts.covered(report)),
+        uncovered=tuple(artefacts.uncovered(report_dir, report)),
     )
 
 
@@ -452,26 +460,28 @@ def _verification(report: dict[str, Any], problems: list[str]) -> Verification:
 
 
 def describe(verification: Verification, report_dir: Path) -> list[str]:
-    """The lines ``tpn report verify`` prints."""
+    """The lines ``tpn report verify`` prints. Everything the report says is escaped
+    (``printable``): a crafted vendor name cannot add a line such as ``VALID: ...``."""
     v = verification
+    folder = printable(str(report_dir))
     if v.ok:
-        lines = [f"VALID: {report_dir} is signed and intact"]
+        lines = [f"VALID: {folder} is signed and intact"]
     else:
         count = len(v.problems)
-        lines = [f"INVALID: {report_dir} has {count} problem{'s' if count != 1 else ''}"]
-        lines += [f"  problem: {problem}" for problem in v.problems]
+        lines = [f"INVALID: {folder} has {count} problem{'s' if count != 1 else ''}"]
+        # Names in a problem were escaped where it was made; one_line catches what was not.
+        lines += [f"  problem: {one_line(p)}" for p in v.problems]
         lines.append("What report.json claims (not to be trusted):")
 
     def unknown(value: object) -> str:
-        return "(not recorded)" if value is None else str(value)
+        return "(not recorded)" if value is None else printable(str(value))
 
     kind = {True: "witnessed run", False: "vendor's self-test", None: "(not recorded)"}
     target = unknown(v.target)
     if v.reference:
-        target += (
-            f" ({v.reference_name or 'the embedded reference archive'}, not a vendor's product)"
-        )
-    product = " ".join(p for p in (v.vendor, v.product, v.product_version) if p)
+        name = printable(v.reference_name or "the embedded reference archive")
+        target += f" ({name}, not a vendor's product)"
+    product = " ".join(printable(p) for p in (v.vendor, v.product, v.product_version) if p)
     counts = ", ".join(
         f"{unknown(n)} {label}"
         for n, label in (
@@ -490,6 +500,7 @@ def describe(verification: Verification, report_dir: Path) -> list[str]:
         f"  profile    {unknown(v.profile)}, level {unknown(v.level)}",
         f"  result     {unknown(v.result)}: {counts}; {unknown(v.total)} in total",
         f"  run        {unknown(v.started)} to {unknown(v.finished)}",
+        *artefacts.describe(list(v.covered) or [REPORT], list(v.uncovered)),
     ]
     return lines
 
@@ -500,17 +511,16 @@ def _keygen(args: argparse.Namespace) -> int:
     except CertificateError as exc:
         print(f"tpn keygen: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote private key {args.private_key} (mode 600; keep it secret)")
-    print(f"wrote public key  {args.public_key}")
-    print(
-        f"Verifiers need only the public key: tpn report verify DIR --public-key {args.public_key}"
-    )
+    private, public = printable(str(args.private_key)), printable(str(args.public_key))
+    print(f"wrote private key {private} (mode 600; keep it secret)")
+    print(f"wrote public key  {public}")
+    print(f"Verifiers need only the public key: tpn report verify DIR --public-key {public}")
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
     if not args.dir.is_dir():
-        print(f"tpn report verify: {args.dir} is not a folder", file=sys.stderr)
+        print(f"tpn report verify: {printable(str(args.dir))} is not a folder", file=sys.stderr)
         return 2
     try:
         verification = verify_report(args.dir, args.public_key)
@@ -543,7 +553,14 @@ def add_parsers(sub: Any) -> None:
     report = sub.add_parser("report", help="signed reports of conformance runs")
     report_sub = report.add_subparsers(dest="report_command", required=True, metavar="ACTION")
     verify = report_sub.add_parser(
-        "verify", help="check a report folder's signature, artefacts and summary"
+        "verify",
+        help="check a report folder's signature, artefacts and summary",
+        description="Check a signed report folder: the signature over report.json, the "
+        "attestation, each file report.json covers by its sha256 (junit.xml, report.html) and "
+        "the summary; say which files the signature covers and name any other file. Exit 0 "
+        "if it verifies, 1 if not, 2 if it cannot be checked. Only regular files are read "
+        f"(report.json, junit.xml and report.html up to {limits.REPORT_FILE // limits.MIB} MiB, "
+        f"keys up to {limits.KEY_FILE // limits.KIB} KiB).",
     )
     verify.add_argument("dir", type=Path, metavar="DIR", help="the report folder")
     verify.add_argument(

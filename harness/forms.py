@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tpn.fixtures.files import printable
+
 
 def _count(text: str) -> int:
     try:
@@ -141,9 +143,11 @@ def generate_command(args: argparse.Namespace) -> int:
                 (folder / f"{n:05d}.xml").write_bytes(data)
                 written += 1
     except OSError as exc:
-        return _fail(f"cannot write into {args.out}: {exc.strerror or exc}")
+        return _fail(f"cannot write into {printable(str(args.out))}: {exc.strerror or exc}")
     kind = f"breaking {rule}" if rule else "valid"
-    print(f"wrote {written} {kind} documents of {len(chosen)} forms into {args.out}")
+    print(
+        f"wrote {written} {kind} documents of {len(chosen)} forms into {printable(str(args.out))}"
+    )
     return 0
 
 
@@ -155,7 +159,7 @@ def export_command(args: argparse.Namespace) -> int:
         with resources.as_file(source) as folder:
             shutil.copytree(folder, args.out, dirs_exist_ok=True)
     except OSError as exc:
-        return _fail(f"cannot write into {args.out}: {exc.strerror or exc}")
+        return _fail(f"cannot write into {printable(str(args.out))}: {exc.strerror or exc}")
     count = sum(1 for p in args.out.rglob("*") if p.is_file())
-    print(f"wrote {count} files (XSDs, catalogues, examples) into {args.out}")
+    print(f"wrote {count} files (XSDs, catalogues, examples) into {printable(str(args.out))}")
     return 0

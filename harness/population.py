@@ -12,6 +12,8 @@ import sys
 from collections import Counter
 from typing import Any
 
+from tpn.fixtures.files import printable
+
 
 def add_parsers(sub: Any) -> None:
     parser = sub.add_parser(
@@ -45,14 +47,14 @@ def population_command(args: argparse.Namespace) -> int:
             population.export(args.output)
         except OSError as exc:
             print(
-                f"tpn population: cannot write {args.output}: {exc.strerror or exc}",
+                f"tpn population: cannot write {printable(args.output)}: {exc.strerror or exc}",
                 file=sys.stderr,
             )
             return 2
         print(
             f"wrote {len(population.personas())} personas, "
             f"{len(population.organisations())} organisations and "
-            f"{len(population.municipalities())} municipalities to {args.output}"
+            f"{len(population.municipalities())} municipalities to {printable(args.output)}"
         )
         return 0
     print(summary())

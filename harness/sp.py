@@ -15,6 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tpn.fixtures.files import printable, read_regular
+from tpn.harness import db
+from tpn.harness.errors import one_line
+
 
 def add_parsers(sub: Any) -> None:
     parser = sub.add_parser(
@@ -30,37 +34,39 @@ def add_parsers(sub: Any) -> None:
     listing.set_defaults(func=list_command)
 
 
-def _portal(db: str | None) -> Any:
-    from tpn.mocks.paths import default_db_path
+def _portal(url: str | None) -> Any:
     from tpn.mocks.sikkerhetsportal.portal import Portal
     from tpn.mocks.store import Store
 
-    if db is None:
-        path = default_db_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = f"sqlite:///{path}"
-    return Portal(Store(db))
+    return Portal(Store(db.checked(url)))
 
 
 def register_command(args: argparse.Namespace) -> int:
-    from tpn.mocks.sikkerhetsportal.metadata import MetadataError
+    from tpn.mocks.sikkerhetsportal.metadata import MAX_BYTES, MetadataError
 
     try:
-        xml = args.file.read_bytes()
+        args.file.stat()  # a missing file keeps its long-standing message
     except OSError as exc:
-        print(f"tpn sp: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        name = printable(str(args.file))
+        print(f"tpn sp: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    # Only a regular file within the portal's own limit for metadata; a FIFO or /dev/zero is
+    # refused (FileRefused, one line from tpn.harness.errors.run) before a byte is read.
+    xml = read_regular(args.file, MAX_BYTES, what="SP metadata")
     try:
         provider = _portal(args.db).register(xml)
     except MetadataError as exc:
-        print(f"tpn sp: {args.file}: {exc}", file=sys.stderr)
+        print(f"tpn sp: {printable(str(args.file))}: {one_line(str(exc))}", file=sys.stderr)
         return 1
-    acs = ", ".join(f"{e.location} ({e.binding.rsplit(':', 1)[-1]})" for e in provider.acs)
-    print(f"registered {provider.entity_id}: ACS {acs}")
+    # The entityID and locations are the vendor's text: escaped, so they cannot forge lines.
+    acs = ", ".join(
+        f"{printable(e.location)} ({printable(e.binding.rsplit(':', 1)[-1])})" for e in provider.acs
+    )
+    print(f"registered {printable(provider.entity_id)}: ACS {acs}")
     return 0
 
 
 def list_command(args: argparse.Namespace) -> int:
     for entity_id in _portal(args.db).providers():
-        print(entity_id)
+        print(printable(entity_id))
     return 0

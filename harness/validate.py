@@ -2,29 +2,33 @@
 
 Files are validated as one batch, in a fixed order (each folder's ``*.xml`` sorted by path), so
 that KSX-REF-001 (a referanse used twice) always blames the same document: the first keeps it.
-Files are read one at a time and never past the validator's size limit, and output is written a
-batch of lines at a time: the command keeps pace with the validator on tens of thousands of
-documents.
+Files are read one at a time, and only regular files within ``limits.VALIDATE_FILE``: a FIFO,
+a device or a symlink to one, named or found in a folder, is refused with one line of its own
+(exit 2), and so is a larger file, unread. Output is written a batch of lines at a time: the
+command keeps pace with the validator on tens of thousands of documents. In text output every
+file name and finding is escaped (``printable``): a crafted file name or document cannot forge
+a result line or reach the terminal raw.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
-import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from fnmatch import fnmatch
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tpn.fixtures.files import FileRefused, printable, read_regular, regular_size
+from tpn.harness import limits
 
 if TYPE_CHECKING:
     from tpn.conformance.ksxml.findings import Verdict
-    from tpn.conformance.ksxml.validator import Validator
 
 PROG = "tpn validate"
 # Beyond this many documents a terminal gets a progress bar (on stderr, never on stdout).
@@ -45,7 +49,8 @@ def add_parsers(sub: Any) -> None:
             "rules of the standard, as one batch: a referanse used by an earlier document "
             "fails KSX-REF-001. Folders are searched recursively for *.xml, in path order. "
             "Exit 0 if every document is valid, 1 if any is invalid, 2 on a usage error or a "
-            "file that cannot be read."
+            "file that cannot be read. Only regular files of at most "
+            f"{limits.VALIDATE_FILE // limits.MIB} MiB are read."
         ),
     )
     parser.add_argument(
@@ -78,7 +83,9 @@ def collect(paths: Sequence[str]) -> list[str]:
     """The files to validate, in order: each PATH as given, a folder's *.xml sorted by path.
 
     A file named twice (or also found in a named folder) is validated once, where it first
-    appears; otherwise KSX-REF-001 would pass it, since a document may repeat itself.
+    appears; otherwise KSX-REF-001 would pass it, since a document may repeat itself. A named
+    path that is neither a folder nor a regular file within the limit is refused
+    (``FileRefused``) before anything is read.
     """
     files: list[str] = []
     seen: set[str] = set()
@@ -86,26 +93,18 @@ def collect(paths: Sequence[str]) -> list[str]:
         if os.path.isdir(path):
             found = _xml_files(path)
             if not found:
-                raise UsageError(f"no .xml files in folder {path}")
+                raise UsageError(f"no .xml files in folder {printable(path)}")
         elif os.path.exists(path):
+            regular_size(path, limits.VALIDATE_FILE, what="document")
             found = [path]
         else:
-            raise UsageError(f"no such file or folder: {path}")
+            raise UsageError(f"no such file or folder: {printable(path)}")
         for file in found:
             key = os.path.abspath(file)
             if key not in seen:
                 seen.add(key)
                 files.append(file)
     return files
-
-
-def _special(path: str) -> bool:
-    """A FIFO, socket or device: reading one could block for ever, so a folder's are skipped.
-    (A broken link is kept: reading it fails, and that is reported.)"""
-    try:
-        return not stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
 
 
 def _xml_files(folder: str) -> list[str]:
@@ -115,12 +114,14 @@ def _xml_files(folder: str) -> list[str]:
         relative = os.path.relpath(top, folder)
         parts = () if relative == os.curdir else tuple(relative.split(os.sep))
         for name in names:
-            if fnmatch(name, "*.xml") and not _special(os.path.join(top, name)):
+            # A FIFO, device or link to one is kept: reading refuses it, with a line of its own.
+            if fnmatch(name, "*.xml"):
                 # fnmatch as pathlib's glob: case-sensitive but on Windows.
                 found.append(((*parts, name), os.path.join(top, name)))
     if problems:
         exc = problems[0]
-        raise UsageError(f"cannot read folder {exc.filename}: {exc.strerror or exc}")
+        name = printable(os.fsdecode(exc.filename)) if exc.filename else printable(folder)
+        raise UsageError(f"cannot read folder {name}: {exc.strerror or exc}")
     # By path components, so that a folder's files stay together ("a/b.xml" before "a-c.xml").
     found.sort()
     return [path for _, path in found]
@@ -168,41 +169,55 @@ class Tally:
         }
 
 
-def _read(files: Sequence[str], limit: int, unreadable: list[str]) -> Iterator[tuple[str, bytes]]:
-    """Each file's bytes, one file at a time; never more than ``limit`` + 1 of them, so that a
-    huge file costs no more than it takes the validator to refuse it."""
+Evidence = dict[str, tuple[int, str]]
+
+
+def _read(
+    files: Sequence[str], limit: int, unreadable: list[str], evidence: Evidence
+) -> Iterator[tuple[str, bytes]]:
+    """Each file's bytes, one file at a time; at most ``limit`` + 1 of them go to the
+    validator, which refuses an over-size document by that alone. Such a document's true size
+    and SHA-256 go into ``evidence``: what its verdict names must match the file a third party
+    holds."""
     for path in files:
         try:
-            with open(path, "rb") as f:
-                data = f.read(limit + 1)
+            os.stat(path)  # a vanished file or broken link keeps its long-standing message
         except OSError as exc:
-            unreadable.append(f"cannot read {path}: {exc.strerror or exc}")
+            unreadable.append(f"cannot read {printable(path)}: {exc.strerror or exc}")
             continue
+        try:
+            data = read_regular(path, limits.VALIDATE_FILE, what="document")
+        except FileRefused as exc:
+            unreadable.append(f"error: {exc}")
+            continue
+        if len(data) > limit:
+            evidence[path] = (len(data), hashlib.sha256(data).hexdigest())
+            data = data[: limit + 1]
         yield path, data
 
 
-def _whole(verdicts: Iterator[Verdict], validator: Validator) -> Iterator[Verdict]:
-    """Verdicts with an over-size file's true size and SHA-256 (only its start was read)."""
-    from tpn.conformance.ksxml.batch import Unreadable, whole
-
+def _whole(verdicts: Iterator[Verdict], evidence: Evidence) -> Iterator[Verdict]:
+    """Verdicts with an over-size file's true size and SHA-256 (only its start was validated)."""
     for verdict in verdicts:
-        if verdict.size > validator.max_bytes:
-            try:
-                size, sha256 = whole(Path(verdict.source))
-                verdict = dataclasses.replace(verdict, size=size, sha256=sha256)
-            except Unreadable:
-                pass  # it was readable a moment ago; the refusal stands, with what was read
+        if verdict.source in evidence:
+            size, sha256 = evidence.pop(verdict.source)
+            verdict = dataclasses.replace(verdict, size=size, sha256=sha256)
         yield verdict
 
 
 def text_lines(verdict: Verdict, *, quiet: bool) -> str:
     """What the listing says about one document (``""`` for a valid one under --quiet)."""
-    source = verdict.source
+    source = printable(verdict.source)
     if verdict.valid:
         return "" if quiet else f"{source}: valid\n"
     n = len(verdict.findings)
     head = f"{source}: invalid ({n} finding{'' if n == 1 else 's'})\n"
-    return head + "".join(f"  {f.text(source)}\n" for f in verdict.findings)
+    # A finding may quote the document (a referanse, an element's text): escaped too.
+    findings = (
+        dataclasses.replace(f, message=printable(f.message), path=printable(f.path))
+        for f in verdict.findings
+    )
+    return head + "".join(f"  {f.text(source)}\n" for f in findings)
 
 
 def json_item(verdict: Verdict, *, quiet: bool) -> str:
@@ -222,18 +237,17 @@ def validate_command(args: argparse.Namespace) -> int:
         return 2
     validator = Validator(synthetic_only=args.synthetic_only)
     unreadable: list[str] = []
+    evidence: Evidence = {}
     tally = Tally()
-    verdicts = _whole(validator.run(_read(files, validator.max_bytes, unreadable)), validator)
-    try:
-        with _progress(len(files)) as advance:
-            if args.json:
-                _write_json(verdicts, tally, quiet=args.quiet, advance=advance)
-            else:
-                _write_text(verdicts, tally, quiet=args.quiet, advance=advance)
-    except BrokenPipeError:
-        # The reader went away (`tpn validate DIR | head`): stop quietly, as cat would.
-        _silence_stdout()
-        return 1
+    verdicts = _whole(
+        validator.run(_read(files, validator.max_bytes, unreadable, evidence)), evidence
+    )
+    # A reader that goes away (`tpn validate DIR | head`) is tpn.harness.errors.run's to end.
+    with _progress(len(files)) as advance:
+        if args.json:
+            _write_json(verdicts, tally, quiet=args.quiet, advance=advance)
+        else:
+            _write_text(verdicts, tally, quiet=args.quiet, advance=advance)
     for problem in unreadable:
         print(f"{PROG}: {problem}", file=sys.stderr)
     if unreadable:
@@ -322,11 +336,3 @@ class _Bar(AbstractContextManager[Advance]):
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
