@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import test_hostile_targets as hostile  # noqa: E402  (the corpus's servers, from tests/)
-from served import tpn_command  # noqa: E402
+import test_hostile_targets as hostile  # the corpus's servers, from tests/
+from served import tpn_command
 
 CASES = {
     "300 MB announced": (hostile.huge_announced, []),

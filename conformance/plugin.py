@@ -366,6 +366,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _readable(path: str, limit: int, option: str) -> None:
     """A file named by ``option`` is a regular file within ``limit`` (no FIFO, no device)."""
+    if not os.path.lexists(path):
+        raise pytest.UsageError(f"{option}: no such file {printable(path)!r}")
     try:
         regular_size(path, limit, what=option)
     except FileRefused as exc:
@@ -587,6 +589,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         _stop(item.session, run)
         outcome = "not_run"
         reason = f"the run stopped: {run.stopped}"
+        # Not a failure of the test either in JUnit and on the terminal: skipped, with why.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), 0, f"Skipped: {reason}")
     elif report.failed and call.excinfo is not None and call.excinfo.errisinstance(SuiteError):
         outcome = "not_run"  # the suite could not judge: not the target's failure
         reason = f"suite error: {call.excinfo.value}"
