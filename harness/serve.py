@@ -12,13 +12,12 @@ import argparse
 import ipaddress
 import os
 import socket
-import sys
 from pathlib import Path
 from typing import Any
 
 from tpn.fixtures.files import FileRefused, printable, regular_size
 from tpn.harness import auth, db, limits
-from tpn.harness.errors import CliError
+from tpn.harness.errors import CliError, fail
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8086
@@ -125,6 +124,14 @@ def add_parsers(sub: Any) -> None:
     )
     serve.add_argument("--no-journal", action="store_true", help="do not record exchanges")
     serve.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=BODY_SECONDS,
+        metavar="SECONDS",
+        help="seconds a client has to send a whole request body once its headers arrived; a "
+        f"slower one gets 408 and is disconnected (default {BODY_SECONDS:g})",
+    )
+    serve.add_argument(
         "--defect",
         action="append",
         default=[],
@@ -147,6 +154,21 @@ def add_parsers(sub: Any) -> None:
         f"{limits.KEY_FILE // limits.KIB} KiB (default: made on first start and kept in the store)",
     )
     serve.set_defaults(func=serve_command)
+
+
+BODY_SECONDS = 30.0  # as tpn.mocks.soap.intake.Limits (not imported here: --help stays light)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{printable(text)!r} is not a number of seconds"
+        ) from None
+    if not 1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 3600 seconds, got {value:g}")
+    return value
 
 
 def check_address(host: str, port: int, server: str) -> None:
@@ -180,6 +202,7 @@ def check_address(host: str, port: int, server: str) -> None:
 def serve_command(args: argparse.Namespace) -> int:
     from tpn.mocks.config import MockConfig
     from tpn.mocks.serving import serve
+    from tpn.mocks.soap.intake import Limits
 
     credentials = auth.resolve(args.auth, args.auth_file, os.environ)
     url = db.checked(args.db)
@@ -192,6 +215,7 @@ def serve_command(args: argparse.Namespace) -> int:
     check_address(args.host, args.port, args.server)
     workers = args.workers or os.cpu_count() or 1
     config = MockConfig(
+        limits=Limits(body_seconds=args.body_timeout),
         db=url,
         auth=credentials.pair() if credentials else None,
         engine=args.engine,
@@ -228,8 +252,7 @@ def serve_command(args: argparse.Namespace) -> int:
     try:
         serve(config, host=args.host, port=args.port, workers=workers, server=args.server)
     except (ValueError, OSError) as exc:
-        print(f"tpn serve: {exc}", file=sys.stderr)
-        return 2
+        return fail("tpn serve", str(exc))
     except KeyboardInterrupt:
         pass
     return 0

@@ -9,21 +9,35 @@ DELETE /__admin/clock                                   back to real time
 GET    /__admin/state                                   what the mock holds (counts)
 POST   /__admin/sikkerhetsportal/sp   (SP metadata XML)  register a service provider
 GET    /__admin/sikkerhetsportal/sp                      the registered service providers
+
+Every answer is JSON, errors included: a body over ``MAX_BODY`` bytes is refused before it is
+read (413), bad input gets 400 with ``{"error": "..."}`` saying what is wrong, and a failure of
+the mock's own is a 500 with an incident id (the log has the rest), never a SOAP fault or a page.
+Every value is checked for its type and range: ``after`` 0 or more, ``limit`` 1 to
+``MAX_JOURNAL_PAGE``, the clock within ``clock.EARLIEST``..``clock.LATEST``, ``frozen`` a JSON
+boolean.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from tpn.mocks.clock import Clock
+from tpn.mocks.clock import EARLIEST, LATEST, Clock
 from tpn.mocks.journal import Journal
-from tpn.mocks.soap.faults import StartResponse
+from tpn.mocks.soap.faults import StartResponse, clip, log_text
 
 JSON = "application/json; charset=utf-8"
+MAX_BODY = 64 * 1024  # a JSON body of the admin side (the clock); SP metadata has its own limit
+MAX_JOURNAL_PAGE = 1000  # exchanges in one GET /__admin/journal
+MAX_ID = 2**63 - 1  # journal ids are 64-bit integers in the store
+
+log = logging.getLogger("tpn.mocks")
 
 
 def _then(action: Callable[[], None], answer: Any) -> Any:
@@ -46,8 +60,12 @@ class Admin:
         reset: Callable[[], None],
         state: Callable[[], dict[str, Any]],
         routes: Mapping[tuple[str, str], Callable[[dict[str, Any]], Any]] | None = None,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.journal = journal
+        # The largest body any admin route takes (the extra routes' own, if larger): the serving
+        # front reads no more than this of a request to the admin side.
+        self.max_body = max(max_body, MAX_BODY)
         self._extra = dict(routes or {})
         self.clock = clock
         self._reset = reset
@@ -59,7 +77,12 @@ class Admin:
         try:
             status, body = self._route(method, path, environ)
         except AdminError as err:
-            status, body = err.status, {"error": str(err)}
+            status, body = err.status, {"error": clip(str(err))}
+        except Exception as exc:  # ours, not the client's: JSON all the same, details in the log
+            incident = secrets.token_hex(4)
+            log.error("admin: internal error, incident %s\n%s", incident, log_text(exc))
+            status = 500
+            body = {"error": f"internal error (incident {incident}); the server's log has it"}
         payload = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
         start_response(
             f"{status} {'OK' if status < 400 else 'Error'}",
@@ -89,11 +112,8 @@ class Admin:
 
     def _journal(self, environ: dict[str, Any]) -> Any:
         query = parse_qs(environ.get("QUERY_STRING", ""))
-        try:
-            after = int(query.get("after", ["0"])[0])
-            limit = int(query.get("limit", ["1000"])[0])
-        except ValueError as exc:
-            raise AdminError(400, f"after and limit must be whole numbers: {exc}") from None
+        after = _whole(query, "after", 0, 0, MAX_ID)
+        limit = _whole(query, "limit", MAX_JOURNAL_PAGE, 1, MAX_JOURNAL_PAGE)
         op = query.get("operation", [None])[0]
         return [e.to_json() for e in self.journal.entries(after=after, limit=limit, operation=op)]
 
@@ -102,14 +122,74 @@ class Admin:
         return self.clock.describe()
 
     def _set_clock(self, environ: dict[str, Any]) -> Any:
+        example = '{"now": "2026-12-31T23:59:00", "frozen": true}'
+        data = read_json(environ)
+        if not isinstance(data, dict) or not isinstance(data.get("now"), str):
+            raise AdminError(400, f"the body must be a JSON object like {example}")
+        unknown = sorted(set(data) - {"now", "frozen"})
+        if unknown:
+            raise AdminError(
+                400, f"unknown field {clip(unknown[0], 64)!r}; the body is like {example}"
+            )
+        frozen = data.get("frozen", True)
+        if not isinstance(frozen, bool):
+            shown = clip(json.dumps(frozen), 64)
+            raise AdminError(400, f'"frozen" must be true or false (JSON), got {shown}')
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            data = json.loads(environ["wsgi.input"].read(length) or b"{}")
             moment = dt.datetime.fromisoformat(data["now"])
-        except (ValueError, KeyError, TypeError) as exc:
+        except ValueError:
+            raise AdminError(
+                400, f'"now" must be an ISO 8601 date and time, got {clip(data["now"], 64)!r}'
+            ) from None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone().replace(tzinfo=None)  # the clock keeps local time
+        if not EARLIEST <= moment <= LATEST:
             raise AdminError(
                 400,
-                f'the body must be JSON like {{"now": "2026-12-31T23:59:00", "frozen": true}}: {exc}',
-            ) from None
-        self.clock.set(moment, frozen=bool(data.get("frozen", True)))
+                f'"now" must be from {EARLIEST.isoformat()} to {LATEST.isoformat()}, the times '
+                f"the archive can number in (a running clock must not pass year 9999); got "
+                f"{moment.isoformat()}",
+            )
+        self.clock.set(moment, frozen=frozen)
         return self.clock.describe()
+
+
+def _whole(query: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within ``low``..``high``, or a 400 that says so."""
+    values = query.get(name)
+    if not values:
+        return default
+    text = values[0].strip()
+    if not text.lstrip("-").isdigit() or len(text) > 20 or not low <= int(text) <= high:
+        raise AdminError(
+            400, f"{name} must be a whole number from {low} to {high}, got {clip(values[0], 40)!r}"
+        )
+    return int(text)
+
+
+def read_body(environ: dict[str, Any], limit: int = MAX_BODY) -> bytes:
+    """A request body of at most ``limit`` bytes; a longer one is refused before it is read."""
+    raw = environ.get("CONTENT_LENGTH") or ""
+    if raw:
+        if not raw.strip().isdigit() or len(raw.strip()) > 18:
+            raise AdminError(400, f"Content-Length {clip(raw, 40)!r} is not a number of bytes")
+        length = int(raw)
+        if length > limit:
+            raise AdminError(413, f"the body of {length} bytes is over the limit of {limit}")
+        data: bytes = environ["wsgi.input"].read(length) if length else b""
+    else:
+        data = environ["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            raise AdminError(413, f"the body is over the limit of {limit} bytes")
+    return data
+
+
+def read_json(environ: dict[str, Any], limit: int = MAX_BODY) -> Any:
+    """The JSON body of a request, or a 400 saying why it is not one."""
+    data = read_body(environ, limit)
+    try:
+        return json.loads(data or b"{}")
+    except RecursionError:
+        raise AdminError(400, "the body nests too deeply to be read as JSON") from None
+    except ValueError as exc:  # also UnicodeDecodeError, and integers of over 4,300 digits
+        raise AdminError(400, f"the body is not JSON: {clip(str(exc), 200)}") from None

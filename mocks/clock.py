@@ -25,6 +25,12 @@ settings_table = Table(
 )
 
 _KEY = "clock"
+
+# The times the clock may be set to. The archive numbers by year (four digits), and a clock left
+# running from a moment near the end of year 9999 would soon pass what a date can hold and break
+# every later write; ninety-nine years of room keep any run of the harness far from that.
+EARLIEST = dt.datetime(1900, 1, 1)
+LATEST = dt.datetime(9900, 12, 31, 23, 59, 59)
 # Read on every registration: built once (see noark4ws/queries.py for why).
 _READ = select(settings_table.c.value).where(settings_table.c.key == _KEY)
 
@@ -34,7 +40,11 @@ class Clock:
         self.store = store
 
     def set(self, moment: dt.datetime, *, frozen: bool = True) -> None:
-        """Make "now" ``moment`` (naive = local time): frozen there, or running on from it."""
+        """Make "now" ``moment`` (naive = local time): frozen there, or running on from it.
+
+        ``moment`` must lie within ``EARLIEST``..``LATEST`` (the admin side says so to clients)."""
+        if not EARLIEST <= moment.replace(tzinfo=None) <= LATEST:
+            raise ValueError(f"the clock must be set from {EARLIEST} to {LATEST}, got {moment}")
         value = {"at": moment.timestamp(), "frozen": frozen, "set_at": time.time()}
         with self.store.write() as conn:
             conn.execute(settings_table.delete().where(settings_table.c.key == _KEY))
@@ -59,7 +69,11 @@ class Clock:
         at = float(state["at"])
         if not state["frozen"]:
             at += time.time() - float(state["set_at"])
-        return dt.datetime.fromtimestamp(at)
+        try:
+            return dt.datetime.fromtimestamp(at)
+        except (OverflowError, OSError, ValueError):
+            # Only a clock stored before the range was checked can get here: never past a date.
+            return dt.datetime.max.replace(microsecond=0)
 
     def describe(self) -> dict[str, Any]:
         state = self.state()

@@ -35,6 +35,10 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # Each connection has a thread of its own here, so a slow client holds only its own; the
+    # socket timeout (seconds per read) ends one that stops sending altogether.
+    timeout = 30
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 

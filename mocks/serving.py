@@ -2,9 +2,11 @@
 
 ``serve()`` runs in the foreground (``tpn serve``); workers build their app from the
 ``MockConfig`` passed in ``TPN_MOCK_CONFIG``. Two servers are supported: granian (Rust HTTP,
-WSGI interface; the default, see ``benchmarks/bench_noark4ws.py`` for the figures) and gunicorn
-sync workers. The parent creates the database schema before any worker starts, so workers never
-race to create tables. A worker that dies is replaced; the store keeps every acknowledged write.
+its RSGI interface; the default, see ``benchmarks/bench_noark4ws.py`` for the figures) and
+gunicorn's asyncio (ASGI) workers. Either serves the WSGI app behind ``tpn.mocks.front``, which
+reads each body whole under a deadline before the app sees it. The parent creates the database
+schema before any worker starts, so workers never race to create tables. A worker that dies
+is replaced; the store keeps every acknowledged write.
 """
 
 from __future__ import annotations
@@ -21,13 +23,32 @@ SERVERS = ("granian", "gunicorn")
 
 
 def wsgi_app() -> Any:
-    """The WSGI app of one worker, built from ``TPN_MOCK_CONFIG`` (a granian/gunicorn factory)."""
+    """The WSGI app of one worker, built from ``TPN_MOCK_CONFIG``."""
     from tpn.mocks.noark4ws import build_archive
 
     raw = os.environ.get(ENV_VAR)
     if not raw:
         raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.serving.serve")
     return build_archive(MockConfig.from_json(raw), create_schema=False).app
+
+
+def front_app() -> Any:
+    """What a worker serves (a granian/gunicorn factory): the WSGI app behind the buffering
+    front (``tpn.mocks.front``), so that no worker ever waits on one client's socket."""
+    from tpn.mocks.front import BufferedFront
+
+    raw = os.environ.get(ENV_VAR)
+    if not raw:
+        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.serving.serve")
+    limits = MockConfig.from_json(raw).limits
+    app = wsgi_app()
+    return BufferedFront(
+        app,
+        max_body_bytes=limits.max_body_bytes,
+        body_seconds=limits.body_seconds,
+        refusal=app.refusal,
+        body_limit=app.body_limit,
+    )
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -96,14 +117,16 @@ def _serve_granian(host: str, port: int, workers: int) -> None:
     from granian.constants import Interfaces
 
     Granian(
-        "tpn.mocks.serving:wsgi_app",
+        "tpn.mocks.serving:front_app",
         factory=True,
         address=host,
         port=port,
-        interface=Interfaces.WSGI,
+        # RSGI, granian's own asynchronous interface: the front awaits each body under its
+        # deadline (tpn.mocks.front); WSGI would block the worker's one thread on a slow client.
+        interface=Interfaces.RSGI,
         workers=workers,
-        # One Python thread per worker: the app is CPU-bound under the GIL, so more threads
-        # would only contend (engineering notes: waitress with 4 threads was 5x slower).
+        # One Python thread per worker, running the event loop (uvloop where installed) and the
+        # CPU-bound app in turn: more threads would only contend for the GIL.
         blocking_threads=1,
         respawn_failed_workers=True,
         respawn_interval=0.5,
@@ -122,12 +145,14 @@ def _serve_gunicorn(host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "sync")
+            # gunicorn's asyncio worker (24.0 and later) serves the same buffering front as
+            # granian: a sync worker would wait on a slow client's socket.
+            self.cfg.set("worker_class", "asgi")
             self.cfg.set("timeout", 120)
             self.cfg.set("loglevel", "warning")
 
         def load(self) -> Any:
-            return wsgi_app()
+            return front_app()
 
     _App().run()
 

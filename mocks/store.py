@@ -85,8 +85,12 @@ class Store:
 
     def _make_engine(self) -> Engine:
         if not self.is_sqlite:
-            return create_engine(self.url, pool_pre_ping=True)
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+            return create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
+        kwargs: dict[str, Any] = {
+            "connect_args": {"check_same_thread": False, "timeout": 30},
+            # A statement's values are a client's data: never in an error message or a log.
+            "hide_parameters": True,
+        }
         if self.is_memory:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(self.url, **kwargs)

@@ -40,10 +40,13 @@ def run_tpn(cwd: Path | None, *args: str, timeout: float = 300) -> subprocess.Co
 
 
 class Served:
-    def __init__(self, db: Path, *, workers: int = 2, server: str = "granian") -> None:
+    def __init__(
+        self, db: Path, *, workers: int = 2, server: str = "granian", extra: tuple[str, ...] = ()
+    ) -> None:
         self.db = db
         self.workers = workers
         self.server = server
+        self.extra = extra  # further `tpn serve` options
         self.port = free_port()
         self.log = db.parent / f"serve-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -67,6 +70,7 @@ class Served:
         command = [
             *tpn_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
             "--db", f"sqlite:///{self.db}", "--workers", str(self.workers), "--server", self.server,
+            *self.extra,
         ]  # fmt: skip
         env = {**os.environ, "XDG_DATA_HOME": str(self.db.parent / "xdg")}
         with self.log.open("wb") as log:  # the child keeps its own copy of the descriptor

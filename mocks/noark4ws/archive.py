@@ -33,6 +33,7 @@ from tpn.mocks.noark4ws.codes import code_lists
 from tpn.mocks.noark4ws.defects import NO_DEFECTS, Defects
 from tpn.mocks.noark4ws.rules import Rejected
 from tpn.mocks.soap.codec import from_dict, to_dict
+from tpn.mocks.soap.faults import clip
 from tpn.mocks.store import Store
 
 _INT64 = 2**63 - 1
@@ -87,16 +88,18 @@ def _row_id(text: str | None) -> int | None:
     t = text.strip()
     # ASCII digits only: str.isdigit() also accepts "²" (int() then raises, a soap:Server fault)
     # and "١" (int() reads it as 1, so an id the archive never issued found case 1).
-    return int(t) if t.isascii() and t.isdigit() and _fits(int(t)) else None
+    # And at most 19 digits before int() runs: Python refuses over 4,300, and no id is longer.
+    return int(t) if len(t) <= 19 and t.isascii() and t.isdigit() and _fits(int(t)) else None
 
 
 def _status(warnings: Iterable[Warning_] = ()) -> Any:
-    msgs = [m.MessageType(code=c, text=t) for c, t in warnings]
+    msgs = [m.MessageType(code=c, text=clip(t)) for c, t in warnings]
     return m.StatusType(type="WARNING" if msgs else "OK", message=msgs or None)
 
 
 def _error(r: Rejected) -> Any:
-    return m.StatusType(type="ERROR", message=[m.MessageType(code=r.code, text=r.text)])
+    # A message may quote the client's values: clipped, so an answer never echoes megabytes.
+    return m.StatusType(type="ERROR", message=[m.MessageType(code=r.code, text=clip(r.text))])
 
 
 def _ext(key: Any) -> tuple[str, str] | None:
@@ -783,7 +786,20 @@ class Archive:
 
     @staticmethod
     def _criteria(kind: str, criteria: list[Any]) -> list[tuple[str, str]]:
+        if len(criteria) > search.MAX_CRITERIA:
+            raise Rejected(
+                "INVALID_VALUE",
+                f"searchCriteria: {len(criteria)} criteria in one request; the archive takes at "
+                f"most {search.MAX_CRITERIA}",
+            )
         pairs = [(c.fieldName, c.fieldValue) for c in criteria]
+        for name, value in pairs:
+            if len(value) > search.MAX_VALUE_CHARS:
+                raise Rejected(
+                    "INVALID_VALUE",
+                    f"searchCriteria: the value for {clip(name, 64)!r} has {len(value)} "
+                    f"characters; the archive searches with at most {search.MAX_VALUE_CHARS}",
+                )
         unknown = search.unknown_fields(kind, (n for n, _ in pairs))
         if unknown:
             raise Rejected(

@@ -25,6 +25,7 @@ from tpn.mocks.noark4ws.archive import Archive
 from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.server import MockServer
+from tpn.mocks.sikkerhetsportal.admin import MAX_METADATA as PORTAL_MAX_METADATA
 from tpn.mocks.sikkerhetsportal.admin import routes as portal_admin_routes
 from tpn.mocks.sikkerhetsportal.keys import SigningKey
 from tpn.mocks.sikkerhetsportal.portal import PREFIX as PORTAL_PREFIX
@@ -88,6 +89,7 @@ def build_archive(
         reset=lambda: parts.reset(),
         state=archive.counts,
         routes=portal_admin_routes(portal),
+        max_body=PORTAL_MAX_METADATA,  # the largest admin body: an SP's metadata
     )
     # credentials-unchecked: the archive itself never asks (its proxy was meant to).
     auth = None if defects.credentials_unchecked else config.auth
@@ -97,6 +99,7 @@ def build_archive(
         auth=auth,
         on_error=on_error,
         sites={PORTAL_PREFIX: PortalApp(portal, journal if config.journal else None)},
+        max_body=config.limits.max_body_bytes,
     )
     parts = ArchiveParts(app, store, archive, endpoint, journal, clock, portal)
     return parts

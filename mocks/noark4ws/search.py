@@ -14,6 +14,14 @@ from tpn.mocks.noark4ws import tables
 SUBSTRING = "substring"  # case-insensitive substring
 EXACT = "exact"
 
+# Criteria in one Get: each is one SELECT of an INTERSECT, and SQLite takes at most 500 of those
+# (SQLITE_MAX_COMPOUND_SELECT). More is the client's mistake, answered as ERROR INVALID_VALUE.
+MAX_CRITERIA = 100
+# Characters of one criterion's value. A substring search is a LIKE pattern, which SQLite takes
+# up to 50,000 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH): 10,000 characters of up to four bytes
+# each, with their escapes, stay under it.
+MAX_VALUE_CHARS = 10_000
+
 
 @dataclass(frozen=True)
 class SearchField:

@@ -75,6 +75,9 @@ def render(template: str, **values: Any) -> str:
 class PortalApp:
     """The portal over HTTP; every exchange goes into the journal when one is given."""
 
+    # The largest body a page or /artifact takes: the serving front reads no more than this.
+    max_body = wire.MAX_BODY
+
     def __init__(self, portal: Portal, journal: Journal | None = None) -> None:
         self.portal = portal
         self.journal = journal
@@ -117,6 +120,21 @@ class PortalApp:
             response=response,
         )
         return chunks
+
+    def refusal(
+        self, path: str, status: int, message: str, rule: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """A body the serving front refused before this app saw it (over the limit, late, cut
+        short: ``tpn.mocks.front``), answered as the route answers its own (MockApp.refusal)."""
+        seen: list[Any] = []
+
+        def capture(status_line: str, headers: list[tuple[str, str]], *_rest: Any) -> Any:
+            seen[:] = [status_line, headers]
+            return None
+
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": ""}
+        payload = b"".join(self._answer(environ, wire.BodyError(status, message, rule), capture))
+        return int(str(seen[0])[:3]), list(seen[1]), payload
 
     def _answer(
         self, environ: dict[str, Any], body: bytes | wire.BodyError, start_response: StartResponse

@@ -7,12 +7,18 @@ canonically over generated objects). It is only used on requests that already pa
 so it does not validate; it converts.
 
 ByteArray values are lists of byte chunks, as Spyne keeps them.
+
+The XSD allows values Python and the store cannot hold: xs:date years before 1 or after 9999,
+xs:integer of any length (the archive holds 4,300 digits). Those are the client's mistake, so
+reading them raises ``Unrepresentable`` naming the element and the limit, which the endpoint
+answers as a ``soap:Client`` fault (never a ``soap:Server`` "internal error").
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -24,10 +30,55 @@ from spyne.model.primitive import Boolean, Date, Integer, Unicode
 
 ATTR, DATA, SIMPLE, COMPLEX = range(4)
 
+# Python's dates run from year 1 to 9999. Integers are held exactly, whatever their size (the
+# store keeps a message as JSON), up to the 4,300 digits Python converts between text and int
+# (sys.int_info.default_max_str_digits); past that, int() itself refuses.
+YEAR_MIN, YEAR_MAX = dt.MINYEAR, dt.MAXYEAR
+MAX_INTEGER_DIGITS = 4300
+
+
+class Unrepresentable(ValueError):
+    """A schema-valid value the archive cannot hold; ``element`` is filled in by the reader."""
+
+    def __init__(self, message: str, element: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.element = element
+
+
+# xs:date: an optional minus, a year of four or more digits, month, day, an optional zone.
+_DATE = re.compile(r"\s*(-?)(\d{4,})-(\d\d)-(\d\d)")
+
 
 def _date_from_text(text: str) -> dt.date:
     # xs:date may carry a time zone ("2020-01-02Z", "2020-01-02+01:00"); the date is what counts.
-    return dt.date.fromisoformat(text.strip()[:10])
+    m = _DATE.match(text)
+    if m is None:
+        raise Unrepresentable(f"{_clip(text)!r} is not a date")
+    digits = m[2].lstrip("0") or "0"
+    year = -1 if m[1] else (int(digits) if len(digits) <= 5 else YEAR_MAX + 1)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Unrepresentable(
+            f"the year of {_clip(text.strip())!r} is outside {YEAR_MIN}..{YEAR_MAX}, the years "
+            "the archive can hold"
+        )
+    return dt.date(year, int(m[3]), int(m[4]))
+
+
+def _int_from_text(text: str) -> int:
+    t = text.strip()
+    # A sign and leading zeros are allowed; the digits left decide, before int() runs.
+    digits = len(t.lstrip("+-").lstrip("0"))
+    if digits > MAX_INTEGER_DIGITS:
+        raise Unrepresentable(
+            f"the integer {_clip(t)} has {digits} digits; the archive holds integers of at most "
+            f"{MAX_INTEGER_DIGITS}"
+        )
+    return int(t)
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else f"{text[:n]}… ({len(text)} characters)"
 
 
 def _bool_from_text(text: str) -> bool:
@@ -46,7 +97,7 @@ def _bytes_to_text(value: Any) -> str:
 # (from_text, to_text) per Spyne primitive; the first base class that matches wins.
 _CONVERTERS: list[tuple[type[Any], Callable[[str], Any], Callable[[Any], str]]] = [
     (Boolean, _bool_from_text, lambda v: "true" if v else "false"),
-    (Integer, lambda t: int(t.strip()), str),
+    (Integer, _int_from_text, str),
     (Date, _date_from_text, lambda v: v.isoformat()),
     (ByteArray, _bytes_from_text, _bytes_to_text),
     (Unicode, str, str),
@@ -128,7 +179,8 @@ def plan(cls: type[Any]) -> Plan:
 
 
 def from_element(cls: type[Any], el: etree._Element) -> Any:
-    """An instance of ``cls`` from a (schema-valid) element."""
+    """An instance of ``cls`` from a (schema-valid) element; ``Unrepresentable`` names the
+    element whose value the archive cannot hold."""
     p = plan(cls)
     obj = p.new()
     for f in p.fields:
@@ -150,7 +202,11 @@ def from_element(cls: type[Any], el: etree._Element) -> Any:
             value = from_element(found.cls, child)
         else:
             assert found.from_text is not None
-            value = found.from_text(child.text or "")
+            try:
+                value = found.from_text(child.text or "")
+            except Unrepresentable as exc:
+                exc.element = exc.element or str(child.tag).rpartition("}")[2]
+                raise
         if found.many:
             getattr(obj, found.name).append(value)
         else:

@@ -9,12 +9,13 @@ well-formed fault. The WSDL is Spyne's, with ``soap:address`` following the Host
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
+import secrets
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -24,7 +25,14 @@ from spyne.server.wsgi import WsgiApplication
 
 from tpn.mocks.journal import Journal
 from tpn.mocks.soap import codec, intake
-from tpn.mocks.soap.faults import XML_CONTENT_TYPE, Fault, StartResponse, client, respond
+from tpn.mocks.soap.faults import (
+    XML_CONTENT_TYPE,
+    Fault,
+    StartResponse,
+    client,
+    log_text,
+    respond,
+)
 from tpn.mocks.soap.ns import SOAP11_ENV
 from tpn.mocks.soap.service import Handler, build_application
 from tpn.mocks.soap.wsdl import PLACEHOLDER_URL, compile_schema, wsdl_bytes, xsd_bytes
@@ -119,10 +127,20 @@ class SoapEndpoint:
 
         return _Guarded()
 
-    def _report(self, exc: BaseException) -> None:
-        log.error("%s: internal error\n%s", self.name, "".join(traceback.format_exception(exc)))
+    def _report(self, exc: BaseException) -> str:
+        """Log ``exc`` (clipped: an exception's text may hold a megabyte statement) and hand it
+        to ``on_error``; returns the incident id the client is told."""
+        reported: str | None = getattr(exc, "_tpn_incident", None)
+        if reported is not None:
+            return reported  # the handler's guard already did (_guarded)
+        incident = secrets.token_hex(4)
+        # (An exception type without a __dict__ keeps no id; it may then be logged twice.)
+        with contextlib.suppress(AttributeError):
+            exc._tpn_incident = incident  # type: ignore[attr-defined]
+        log.error("%s: internal error, incident %s\n%s", self.name, incident, log_text(exc))
         if self.on_error is not None:
             self.on_error(exc)
+        return incident
 
     # ------------------------------------------------------------------ WSDL
 
@@ -171,10 +189,13 @@ class SoapEndpoint:
             exchange.validation = f"{fault.code}: {fault.message}"
             status, payload = fault.http_status, self._fault_payload(fault)
         except Exception as exc:  # a failure of ours: a soap:Server fault, never an HTML page
-            self._report(exc)
+            # What went wrong goes to the log, under an incident id; the client gets the id and
+            # never the exception's text, which may hold SQL, paths or its own request.
+            incident = self._report(exc)
             server_fault = Fault(
                 "Server",
-                f"internal error in {self.name}: {type(exc).__name__}: {exc}",
+                f"internal error in {self.name} (incident {incident}); the server's log has the "
+                "details",
                 rule="server",
             )
             exchange.validation = "valid (server failed)"
@@ -241,19 +262,25 @@ class SoapEndpoint:
     ) -> tuple[int, bytes]:
         found = self._by_tag.get(str(element.tag))
         if found is None:
-            known = ", ".join(etree.QName(t).localname for t in self._by_tag)
+            known = ", ".join(t.rpartition("}")[2] for t in self._by_tag)
             raise client(
-                f"{etree.QName(element).text} is not an operation of {self.name}; it takes {known} "
+                f"{element.tag} is not an operation of {self.name}; it takes {known} "
                 f"in namespace {self.namespace}",
                 rule="soap.operation",
-                element=etree.QName(element).localname,
+                element=intake.local(element),
             )
         operation, request_cls, response_cls = found
         exchange.operation = operation
         self._validate(element)
+        try:
+            # Both engines: a value the XSD allows but the archive cannot hold is refused here.
+            request = codec.from_element(request_cls, element)
+        except codec.Unrepresentable as exc:
+            raise client(
+                f"{exc.element}: {exc.message}", rule="value.range", element=exc.element
+            ) from None
         if self._spyne is not None:
             return self._call_spyne(environ, element)
-        request = codec.from_element(request_cls, element)
         response = self._handler.handle(operation, request)
         return 200, self.envelope(response_cls, response)
 

@@ -9,6 +9,7 @@ in the Body) carrying the same facts as fields a program can read.
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,18 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML_CHAR.sub("\ufffd", text)
 
 
+# A message the mocks send may quote what the client sent (a value, an element, libxml2's words
+# about a value); it never runs longer than this, whatever the client sent.
+MAX_MESSAGE_CHARS = 4000
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text``, cut to ``limit`` characters with a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters left out)"
+
+
 @dataclass(frozen=True)
 class Fault(Exception):
     """A SOAP fault to send back; raised anywhere in the intake, rendered by the endpoint."""
@@ -52,7 +65,7 @@ class Fault(Exception):
         fault = etree.SubElement(body, f"{{{SOAP11_ENV}}}Fault")
         # faultcode, faultstring and detail are unqualified children, per SOAP 1.1 §4.4.
         etree.SubElement(fault, "faultcode").text = f"soap:{self.code}"
-        message = _xml_safe(self.message)
+        message = _xml_safe(clip(self.message))
         etree.SubElement(fault, "faultstring").text = message
         if self.code != "VersionMismatch":
             detail = etree.SubElement(fault, "detail")
@@ -60,12 +73,21 @@ class Fault(Exception):
             if self.rule:
                 problem.set("rule", _xml_safe(self.rule))
             if self.element:
-                problem.set("element", _xml_safe(self.element))
+                problem.set("element", _xml_safe(clip(self.element, 256)))
             if self.line is not None:
                 problem.set("line", str(self.line))
             problem.text = message
         out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
         return out
+
+
+def log_text(exc: BaseException, limit: int = 2000) -> str:
+    """``exc``'s traceback for a log, each line clipped to ``limit`` characters."""
+    lines = "".join(traceback.format_exception(exc)).splitlines()
+    return "\n".join(
+        line if len(line) <= limit else f"{line[:limit]}… ({len(line) - limit} more characters)"
+        for line in lines
+    )
 
 
 def client(message: str, *, rule: str, element: str = "", line: int | None = None) -> Fault:

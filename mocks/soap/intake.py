@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from lxml import etree
 
 from tpn.fixtures import xmlguard
-from tpn.fixtures.xmlguard import doctype_in_prolog
+from tpn.fixtures.xmlguard import SHAPE, Shape, doctype_in_prolog
 from tpn.mocks.soap.faults import Fault, client
 from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
 
@@ -24,16 +25,42 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on a request; the defaults let a 20 MB document (27 MB of base64) through."""
+    """Bounds on a request; the defaults let a 20 MB document (27 MB of base64) through.
+
+    The README's "Reliability" section lists them; a request over one gets a soap:Client fault
+    whose faultstring names the limit and whose detail carries the rule (``limit.*``).
+    """
 
     max_body_bytes: int = 32 * MIB
     max_depth: int = 64
     max_elements: int = 100_000
+    # The document's shape (xmlguard.Shape): bounds that keep the work per request linear.
+    max_namespaces: int = SHAPE.max_namespaces
+    max_namespaces_in_scope: int = SHAPE.max_namespaces_in_scope
+    max_attributes: int = SHAPE.max_attributes
+    max_name_chars: int = SHAPE.max_name_chars
+    max_uri_chars: int = SHAPE.max_uri_chars
+    max_attribute_chars: int = SHAPE.max_attribute_chars
+    max_text_chars: int = SHAPE.max_text_chars
+    # Seconds a client may take to send its whole body once its headers arrived (tpn.mocks.front).
+    body_seconds: float = 30.0
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_depth", "max_elements"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"Limits.{name} must be at least 1, got {getattr(self, name)}")
+        for name, value in vars(self).items():
+            if value < 1:
+                raise ValueError(f"Limits.{name} must be at least 1, got {value}")
+
+    @cached_property  # read on every request
+    def shape(self) -> Shape:
+        return Shape(
+            max_namespaces=self.max_namespaces,
+            max_namespaces_in_scope=self.max_namespaces_in_scope,
+            max_attributes=self.max_attributes,
+            max_name_chars=self.max_name_chars,
+            max_uri_chars=self.max_uri_chars,
+            max_attribute_chars=self.max_attribute_chars,
+            max_text_chars=self.max_text_chars,
+        )
 
 
 class Readable(Protocol):
@@ -59,6 +86,14 @@ def read_body(stream: Readable, content_length: str | None, limits: Limits) -> b
                 rule="limit.size",
             )
         data: bytes = read(length) if length > 0 else b""
+        if len(data) < length:
+            # The client went away mid-body: a truncated document is never processed, even one
+            # that happens to be well-formed.
+            raise client(
+                f"the request body ended after {len(data)} of its {length} bytes "
+                "(Content-Length); it was not processed",
+                rule="http.length",
+            )
         return data
     data = read(limits.max_body_bytes + 1)
     if len(data) > limits.max_body_bytes:
@@ -93,6 +128,7 @@ def parse(body: bytes, limits: Limits) -> etree._Element:
             max_depth=limits.max_depth,
             max_elements=limits.max_elements,
             what="the request",
+            shape=limits.shape,
         )
     except xmlguard.Refused as exc:
         raise client(exc.message, rule=exc.rule, line=exc.line, element=exc.element) from None
@@ -100,28 +136,28 @@ def parse(body: bytes, limits: Limits) -> etree._Element:
 
 def envelope_body(root: etree._Element, understood_headers: Iterable[str] = ()) -> etree._Element:
     """The one element in the SOAP 1.1 Body of ``root``, or a Fault saying what is wrong."""
-    qname = etree.QName(root)
-    if qname.localname == "Envelope" and qname.namespace != SOAP11_ENV:
-        version = "SOAP 1.2" if qname.namespace == SOAP12_ENV else f"namespace {qname.namespace!r}"
+    name, namespace = local(root), namespace_of(root)
+    if name == "Envelope" and namespace != SOAP11_ENV:
+        version = "SOAP 1.2" if namespace == SOAP12_ENV else f"namespace {namespace!r}"
         raise Fault(
             "VersionMismatch",
             f"the envelope is {version}; this endpoint speaks SOAP 1.1 ({SOAP11_ENV})",
             rule="soap.version",
             element="Envelope",
         )
-    if qname.localname != "Envelope":
+    if name != "Envelope":
         raise client(
-            f"the request is not a SOAP envelope: its root element is <{qname.localname}>, "
+            f"the request is not a SOAP envelope: its root element is <{name}>, "
             f"expected {{{SOAP11_ENV}}}Envelope",
             rule="soap.envelope",
-            element=qname.localname,
+            element=name,
         )
     children = [c for c in root if isinstance(c.tag, str)]
     header = None
     if children and children[0].tag == f"{{{SOAP11_ENV}}}Header":
         header = children.pop(0)
     if len(children) != 1 or children[0].tag != f"{{{SOAP11_ENV}}}Body":
-        found = ", ".join(f"<{etree.QName(c).localname}>" for c in children) or "nothing"
+        found = ", ".join(f"<{local(c)}>" for c in children) or "nothing"
         raise client(
             f"soap:Envelope must hold an optional soap:Header and then one soap:Body; found {found}",
             rule="soap.body",
@@ -151,7 +187,7 @@ def _check_must_understand(header: etree._Element, understood: set[str]) -> None
                 f"header <{entry.tag}> is marked mustUnderstand and this endpoint does not "
                 "process it (SOAP 1.1 §4.2.3)",
                 rule="soap.mustUnderstand",
-                element=etree.QName(entry).localname,
+                element=local(entry),
             )
 
 
@@ -166,7 +202,7 @@ def schema_errors(schema: etree.XMLSchema, element: etree._Element) -> Fault | N
     element_name = ""
     if text.startswith("Element '"):
         end = text.find("'", 9)
-        element_name = etree.QName(text[9:end]).localname if end > 9 else ""
+        element_name = text[9:end].rpartition("}")[2] if end > 9 else ""
         text = text[end + 2 :].strip() if end > 9 else text
     where = f" (line {err.line})" if err.line else ""
     path = _local_path(err.path) if err.path else element_name
@@ -178,8 +214,17 @@ def schema_errors(schema: etree.XMLSchema, element: etree._Element) -> Fault | N
     )
 
 
-def _local(el: Any) -> str:
-    return str(etree.QName(el).localname)
+def local(el: Any) -> str:
+    """An element's local name. Not ``etree.QName``, which raises ValueError for names that
+    libxml2 reads without a namespace ("a:b:c"): a message about a hostile request must not
+    fail on the request's own names."""
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else str(tag)
+
+
+def namespace_of(el: Any) -> str | None:
+    tag = el.tag
+    return tag[1 : tag.index("}")] if isinstance(tag, str) and tag.startswith("{") else None
 
 
 def _local_path(path: str) -> str:
