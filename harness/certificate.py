@@ -27,7 +27,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +43,7 @@ from tpn.conformance.results import RESULTS
 from tpn.fixtures.files import FileRefused, printable, read_regular
 from tpn.harness import artefacts, limits
 from tpn.harness.artefacts import REPORT, SIGNATURE
-from tpn.harness.errors import one_line
+from tpn.harness.errors import fail, one_line
 
 DEFAULT_PRIVATE_KEY = Path("tpn-signing.key")
 DEFAULT_PUBLIC_KEY = Path("tpn-signing.pub")
@@ -509,8 +508,7 @@ def _keygen(args: argparse.Namespace) -> int:
     try:
         generate_keypair(args.private_key, args.public_key)
     except CertificateError as exc:
-        print(f"tpn keygen: {exc}", file=sys.stderr)
-        return 2
+        return fail("tpn keygen", str(exc))
     private, public = printable(str(args.private_key)), printable(str(args.public_key))
     print(f"wrote private key {private} (mode 600; keep it secret)")
     print(f"wrote public key  {public}")
@@ -520,13 +518,11 @@ def _keygen(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     if not args.dir.is_dir():
-        print(f"tpn report verify: {printable(str(args.dir))} is not a folder", file=sys.stderr)
-        return 2
+        return fail("tpn report verify", f"{printable(str(args.dir))} is not a folder")
     try:
         verification = verify_report(args.dir, args.public_key)
     except CertificateError as exc:
-        print(f"tpn report verify: {exc}", file=sys.stderr)
-        return 2
+        return fail("tpn report verify", str(exc))
     print("\n".join(describe(verification, args.dir)))
     return 0 if verification.ok else 1
 

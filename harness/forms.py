@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tpn.fixtures.files import printable
+from tpn.harness.errors import fail
 
 
 def _count(text: str) -> int:
@@ -101,8 +102,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"tpn forms: {message}", file=sys.stderr)
-    return 2
+    return fail("tpn forms", message)
 
 
 def generate_command(args: argparse.Namespace) -> int:

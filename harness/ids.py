@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tpn.fixtures.files import printable
 from tpn.harness import limits
-from tpn.harness.errors import CliError
+from tpn.harness.errors import CliError, fail
 
 if TYPE_CHECKING:
     from tpn.fixtures.identifiers import Check
@@ -114,6 +114,5 @@ def check_command(args: argparse.Namespace) -> int:
             lines.clear()
     sys.stdout.write("".join(lines))
     if not checked:
-        print("tpn id check: no numbers to check (stdin had none)", file=sys.stderr)
-        return 2
+        return fail("tpn id check", "no numbers to check (stdin had none)")
     return 1 if invalid else 0

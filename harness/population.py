@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from tpn.fixtures.files import printable
+from tpn.harness.errors import fail
 
 
 def add_parsers(sub: Any) -> None:
@@ -46,11 +47,9 @@ def population_command(args: argparse.Namespace) -> int:
         try:
             population.export(args.output)
         except OSError as exc:
-            print(
-                f"tpn population: cannot write {printable(args.output)}: {exc.strerror or exc}",
-                file=sys.stderr,
+            return fail(
+                "tpn population", f"cannot write {printable(args.output)}: {exc.strerror or exc}"
             )
-            return 2
         print(
             f"wrote {len(population.personas())} personas, "
             f"{len(population.organisations())} organisations and "

@@ -11,13 +11,12 @@ one over its admin API (``POST /__admin/sikkerhetsportal/sp``).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from tpn.fixtures.files import printable, read_regular
 from tpn.harness import db
-from tpn.harness.errors import one_line
+from tpn.harness.errors import fail, one_line
 
 
 def add_parsers(sub: Any) -> None:
@@ -48,16 +47,14 @@ def register_command(args: argparse.Namespace) -> int:
         args.file.stat()  # a missing file keeps its long-standing message
     except OSError as exc:
         name = printable(str(args.file))
-        print(f"tpn sp: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return fail("tpn sp", f"cannot read {name}: {exc.strerror or exc}")
     # Only a regular file within the portal's own limit for metadata; a FIFO or /dev/zero is
     # refused (FileRefused, one line from tpn.harness.errors.run) before a byte is read.
     xml = read_regular(args.file, MAX_BYTES, what="SP metadata")
     try:
         provider = _portal(args.db).register(xml)
     except MetadataError as exc:
-        print(f"tpn sp: {printable(str(args.file))}: {one_line(str(exc))}", file=sys.stderr)
-        return 1
+        return fail("tpn sp", f"{printable(str(args.file))}: {one_line(str(exc))}")
     # The entityID and locations are the vendor's text: escaped, so they cannot forge lines.
     acs = ", ".join(
         f"{printable(e.location)} ({printable(e.binding.rsplit(':', 1)[-1])})" for e in provider.acs

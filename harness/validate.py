@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from tpn.fixtures.files import FileRefused, printable, read_regular, regular_size
 from tpn.harness import limits
+from tpn.harness.errors import fail
 
 if TYPE_CHECKING:
     from tpn.conformance.ksxml.findings import Verdict
@@ -233,7 +234,7 @@ def validate_command(args: argparse.Namespace) -> int:
     try:
         files = collect(args.paths)
     except UsageError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        fail(PROG, str(exc))
         return 2
     validator = Validator(synthetic_only=args.synthetic_only)
     unreadable: list[str] = []
@@ -249,7 +250,7 @@ def validate_command(args: argparse.Namespace) -> int:
         else:
             _write_text(verdicts, tally, quiet=args.quiet, advance=advance)
     for problem in unreadable:
-        print(f"{PROG}: {problem}", file=sys.stderr)
+        fail(PROG, problem)
     if unreadable:
         return 2
     return 1 if tally.invalid else 0

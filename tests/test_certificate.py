@@ -418,7 +418,7 @@ def test_cli_keygen_writes_the_defaults_and_refuses_to_overwrite(
     out = capsys.readouterr()
     assert (out.out, out.err) == (
         "",
-        "tpn keygen: tpn-signing.key exists; refusing to overwrite a key file\n",
+        "tpn keygen: error: tpn-signing.key exists; refusing to overwrite a key file\n",
     )
 
 
@@ -438,6 +438,8 @@ def test_cli_verify_prints_what_was_signed(
         "  profile    noark4ws-archive, level core",
         "  result     passed: 2 passed, 0 failed, 1 not applicable, 0 waived; 3 in total",
         "  run        2026-11-28T14:00:00+00:00 to 2026-11-28T14:05:00+00:00",
+        "  covers     report.json (signed); junit.xml, report.html (by their sha256 in "
+        "report.json)",
     ]
 
 
@@ -465,11 +467,11 @@ def test_cli_verify_lists_each_problem_and_exits_1(
 def test_cli_verify_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder, public = signed_report(tmp_path)
     assert main(["report", "verify", str(tmp_path / "nowhere"), "--public-key", str(public)]) == 2
-    assert capsys.readouterr().err == f"tpn report verify: {tmp_path / 'nowhere'} is not a folder\n"
+    assert capsys.readouterr().err == f"tpn report verify: error: {tmp_path / 'nowhere'} is not a folder\n"
     absent = tmp_path / "absent.pub"
     assert main(["report", "verify", str(folder), "--public-key", str(absent)]) == 2
     assert capsys.readouterr().err == (
-        f"tpn report verify: {absent} cannot be read as the public key: No such file or directory\n"
+        f"tpn report verify: error: {absent} cannot be read as the public key: No such file or directory\n"
     )
     with pytest.raises(SystemExit) as exit_:
         main(["report", "verify", str(folder)])

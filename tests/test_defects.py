@@ -211,7 +211,7 @@ def test_tpn_serve_with_an_unknown_defect_exits_2(tmp_path: Path) -> None:
         timeout=60,
     )
     assert out.returncode == 2, out
-    assert "tpn serve: unknown defect 'nope'; the catalogue has: " in out.stderr
+    assert "tpn serve: error: unknown defect 'nope'; the catalogue has: " in out.stderr
     assert not (tmp_path / "db.sqlite3").exists()  # refused before anything was built
 
 

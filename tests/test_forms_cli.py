@@ -50,7 +50,7 @@ def test_generate_breaking_a_rule(tmp_path: Path, capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--form", "KS-NOPE"], "tpn forms: no form 'KS-NOPE'; the forms are KS-BARNEHAGE"),
+        (["--form", "KS-NOPE"], "tpn forms: error: no form 'KS-NOPE'; the forms are KS-BARNEHAGE"),
         (["--break", "KSX-REF-001"], "(KSX-REF-001 needs two documents)"),
         (["--form", "KS-SFO", "--break", "KSX-MATR-001"], "none of the chosen forms can break"),
     ],

@@ -5,7 +5,7 @@ hostile way: an answer of 300 MB, an endless one, one that trickles, a redirect 
 a connection closed in the middle of the body, bytes that are not HTTP, endless headers. Each
 must end the run by itself within the deadlines given, with exit status 2, one line
 ``tpn certify: error: ...`` on stderr saying what the target did, the three reports written and
-marked incomplete, nothing signed, and the run's peak memory bounded (measured with ``wait4``).
+marked incomplete, nothing signed, and the run's peak memory bounded (its VmHWM, read in /proc).
 
 Then the secrets: a target that echoes the credentials it is sent back in every answer, and a
 run given them by ``$TPN_PASSWORD``, by a URL's userinfo and by ``--tpn-password``: no byte of
@@ -269,7 +269,7 @@ class Done:
 def run_measured(
     cwd: Path, args: list[str], *, limit: float, env: dict[str, str] | None = None
 ) -> Done:
-    """Run ``args`` in ``cwd``; its exit status, output, time and peak RSS (its own, by wait4).
+    """Run ``args`` in ``cwd``; its exit status, output, time and peak RSS (its own).
 
     Killed (with its process group) after ``limit`` seconds, which fails the calling test.
     """
@@ -287,18 +287,46 @@ def run_measured(
         )
     killer = threading.Timer(limit, lambda: os.killpg(proc.pid, signal.SIGKILL))
     killer.start()
+    peak = _HighWater(proc.pid)
+    peak.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _usage = os.wait4(proc.pid, 0)
     finally:
         killer.cancel()
+        peak.done.set()
+        peak.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     return Done(
         proc.returncode,
         out.read_text(encoding="utf-8", errors="replace"),
         err.read_text(encoding="utf-8", errors="replace"),
         time.monotonic() - started,
-        usage.ru_maxrss / 1024,  # KiB on Linux
+        peak.kib / 1024,
     )
+
+
+class _HighWater(threading.Thread):
+    """The child's own peak RSS: VmHWM in /proc, read until it ends (it only grows).
+
+    Not wait4's ru_maxrss: that keeps the high-water mark of the memory the child started in
+    before its exec, which is this (pytest) process's, hundreds of MB late in a full run."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.path = Path(f"/proc/{pid}/status")
+        self.done = threading.Event()
+        self.kib = 0
+
+    def run(self) -> None:
+        while True:
+            try:
+                for line in self.path.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.kib = max(self.kib, int(line.split()[1]))
+            except (OSError, ValueError, IndexError):
+                pass  # ended (or a zombie, whose status has no memory lines)
+            if self.done.wait(0.01):
+                return
 
 
 @pytest.fixture(scope="module")
@@ -354,7 +382,8 @@ def test_a_hostile_target_ends_the_run_with_one_line_and_incomplete_reports(
     assert case.says in lines[0], lines[0]
     assert "Traceback" not in done.stdout + done.stderr
     assert done.elapsed < ELAPSED_BOUND, f"the run took {done.elapsed:.1f} s"
-    assert done.peak_rss_mb < PEAK_RSS_BOUND_MB, f"peak RSS {done.peak_rss_mb:.0f} MB"
+    # Measured, not missed (a Python process running the suite needs tens of MB), and bounded.
+    assert 20 < done.peak_rss_mb < PEAK_RSS_BOUND_MB, f"peak RSS {done.peak_rss_mb:.0f} MB"
     out = tmp_path / "out"
     assert {p.name for p in out.iterdir()} == {"junit.xml", "report.json", "report.html"}
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))

@@ -114,7 +114,7 @@ def test_empty_stdin_is_a_usage_error(
     code, out, err = run(["-"], capsys)
     assert code == 2
     assert out == ""
-    assert err == "tpn id check: no numbers to check (stdin had none)\n"
+    assert err == "tpn id check: error: no numbers to check (stdin had none)\n"
 
 
 def test_a_long_stdin_streams(

@@ -39,12 +39,14 @@ def test_register_and_list(
 def test_register_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = f"sqlite:///{tmp_path / 'mocks.sqlite3'}"
     assert main(["sp", "register", str(tmp_path / "none.xml"), "--db", db]) == 2
-    assert "tpn sp: cannot read" in capsys.readouterr().err
+    assert "tpn sp: error: cannot read" in capsys.readouterr().err
     (tmp_path / "bad.xml").write_bytes(
         b"<md:EntityDescriptor xmlns:md='urn:oasis:names:tc:SAML:2.0:metadata'/>"
     )
-    assert main(["sp", "register", str(tmp_path / "bad.xml"), "--db", db]) == 1
-    assert "md:EntityDescriptor has no entityID" in capsys.readouterr().err
+    # Metadata that cannot be registered is the user's input refused: one line, exit 2.
+    assert main(["sp", "register", str(tmp_path / "bad.xml"), "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tpn sp: error: ") and "md:EntityDescriptor has no entityID" in err
 
 
 def test_the_portal_is_outside_the_archives_basic_auth_but_its_admin_is_not(

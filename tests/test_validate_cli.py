@@ -290,7 +290,7 @@ def test_a_missing_path_is_a_usage_error(
     assert run([str(a), str(missing)], capsys) == (
         2,
         "",
-        f"tpn validate: no such file or folder: {missing}\n",
+        f"tpn validate: error: no such file or folder: {missing}\n",
     )
 
 
@@ -299,10 +299,10 @@ def test_a_folder_without_documents_is_a_usage_error(
 ) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run([str(empty)], capsys) == (2, "", f"tpn validate: no .xml files in folder {empty}\n")
+    assert run([str(empty)], capsys) == (2, "", f"tpn validate: error: no .xml files in folder {empty}\n")
     other = tmp_path / "other"
     write(other / "sub" / "readme.txt", b"hello")
-    assert run([str(other)], capsys) == (2, "", f"tpn validate: no .xml files in folder {other}\n")
+    assert run([str(other)], capsys) == (2, "", f"tpn validate: error: no .xml files in folder {other}\n")
 
 
 def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -321,7 +321,7 @@ def test_an_unreadable_file_exits_2_after_the_others(
     code, out, err = run([str(tmp_path)], capsys)
     assert code == 2
     assert out == f"{a}: valid\n1 document: 1 valid, 0 invalid\n"
-    assert err == f"tpn validate: cannot read {dangling}: No such file or directory\n"
+    assert err == f"tpn validate: error: cannot read {dangling}: No such file or directory\n"
 
 
 # ---------------------------------------------------------------------- --json, --synthetic-only

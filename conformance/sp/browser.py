@@ -92,15 +92,20 @@ class Browser:
 
     def logout(self, url: str) -> None:
         """Follow the SP's logout through the portal and back, as a browser would, but only
-        between the SP and the portal: a Location anywhere else is where the walk ends."""
+        between the SP, the portal and the SPs the portal sends it to (single logout visits
+        every SP of the session; the portal sends browsers only to endpoints registered with
+        it): a Location anywhere else is where the walk ends."""
+        portal = _origin(self.portal.sso_url)
         allowed = {_origin(u) for u in (self.target, self.probe, url, self.portal.sso_url)}
         for _ in range(MAX_LOGOUT_HOPS):
             page = self.http.get(url)
             location = page.headers.get("Location")
             if page.status_code not in REDIRECTS or not location:
                 return
-            url = urljoin(url, location)
-            if _origin(url) not in allowed:
+            sender, url = _origin(url), urljoin(url, location)
+            if sender == portal:
+                allowed.add(_origin(url))
+            elif _origin(url) not in allowed:
                 return
 
     def logged_in(self, uid: str) -> bool:

@@ -5,5 +5,5 @@ provider is made of: signing keys (``keys``), the HTTP-Redirect binding (``redir
 AuthnRequests, Responses and Assertions (``messages``), and metadata (``metadata``); the
 identity provider over the store (``portal``), when it answers an AuthnRequest (``freshness``),
 and its HTTP sides: pages (``web``), artifact resolution (``artifact``), admin routes
-(``admin``), and what every route takes from the request itself (``wire``, ``reading``).
+(``admin``), and what every route takes from the request itself (``wire``).
 """

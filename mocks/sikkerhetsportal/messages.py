@@ -16,7 +16,7 @@ from signxml.algorithms import CanonicalizationMethod
 from signxml.signer import XMLSigner
 
 from tpn.fixtures import xmlguard
-from tpn.mocks.sikkerhetsportal import ns, reading
+from tpn.mocks.sikkerhetsportal import ns
 from tpn.mocks.sikkerhetsportal.errors import shown
 from tpn.mocks.sikkerhetsportal.keys import SigningKey
 
@@ -83,7 +83,7 @@ def _q(prefix: str, name: str) -> str:
 def _read(xml: bytes, name: str) -> etree._Element:
     """``xml`` through the hostile-XML guard, and a samlp:``name`` at its root."""
     try:
-        root = reading.parse(
+        root = xmlguard.parse(
             xml, max_depth=MAX_DEPTH, max_elements=MAX_ELEMENTS, what=f"the {name}"
         )
     except xmlguard.Refused as exc:

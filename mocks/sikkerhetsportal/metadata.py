@@ -21,7 +21,7 @@ from cryptography import x509
 from lxml import etree
 
 from tpn.fixtures import xmlguard
-from tpn.mocks.sikkerhetsportal import ns, reading
+from tpn.mocks.sikkerhetsportal import ns
 from tpn.mocks.sikkerhetsportal.errors import shown
 from tpn.mocks.sikkerhetsportal.keys import SigningKey
 
@@ -148,7 +148,7 @@ def parse_sp(xml: bytes) -> ServiceProvider:
     if len(xml) > MAX_BYTES:
         raise MetadataError(f"the metadata is over the limit of {MAX_BYTES} bytes")
     try:
-        root = reading.parse(xml, max_depth=16, max_elements=2000, what="the metadata")
+        root = xmlguard.parse(xml, max_depth=16, max_elements=2000, what="the metadata")
     except xmlguard.Refused as exc:
         raise MetadataError(exc.message) from None
     if root.tag != _q("md", "EntityDescriptor"):
