@@ -189,7 +189,7 @@ def _read(
         try:
             data = read_regular(path, limits.VALIDATE_FILE, what="document")
         except FileRefused as exc:
-            unreadable.append(f"error: {exc}")
+            unreadable.append(str(exc))
             continue
         if len(data) > limit:
             evidence[path] = (len(data), hashlib.sha256(data).hexdigest())
