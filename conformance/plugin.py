@@ -38,7 +38,13 @@ from tpn.conformance import profiles
 from tpn.conformance.catalogue import LEVELS
 from tpn.conformance.evidence import Recorder
 from tpn.conformance.outcomes import NOT_APPLICABLE, SuiteError
-from tpn.conformance.redact import RedactingStream, Redactor, redact_logs, split_userinfo
+from tpn.conformance.redact import (
+    MIN_SECRET,
+    RedactingStream,
+    Redactor,
+    redact_logs,
+    split_userinfo,
+)
 from tpn.conformance.results import Run, TestResult
 from tpn.conformance.transport import (
     DEFAULT_MAX_RESPONSE,
@@ -263,6 +269,12 @@ def pytest_configure(config: pytest.Config) -> None:
         if url_password is not None and not opt.tpn_user:
             opt.tpn_user, opt.tpn_password = url_user, url_password
     redactor = Redactor.of([(opt.tpn_user, opt.tpn_password), (url_user, url_password)])
+    if redactor.too_short:
+        sys.stderr.write(
+            f"tpn: warning: the password has fewer than {MIN_SECRET} characters, too few to "
+            "find in the run's text; it is masked in the recorded arguments, URLs and "
+            "Authorization headers only\n"
+        )
     if any((opt.tpn_target, opt.tpn_profile, opt.tpn_defect, opt.tpn_user)):
         _redact_output(config, redactor)  # a vendor's own run is left alone
     report_dir: Path | None = opt.tpn_report_dir

@@ -8,12 +8,17 @@ junit.xml, ``RedactingStream`` for the terminal, ``redact_logs`` for log records
 
 A secret can show in many spellings: as is, in a URL (percent-encoded), in a Basic
 Authorization header (base64 of ``user:password``), escaped in XML, HTML, JSON or a Python
-repr (pytest's assertion messages). Every spelling is replaced by ``[redacted]``.
+repr (pytest's assertion messages). Every spelling is replaced by ``[redacted]``; one shorter
+than eight characters only where it stands as a word of its own, since it would otherwise match
+inside ordinary text (requirement ids, counts, seeds) and corrupt it. A password of fewer than
+four characters is not looked for in text at all (it is everywhere: "1" is in every requirement
+id), only masked in arguments, URLs and its Basic header; the run warns of it.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import logging
@@ -37,6 +42,11 @@ __all__ = [
 ]
 
 MASK = "[redacted]"
+# Spellings shorter than this are redacted only as words of their own (``Redactor.text``).
+WHOLE_WORD_BELOW = 8
+# A password shorter than this is in every report as a matter of course ("1" is in every
+# requirement id): it is not looked for in text, where masking it would destroy the report.
+MIN_SECRET = 4
 # Options whose value is a secret, as the plugin and `tpn certify` spell them.
 SECRET_OPTIONS = ("--tpn-password", "--password")
 _URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]*@)")
@@ -93,27 +103,44 @@ class Redactor:
     """Replaces every spelling of a run's secrets with ``[redacted]``."""
 
     spellings: tuple[str, ...] = ()  # longest first, so no spelling is left half-replaced
+    # A password too short to look for in text (MIN_SECRET): only its Basic header and its
+    # place in arguments and URLs are masked. The plugin says so before the run.
+    too_short: bool = False
 
     @classmethod
     def of(cls, credentials: Iterable[tuple[str | None, str | None]]) -> Redactor:
         """For (user, password) pairs; a pair without a password adds nothing."""
         found: set[str] = set()
+        short = False
         for user, password in credentials:
             if not password:
                 continue
-            found |= _spellings(password)
+            if len(password) >= MIN_SECRET:
+                found |= _spellings(password)
+            else:
+                short = True
             if user:
                 found |= _basic(user, password)
-        return cls(tuple(sorted(found, key=lambda s: (-len(s), s))))
+        return cls(tuple(sorted(found, key=lambda s: (-len(s), s))), short)
 
     def __bool__(self) -> bool:
         return bool(self.spellings)
 
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # A long spelling is replaced wherever it stands. A short one only where it is not part
+        # of a longer word or number: a password "1" must not eat the 1s of "N4WS-NUM-001" or
+        # of the seed that replays the run, nor "div" the HTML.
+        parts = [
+            re.escape(s) if len(s) >= WHOLE_WORD_BELOW else rf"(?<!\w){re.escape(s)}(?!\w)"
+            for s in self.spellings
+        ]
+        return re.compile("|".join(parts) or r"(?!)")
+
     def text(self, text: str) -> str:
-        for spelling in self.spellings:
-            if spelling in text:
-                text = text.replace(spelling, MASK)
-        return text
+        if not self.spellings:
+            return text
+        return self._pattern.sub(MASK, text)
 
     def data(self, value: T) -> T:
         """``value`` (JSON-like: dicts, lists, tuples, strings) with every string redacted."""

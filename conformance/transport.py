@@ -386,6 +386,15 @@ class _Adapter(HTTPAdapter):
             return self.guard.tripped  # another request tripped the run: this one was ended
         if call.expired or isinstance(exc, requests.Timeout):
             return self._deadline(call, what, None)
+        if isinstance(
+            exc,
+            requests.exceptions.InvalidHeader
+            | requests.exceptions.ChunkedEncodingError
+            | requests.exceptions.ContentDecodingError,
+        ):
+            # Conflicting Content-Lengths, a header urllib3 cannot read, broken chunking: HTTP
+            # itself broken, not an answer a test can judge.
+            return TargetMisbehaved(f"the answer to {what} is not valid HTTP: {str(exc)[:120]!r}")
         broken = _cause(exc)
         if broken is not None and not isinstance(broken, http.client.RemoteDisconnected):
             detail = str(broken).strip()[:120] or type(broken).__name__

@@ -18,6 +18,7 @@ from typing import Any
 from tpn.fixtures.files import FileRefused, printable, regular_size
 from tpn.harness import auth, db, limits
 from tpn.harness.errors import CliError, fail
+from tpn.mocks.front import BODY_SECONDS  # a light module: --help stays quick
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8086
@@ -156,9 +157,6 @@ def add_parsers(sub: Any) -> None:
     serve.set_defaults(func=serve_command)
 
 
-BODY_SECONDS = 30.0  # as tpn.mocks.soap.intake.Limits (not imported here: --help stays light)
-
-
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -202,7 +200,6 @@ def check_address(host: str, port: int, server: str) -> None:
 def serve_command(args: argparse.Namespace) -> int:
     from tpn.mocks.config import MockConfig
     from tpn.mocks.serving import serve
-    from tpn.mocks.soap.intake import Limits
 
     credentials = auth.resolve(args.auth, args.auth_file, os.environ)
     url = db.checked(args.db)
@@ -215,7 +212,7 @@ def serve_command(args: argparse.Namespace) -> int:
     check_address(args.host, args.port, args.server)
     workers = args.workers or os.cpu_count() or 1
     config = MockConfig(
-        limits=Limits(body_seconds=args.body_timeout),
+        body_seconds=args.body_timeout,
         db=url,
         auth=credentials.pair() if credentials else None,
         engine=args.engine,

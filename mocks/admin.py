@@ -15,29 +15,28 @@ read (413), bad input gets 400 with ``{"error": "..."}`` saying what is wrong, a
 the mock's own is a 500 with an incident id (the log has the rest), never a SOAP fault or a page.
 Every value is checked for its type and range: ``after`` 0 or more, ``limit`` 1 to
 ``MAX_JOURNAL_PAGE``, the clock within ``clock.EARLIEST``..``clock.LATEST``, ``frozen`` a JSON
-boolean.
+boolean. A journal page also ends at about ``MAX_PAGE_BYTES`` of JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import secrets
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from tpn.mocks import bodies
 from tpn.mocks.clock import EARLIEST, LATEST, Clock
 from tpn.mocks.journal import Journal
-from tpn.mocks.soap.faults import StartResponse, clip, log_text
+from tpn.mocks.soap.faults import StartResponse, clip, incident
 
 JSON = "application/json; charset=utf-8"
 MAX_BODY = 64 * 1024  # a JSON body of the admin side (the clock); SP metadata has its own limit
 MAX_JOURNAL_PAGE = 1000  # exchanges in one GET /__admin/journal
+MAX_PAGE_BYTES = 16 * 1024 * 1024  # about this much JSON in one page, at most
 MAX_ID = 2**63 - 1  # journal ids are 64-bit integers in the store
-
-log = logging.getLogger("tpn.mocks")
 
 
 def _then(action: Callable[[], None], answer: Any) -> Any:
@@ -60,12 +59,13 @@ class Admin:
         reset: Callable[[], None],
         state: Callable[[], dict[str, Any]],
         routes: Mapping[tuple[str, str], Callable[[dict[str, Any]], Any]] | None = None,
-        max_body: int = MAX_BODY,
+        body_limits: Mapping[str, int] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.journal = journal
-        # The largest body any admin route takes (the extra routes' own, if larger): the serving
-        # front reads no more than this of a request to the admin side.
-        self.max_body = max(max_body, MAX_BODY)
+        # Bodies larger than MAX_BODY that extra routes take (an SP's metadata), by path.
+        self._limits = dict(body_limits or {})
+        self._on_error = on_error
         self._extra = dict(routes or {})
         self.clock = clock
         self._reset = reset
@@ -79,16 +79,20 @@ class Admin:
         except AdminError as err:
             status, body = err.status, {"error": clip(str(err))}
         except Exception as exc:  # ours, not the client's: JSON all the same, details in the log
-            incident = secrets.token_hex(4)
-            log.error("admin: internal error, incident %s\n%s", incident, log_text(exc))
+            found = incident(exc, "admin", self._on_error)
             status = 500
-            body = {"error": f"internal error (incident {incident}); the server's log has it"}
+            body = {"error": f"internal error (incident {found}); the server's log has it"}
         payload = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
         start_response(
             f"{status} {'OK' if status < 400 else 'Error'}",
             [("Content-Type", JSON), ("Content-Length", str(len(payload)))],
         )
         return [payload]
+
+    def body_limit(self, path: str) -> int:
+        """The largest body the route at ``path`` (under /__admin) takes: the serving front
+        refuses a longer one before reading it."""
+        return self._limits.get(path.rstrip("/"), MAX_BODY)
 
     def _route(self, method: str, path: str, environ: dict[str, Any]) -> tuple[int, Any]:
         routes: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
@@ -115,7 +119,18 @@ class Admin:
         after = _whole(query, "after", 0, 0, MAX_ID)
         limit = _whole(query, "limit", MAX_JOURNAL_PAGE, 1, MAX_JOURNAL_PAGE)
         op = query.get("operation", [None])[0]
-        return [e.to_json() for e in self.journal.entries(after=after, limit=limit, operation=op)]
+        # A page ends at MAX_JOURNAL_PAGE exchanges or about MAX_PAGE_BYTES of JSON, whichever
+        # comes first (at least one exchange): a recorded body of control characters is six
+        # times its size as JSON. The client pages on with after=<the last id>.
+        page: list[Any] = []
+        size = 0
+        for exchange in self.journal.entries(after=after, limit=limit, operation=op):
+            entry = exchange.to_json()
+            size += len(json.dumps(entry, ensure_ascii=False))
+            if page and size > MAX_PAGE_BYTES:
+                break
+            page.append(entry)
+        return page
 
     def _reset_clock(self, _environ: dict[str, Any]) -> Any:
         self.clock.reset()
@@ -142,7 +157,10 @@ class Admin:
                 400, f'"now" must be an ISO 8601 date and time, got {clip(data["now"], 64)!r}'
             ) from None
         if moment.tzinfo is not None:
-            moment = moment.astimezone().replace(tzinfo=None)  # the clock keeps local time
+            try:
+                moment = moment.astimezone().replace(tzinfo=None)  # the clock keeps local time
+            except (OverflowError, OSError, ValueError):
+                moment = moment.replace(tzinfo=None)  # at the ends of time: out of range below
         if not EARLIEST <= moment <= LATEST:
             raise AdminError(
                 400,
@@ -154,13 +172,17 @@ class Admin:
         return self.clock.describe()
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,20}")
+
+
 def _whole(query: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
     """A whole-number query parameter within ``low``..``high``, or a 400 that says so."""
     values = query.get(name)
     if not values:
         return default
     text = values[0].strip()
-    if not text.lstrip("-").isdigit() or len(text) > 20 or not low <= int(text) <= high:
+    # ASCII digits only, and few of them, before int(): "²" is a digit to str.isdigit().
+    if not _WHOLE.fullmatch(text) or not low <= int(text) <= high:
         raise AdminError(
             400, f"{name} must be a whole number from {low} to {high}, got {clip(values[0], 40)!r}"
         )
@@ -169,19 +191,10 @@ def _whole(query: dict[str, list[str]], name: str, default: int, low: int, high:
 
 def read_body(environ: dict[str, Any], limit: int = MAX_BODY) -> bytes:
     """A request body of at most ``limit`` bytes; a longer one is refused before it is read."""
-    raw = environ.get("CONTENT_LENGTH") or ""
-    if raw:
-        if not raw.strip().isdigit() or len(raw.strip()) > 18:
-            raise AdminError(400, f"Content-Length {clip(raw, 40)!r} is not a number of bytes")
-        length = int(raw)
-        if length > limit:
-            raise AdminError(413, f"the body of {length} bytes is over the limit of {limit}")
-        data: bytes = environ["wsgi.input"].read(length) if length else b""
-    else:
-        data = environ["wsgi.input"].read(limit + 1)
-        if len(data) > limit:
-            raise AdminError(413, f"the body is over the limit of {limit} bytes")
-    return data
+    try:
+        return bodies.read_body(environ, limit, "the body")
+    except bodies.BodyError as exc:
+        raise AdminError(exc.status, exc.message) from None
 
 
 def read_json(environ: dict[str, Any], limit: int = MAX_BODY) -> Any:

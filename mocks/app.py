@@ -11,18 +11,24 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-import logging
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from tpn.mocks.soap.faults import XML_CONTENT_TYPE, Fault, StartResponse, log_text, respond
-
-log = logging.getLogger("tpn.mocks")
+from tpn.mocks.soap.faults import XML_CONTENT_TYPE, Fault, StartResponse, incident, respond
 
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Answer = tuple[int, list[tuple[str, str]], bytes]
 ADMIN = "/__admin"
+
+
+def _challenge() -> Answer:
+    """401 with a Basic challenge and a SOAP fault as its body."""
+    fault = Fault("Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401)
+    headers = [
+        ("Content-Type", XML_CONTENT_TYPE),
+        ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"'),
+    ]
+    return 401, headers, fault.to_bytes()
 
 
 def json_error(status: int, message: str) -> Answer:
@@ -32,10 +38,10 @@ def json_error(status: int, message: str) -> Answer:
 
 def soap_error(status: int, message: str, rule: str) -> Answer:
     """A soap:Client fault. HTTP 500 for a body over the limit or shorter than announced, as for
-    every fault of the SOAP endpoints; 408 for a body that did not arrive in time (no SOAP
-    message arrived to be faulted)."""
+    every fault of the SOAP endpoints; 408 for a body that did not arrive in time and 503 for
+    one the worker had no room for, which are the connection's state, not the message's."""
     payload = Fault("Client", message, rule=rule).to_bytes()
-    return (408 if status == 408 else 500), [("Content-Type", XML_CONTENT_TYPE)], payload
+    return (status if status in (408, 503) else 500), [("Content-Type", XML_CONTENT_TYPE)], payload
 
 
 class MockApp:
@@ -65,14 +71,10 @@ class MockApp:
             # Endpoints answer their own failures; this catches the router's and the admin's, so
             # that nothing reaches the client as a server's plain-text error page, and the test
             # that caused it hears of it (MockServer.check()).
-            # The exception's text stays in the log (it may hold SQL, paths or the request).
-            incident = secrets.token_hex(4)
-            log.error("internal error, incident %s\n%s", incident, log_text(exc))
-            if self.on_error is not None:
-                self.on_error(exc)
+            found = incident(exc, "tpn-harness", self.on_error)
             fault = Fault(
                 "Server",
-                f"internal error (incident {incident}); the server's log has the details",
+                f"internal error (incident {found}); the server's log has the details",
                 rule="server",
             )
             return respond(start_response, 500, fault.to_bytes())
@@ -82,11 +84,10 @@ class MockApp:
         before reading it (``tpn.mocks.front``). An app without a ``max_body`` of its own gets
         the SOAP endpoints' limit."""
         if path == ADMIN or path.startswith(ADMIN + "/"):
-            return int(getattr(self.admin, "max_body", self.max_body))
-        for prefix, site in self.sites.items():
-            if path == prefix or path.startswith(prefix + "/"):
-                return int(getattr(site, "max_body", self.max_body))
-        return self.max_body
+            limit = getattr(self.admin, "body_limit", None)
+            return int(limit(path.removeprefix(ADMIN))) if limit is not None else self.max_body
+        site = self._site(path)
+        return self.max_body if site is None else int(getattr(site, "max_body", self.max_body))
 
     def refusal(self, path: str, status: int, message: str, rule: str) -> Answer:
         """The answer to a request the serving front refused before this app saw it (a body over
@@ -94,14 +95,14 @@ class MockApp:
         JSON on the admin side, a page's own form on a site, a SOAP fault elsewhere."""
         if path == ADMIN or path.startswith(ADMIN + "/"):
             return json_error(status, message)
-        for prefix, site in self.sites.items():
-            if path == prefix or path.startswith(prefix + "/"):
-                refuse = getattr(site, "refusal", None)
-                if refuse is not None:
-                    answer: Answer = refuse(path, status, message, rule)
-                    return answer
-                return status, [("Content-Type", "text/plain; charset=utf-8")], message.encode()
-        return soap_error(status, message, rule)
+        site = self._site(path)
+        if site is None:
+            return soap_error(status, message, rule)
+        refuse = getattr(site, "refusal", None)
+        if refuse is not None:
+            answer: Answer = refuse(path, status, message, rule)
+            return answer
+        return status, [("Content-Type", "text/plain; charset=utf-8")], message.encode()
 
     def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
@@ -110,15 +111,12 @@ class MockApp:
                 "200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")]
             )
             return [b"ok\n"]
-        for prefix, site in self.sites.items():
-            if path == prefix or path.startswith(prefix + "/"):
-                return site(environ, start_response)
-        if self.auth is not None and not self._authorised(environ):
-            fault = Fault(
-                "Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401
-            )
-            challenge = ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"')
-            return respond(start_response, 401, fault.to_bytes(), [challenge])
+        site = self._site(path)
+        if site is not None:
+            return site(environ, start_response)
+        if self.auth is not None and not self._authorised(environ.get("HTTP_AUTHORIZATION", "")):
+            status, headers, payload = _challenge()
+            return respond(start_response, status, payload, headers[1:])
         if path == ADMIN or path.startswith(ADMIN + "/"):
             return self.admin(environ, start_response)
         endpoint = self.endpoints.get(path.rstrip("/") or "/")
@@ -133,9 +131,21 @@ class MockApp:
             return respond(start_response, 404, fault.to_bytes())
         return endpoint(environ, start_response)
 
-    def _authorised(self, environ: dict[str, Any]) -> bool:
+    def admit(self, path: str, authorization: str) -> Answer | None:
+        """The answer to a request refused on its headers alone (missing credentials), before
+        the serving front reads its body; None when the route will take it."""
+        if self.auth is None or path == "/isalive" or self._site(path) is not None:
+            return None
+        return None if self._authorised(authorization) else _challenge()
+
+    def _site(self, path: str) -> WsgiApp | None:
+        for prefix, site in self.sites.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return site
+        return None
+
+    def _authorised(self, header: str) -> bool:
         assert self.auth is not None
-        header = environ.get("HTTP_AUTHORIZATION", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "basic":
             return False

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from tpn.fixtures.xmlguard import Shape
+from tpn.mocks.front import BODY_SECONDS
 from tpn.mocks.paths import default_db_path
 from tpn.mocks.soap.endpoint import ENGINES
 from tpn.mocks.soap.intake import Limits
@@ -24,6 +26,8 @@ class MockConfig:
     engine: str = "fast"  # "fast" (model-driven codec) or "spyne" (Spyne's own pipeline)
     journal: bool = True
     limits: Limits = field(default_factory=Limits)
+    # Seconds a client has to send a whole body, once its headers arrived (tpn.mocks.front).
+    body_seconds: float = BODY_SECONDS
     # Named defects from the defect catalogue (tpn.mocks.noark4ws.defects): deliberate vendor
     # mistakes that prove the conformance suite catches them. Empty: the reference behaviour.
     defects: tuple[str, ...] = ()
@@ -37,6 +41,8 @@ class MockConfig:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if not self.body_seconds > 0:
+            raise ValueError(f"body_seconds must be more than 0, got {self.body_seconds}")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -50,7 +56,8 @@ class MockConfig:
             auth=(auth[0], auth[1]) if auth else None,
             engine=raw["engine"],
             journal=raw["journal"],
-            limits=Limits(**raw["limits"]),
+            limits=Limits(**{**raw["limits"], "shape": Shape(**raw["limits"]["shape"])}),
+            body_seconds=raw["body_seconds"],
             defects=tuple(raw.get("defects", ())),
             public_url=raw.get("public_url"),
             portal_key=raw.get("portal_key"),

@@ -4,19 +4,23 @@ application sees it.
 A WSGI application reads its body from a blocking stream, so under a WSGI server a client that
 announces a body and sends a few bytes of it holds a worker (granian's one Python thread,
 gunicorn's sync worker) until it gives up: two such clients stalled a two-worker server, health
-check included. Both servers also speak an asynchronous interface (granian RSGI, gunicorn
-ASGI), where reading the body is something to await. This front does that, with the size limit
-checked before the first byte is read and one deadline for the whole body, while the worker's
-event loop goes on serving everyone else. Only then is the (synchronous, CPU-bound) mock
-called, with the body in memory, so it never waits on a socket. What the front answers itself:
+check included. Granian will not time out a body (its issue #728, "wontfix"). Both servers speak
+an asynchronous interface too (granian RSGI, gunicorn ASGI), where reading the body is
+something to await. This front does that, while the worker's event loop goes on serving
+everyone else; only then is the (synchronous, CPU-bound) mock called, with the body in memory,
+so it never waits on a socket. Before a byte of the body is read:
 
-- a ``Content-Length`` over the limit, or a body growing past it: 413, before or as it is read;
-- a body not complete within the deadline: 408, and the connection is closed;
-- a body shorter than its ``Content-Length`` (the client went away): nothing is processed;
-- a ``Content-Length`` that is not a number: 400.
+- a request the app refuses on its headers (missing credentials: ``admit``) is answered;
+- a ``Content-Length`` that is not a number (400) or over the route's limit (413) is refused;
+- a body over ``SMALL_BODY`` that would take the worker's large bodies in flight past
+  ``BODY_BUDGET`` waits for none: 503 with ``Retry-After`` (each body is held whole, so many
+  slow uploads at once could otherwise hold gigabytes; small ones, every ordinary request,
+  are bounded by the connections a worker takes and never refused).
 
-Each is answered in the form of the route the request was for (``refusal``: MockApp.refusal),
-a SOAP 1.1 ``soap:Client`` fault, a JSON error on the admin side, a portal's page.
+Then a body not complete within the deadline gets 408 and the connection is closed, and a body
+shorter than its ``Content-Length`` (the client went away) is never processed. Each is
+answered in the form of the route the request was for (``refusal``: MockApp.refusal): a SOAP
+1.1 ``soap:Client`` fault, a JSON error on the admin side, a portal's page.
 """
 
 from __future__ import annotations
@@ -27,27 +31,67 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+from tpn.mocks.bodies import BodyError, announced_length
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 Headers = list[tuple[str, str]]
-Refuse = Callable[[str, int, str, str], tuple[int, Headers, bytes]]
+Answer = tuple[int, Headers, bytes]
+Refuse = Callable[[str, int, str, str], Answer]
+Admit = Callable[[str, str], Answer | None]
+
+BODY_SECONDS = 30.0  # the default deadline for a whole body (tpn serve --body-timeout)
+BODY_BUDGET = 128 * 1024 * 1024  # bytes of large bodies one worker holds at once (4 of the largest)
+SMALL_BODY = 64 * 1024  # a body this size or less is not counted against the budget
+TICK = 0.5  # seconds between looks at the deadlines of bodies in flight
 
 
-class Refusal(Exception):
-    """An answer the front gives itself, without calling the application."""
-
-    def __init__(self, status: int, message: str, rule: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.rule = rule
-
-
-def _plain(path: str, status: int, message: str, rule: str) -> tuple[int, Headers, bytes]:
+def _plain(path: str, status: int, message: str, rule: str) -> Answer:
     return status, [("content-type", "text/plain; charset=utf-8")], message.encode("utf-8")
+
+
+class _Late(Exception):
+    """A body that did not arrive by its deadline."""
+
+
+class _Deadlines:
+    """The bodies being read and when each must be done.
+
+    One timer, every ``TICK`` while any is in flight, cancels the reads past their deadline:
+    cheaper per request than a timeout of its own (``asyncio.timeout`` arms and disarms a timer
+    handle each time, measured at about 4 µs), at the price of a deadline TICK late at most.
+    """
+
+    def __init__(self) -> None:
+        self._due: dict[asyncio.Task[Any], float] = {}
+        self._late: set[asyncio.Task[Any]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def watch(self, task: asyncio.Task[Any], seconds: float) -> None:
+        loop = task.get_loop()
+        self._due[task] = loop.time() + seconds
+        if self._timer is None:
+            self._timer = loop.call_later(TICK, self._tick, loop)
+
+    def done(self, task: asyncio.Task[Any]) -> bool:
+        """Stop watching ``task``; True if it was cancelled for being late."""
+        self._due.pop(task, None)
+        if task in self._late:
+            self._late.discard(task)
+            task.uncancel()
+            return True
+        return False
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        for task, due in list(self._due.items()):
+            if due <= now and task not in self._late:
+                self._late.add(task)
+                task.cancel()
+        self._timer = loop.call_later(TICK, self._tick, loop) if self._due else None
 
 
 class BufferedFront:
@@ -58,30 +102,24 @@ class BufferedFront:
         app: WsgiApp,
         *,
         max_body_bytes: int,
-        body_seconds: float,
+        body_seconds: float = BODY_SECONDS,
         refusal: Refuse = _plain,
         body_limit: Callable[[str], int] | None = None,
+        admit: Admit | None = None,
+        budget: int = BODY_BUDGET,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        # The limit of the route a request is for (MockApp.body_limit), never above the front's.
-        self.body_limit = body_limit or (lambda _path: max_body_bytes)
         self.body_seconds = body_seconds
         # How the app answers errors on each path (JSON, SOAP fault, page): MockApp.refusal.
         self.refusal = refusal
-
-    def _answer(self, path: str, refusal: Refusal) -> tuple[int, Headers, bytes]:
-        status, headers, payload = self.refusal(path, refusal.status, refusal.message, refusal.rule)
-        # The rest of the body is not read, so the connection cannot carry another request.
-        return (
-            status,
-            [
-                *((k, v) for k, v in headers if k.lower() not in ("content-length", "connection")),
-                ("content-length", str(len(payload))),
-                ("connection", "close"),
-            ],
-            payload,
-        )
+        # The limit of the route a request is for (MockApp.body_limit), never above the front's.
+        self.body_limit = body_limit or (lambda _path: max_body_bytes)
+        # What the app refuses on headers alone (MockApp.admit): before its body is read.
+        self.admit = admit or (lambda _path, _authorization: None)
+        self.budget = max(budget, max_body_bytes)
+        self.held = 0  # bytes of the large bodies being read now, as announced (or the limit)
+        self._deadlines = _Deadlines()
 
     # ------------------------------------------------------------------ granian (RSGI)
 
@@ -90,19 +128,28 @@ class BufferedFront:
             return  # websockets are not served
         headers = scope.headers
         path: str = scope.path
-        try:
-            limit = min(self.body_limit(path), self.max_body_bytes)
-            length = self._length(headers.get("content-length"), limit)
-            async with asyncio.timeout(self.body_seconds):
-                body = await self._rsgi_body(proto, length, limit)
-        except Refusal as refusal:
-            proto.response_bytes(*self._answer(path, refusal))
+        refused = self._before(
+            path,
+            headers.get("authorization", ""),
+            headers.get("content-length"),
+            "chunked" in headers.get("transfer-encoding", "").lower(),
+        )
+        if isinstance(refused[2], bytes):
+            proto.response_bytes(*refused)
             return
-        except TimeoutError:
+        length, hold, limit = refused
+        try:
+            body = await self._timed(self._rsgi_body(proto, length, limit))
+        except BodyError as error:
+            proto.response_bytes(*self._answer(path, error))
+            return
+        except _Late:
             proto.response_bytes(*self._answer(path, self._late()))
             return
         except Exception:
             body = None  # granian's ProtocolClosed: the client went away mid-body
+        finally:
+            self.held -= hold
         if body is None:
             # Never processed. The client may still be reading (it half-closed its side).
             proto.response_bytes(*self._answer(path, self._short()))
@@ -145,22 +192,30 @@ class BufferedFront:
             return  # websockets are not served
         raw: list[tuple[bytes, bytes]] = scope["headers"]
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+        named = dict(headers)
         path: str = scope["path"]
-        try:
-            limit = min(self.body_limit(path), self.max_body_bytes)
-            length = self._length(
-                next((v for k, v in headers if k == "content-length"), None), limit
-            )
-            async with asyncio.timeout(self.body_seconds):
-                body = await self._asgi_body(receive, length, limit)
-        except Refusal as refusal:
-            await _asgi_send(send, *self._answer(path, refusal))
+        refused = self._before(
+            path,
+            named.get("authorization", ""),
+            named.get("content-length"),
+            "chunked" in named.get("transfer-encoding", "").lower(),
+        )
+        if isinstance(refused[2], bytes):
+            await _asgi_send(send, *refused)
             return
-        except TimeoutError:
+        length, hold, limit = refused
+        try:
+            body = await self._timed(self._asgi_body(receive, length, limit))
+        except BodyError as error:
+            await _asgi_send(send, *self._answer(path, error))
+            return
+        except _Late:
             await _asgi_send(send, *self._answer(path, self._late()))
             return
+        finally:
+            self.held -= hold
         if body is None:
-            return
+            return  # the client went away before its body was complete
         server = scope.get("server") or ("127.0.0.1", 80)
         client = scope.get("client")
         environ = self._environ(
@@ -197,38 +252,85 @@ class BufferedFront:
 
     # ------------------------------------------------------------------ shared
 
-    def _length(self, header: str | None, limit: int) -> int | None:
-        if header is None:
-            return None
-        text = header.strip()
-        if not text.isdigit() or len(text) > 18:
-            raise Refusal(
-                400, f"Content-Length {_clip(text)!r} is not a number of bytes", "http.length"
+    def _before(
+        self, path: str, authorization: str, announced: str | None, chunked: bool
+    ) -> Answer | tuple[int | None, int, int]:
+        """What is decided before the body is read: an answer, or (the length to read, None for
+        a chunked body; the bytes it counts against the budget; the route's limit)."""
+        admitted = self.admit(path, authorization)
+        if admitted is not None:
+            return admitted
+        limit = min(self.body_limit(path), self.max_body_bytes)
+        try:
+            # HTTP/1.1: neither a length nor chunks is no body at all (a GET).
+            length = announced_length(announced, limit) if announced else None if chunked else 0
+        except BodyError as error:
+            return self._answer(path, error)
+        hold = limit if length is None else length
+        if hold <= SMALL_BODY:
+            hold = 0  # bounded already by the connections a worker takes; never refused
+        elif self.held + hold > self.budget:
+            status, headers, payload = self._answer(
+                path,
+                BodyError(
+                    503,
+                    f"this worker is reading other request bodies ({self.held} bytes of its "
+                    f"{self.budget}); try again",
+                    "limit.busy",
+                ),
             )
-        length = int(text)
-        if length > limit:
-            raise self._too_big(length, limit)
-        return length
+            return status, [*headers, ("retry-after", "1")], payload
+        self.held += hold
+        return length, hold, limit
+
+    async def _timed(self, reading: Awaitable[bytes | None]) -> bytes | None:
+        task = asyncio.current_task()
+        if task is None:  # not in an asyncio task (a server's own task implementation)
+            try:
+                async with asyncio.timeout(self.body_seconds):
+                    return await reading
+            except TimeoutError:
+                raise _Late() from None
+        self._deadlines.watch(task, self.body_seconds)
+        try:
+            return await reading
+        except asyncio.CancelledError:
+            if self._deadlines.done(task):
+                raise _Late() from None
+            raise
+        finally:
+            self._deadlines.done(task)
+
+    def _answer(self, path: str, error: BodyError) -> Answer:
+        status, headers, payload = self.refusal(path, error.status, error.message, error.rule)
+        # The rest of the body is not read, so the connection cannot carry another request.
+        kept = [(k, v) for k, v in headers if k.lower() not in ("content-length", "connection")]
+        return (
+            status,
+            [*kept, ("content-length", str(len(payload))), ("connection", "close")],
+            payload,
+        )
 
     @staticmethod
-    def _too_big(length: int | None, limit: int) -> Refusal:
-        size = f"request body of {length} bytes" if length is not None else "request body"
-        return Refusal(413, f"{size} exceeds the limit of {limit} bytes", "limit.size")
-
-    def _short(self) -> Refusal:
-        return Refusal(
+    def _short() -> BodyError:
+        return BodyError(
             400,
             "the request body ended before its Content-Length; it was not processed",
             "http.length",
         )
 
-    def _late(self) -> Refusal:
-        return Refusal(
+    def _late(self) -> BodyError:
+        return BodyError(
             408,
             f"the request body did not arrive within {self.body_seconds:g} s, the time a client "
             "has to send a whole body",
             "limit.time",
         )
+
+    @staticmethod
+    def _too_big(length: int | None, limit: int) -> BodyError:
+        size = f"the request body of {length} bytes" if length is not None else "the request body"
+        return BodyError(413, f"{size} is over the limit of {limit} bytes", "limit.size")
 
     @staticmethod
     def _environ(
@@ -272,7 +374,7 @@ class BufferedFront:
                 environ[key] = f"{environ[key]},{value}" if key in environ else value
         return environ
 
-    def _call(self, environ: dict[str, Any]) -> tuple[int, Headers, bytes]:
+    def _call(self, environ: dict[str, Any]) -> Answer:
         started: list[Any] = []
 
         def start_response(status: str, headers: Headers, exc_info: Any = None) -> Any:
@@ -292,10 +394,6 @@ class BufferedFront:
 
 def _no_write(_data: bytes) -> None:
     raise RuntimeError("the mocks return their bodies; write() is not supported")
-
-
-def _clip(text: str, n: int = 40) -> str:
-    return text if len(text) <= n else text[:n] + "…"
 
 
 async def _asgi_send(send: Send, status: int, headers: Headers, payload: bytes) -> None:

@@ -32,8 +32,9 @@ from lxml import etree
 from model_strategies import instances
 from served import Served
 
+from tpn.mocks.front import BODY_BUDGET
 from tpn.mocks.noark4ws import model as m
-from tpn.mocks.noark4ws.search import MAX_CRITERIA, MAX_VALUE_CHARS
+from tpn.mocks.noark4ws.search import MAX_CRITERIA, MAX_PATTERN_BYTES, MAX_VALUE_CHARS
 from tpn.mocks.soap import codec
 from tpn.mocks.soap.intake import Limits
 
@@ -115,7 +116,7 @@ CASES: list[Case] = [
             env_attrs=decls(32_000),
         ),
         code="limit.namespaces",
-        text=f"more than {LIMITS.max_namespaces} namespaces on one element",
+        text=f"more than {LIMITS.shape.max_namespaces} namespaces on one element",
     ),
     Case(
         "namespace declarations in scope, a few on each element",
@@ -131,23 +132,36 @@ CASES: list[Case] = [
         "attributes on one element",
         lambda: put_sak(
             "<n:saTittel "
-            + " ".join(f'a{i}="x"' for i in range(LIMITS.max_attributes + 1))
+            + " ".join(f'a{i}="x"' for i in range(LIMITS.shape.max_attributes + 1))
             + ">t</n:saTittel>"
         ),
         code="limit.attributes",
-        text=f"more than {LIMITS.max_attributes} attributes on <saTittel>",
+        text=f"more than {LIMITS.shape.max_attributes} attributes on <saTittel>",
+    ),
+    Case(
+        "attributes named like namespaces, behind a comment full of xmlns",
+        lambda: envelope(
+            "<!--"
+            + "xmlns " * 500
+            + "--><n:GetNoarksakRequest><n:saId>1</n:saId></n:GetNoarksakRequest>",
+            env_attrs=" ".join(f'xmlnsa{i}="x"' for i in range(1000)),
+        ),
+        code="limit.attributes",
+        text=f"more than {LIMITS.shape.max_attributes} attributes on <Envelope>",
     ),
     Case(
         "an element name longer than the limit",
         lambda: put_sak(f"<n:{'x' * 300}>t</n:{'x' * 300}>"),
         code="limit.name",
-        text=f"element name longer than {LIMITS.max_name_chars} characters",
+        text=f"element name longer than {LIMITS.shape.max_name_chars} characters",
     ),
     Case(
         "an attribute value longer than the limit",
-        lambda: put_sak(f'<n:saTittel a="{"v" * (LIMITS.max_attribute_chars + 1)}">t</n:saTittel>'),
+        lambda: put_sak(
+            f'<n:saTittel a="{"v" * (LIMITS.shape.max_attribute_chars + 1)}">t</n:saTittel>'
+        ),
         code="limit.text",
-        text=f"attribute value longer than {LIMITS.max_attribute_chars} characters",
+        text=f"attribute value longer than {LIMITS.shape.max_attribute_chars} characters",
     ),
     Case(
         "a namespace name longer than the limit",
@@ -156,7 +170,7 @@ CASES: list[Case] = [
             env_attrs=f'xmlns:long="urn:{"u" * 3000}"',
         ),
         code="limit.name",
-        text=f"namespace name longer than {LIMITS.max_uri_chars}",
+        text=f"namespace name longer than {LIMITS.shape.max_uri_chars}",
     ),
     Case(
         "a name with two colons (lxml's QName refuses it)",
@@ -187,7 +201,7 @@ CASES: list[Case] = [
         "an integer of 5,000 digits",
         put_sak(f"<n:saSaar>{'9' * 5000}</n:saSaar><n:saTittel>t</n:saTittel>"),
         code="value.range",
-        text=rf"saSaar: the integer 9{{40}}… \(5000 characters\) has 5000 digits; the archive "
+        text=rf"saSaar: the integer 9{{40}}… \(4960 more characters\) has 5000 digits; the archive "
         rf"holds integers of at most {codec.MAX_INTEGER_DIGITS}",
     ),
     Case(
@@ -236,7 +250,7 @@ CASES: list[Case] = [
         fault=None,
         archive_status="ERROR",
         code="NOT_FOUND",
-        text=r"more characters left out",
+        text=r"more characters\)$",
     ),
     Case(
         "a search value of a megabyte (a LIKE pattern over SQLite's limit)",
@@ -256,8 +270,17 @@ CASES: list[Case] = [
         archive_status="OK",
     ),
     Case(
-        "the longest search value, all four-byte characters",
-        lambda: search_for("\U0001f600" * MAX_VALUE_CHARS),
+        "a search value that case folding lengthens past SQLite's LIKE limit",
+        lambda: search_for("\u0390" * MAX_VALUE_CHARS),
+        status=200,
+        fault=None,
+        archive_status="ERROR",
+        code="INVALID_VALUE",
+        text=f"makes a search pattern of 60002 bytes .* at most {MAX_PATTERN_BYTES}",
+    ),
+    Case(
+        "a search value that case folding lengthens to just under the limit",
+        lambda: search_for("\u0390" * ((MAX_PATTERN_BYTES - 2) // 6)),
         status=200,
         fault=None,
         archive_status="OK",
@@ -268,7 +291,8 @@ CASES: list[Case] = [
         b"",
         headers={**XML, "Content-Length": str(200 * 1024 * 1024)},
         code="limit.size",
-        text=f"request body of {200 * 1024 * 1024} bytes exceeds the limit of {LIMITS.max_body_bytes}",
+        text=f"request body of {200 * 1024 * 1024} bytes is over the limit of "
+        f"{LIMITS.max_body_bytes} bytes",
     ),
     Case(
         "a Content-Length that is not a number",
@@ -387,7 +411,7 @@ CASES: list[Case] = [
         status=413,
         fault=None,
         json=True,
-        text="exceeds the limit of",
+        text="request body of 209715200 bytes is over the limit of 65536 bytes",
     ),
     Case(
         "journal limit=-1",
@@ -424,6 +448,57 @@ CASES: list[Case] = [
         fault=None,
         json=True,
         text="after must be a whole number",
+    ),
+    Case(
+        "journal limit= a superscript digit",
+        path="/__admin/journal?limit=%C2%B2",
+        method="GET",
+        status=400,
+        fault=None,
+        json=True,
+        text="limit must be a whole number from 1 to 1000, got '²'",
+    ),
+    Case(
+        "journal after= two minus signs",
+        path="/__admin/journal?after=--5",
+        method="GET",
+        status=400,
+        fault=None,
+        json=True,
+        text="after must be a whole number from 0",
+    ),
+    Case(
+        "a clock in a time zone that runs past the first day",
+        json.dumps({"now": "0001-01-01T00:00:00+05:00"}).encode(),
+        path="/__admin/clock",
+        method="PUT",
+        headers=dict(JSON_TYPE),
+        status=400,
+        fault=None,
+        json=True,
+        text=r'"now" must be from 1900',
+    ),
+    Case(
+        "a clock in a time zone that runs past the last day",
+        json.dumps({"now": "9999-12-31T23:59:00-05:00"}).encode(),
+        path="/__admin/clock",
+        method="PUT",
+        headers=dict(JSON_TYPE),
+        status=400,
+        fault=None,
+        json=True,
+        text=r'"now" must be from 1900',
+    ),
+    Case(
+        "a 100 KiB clock body (announced; the clock takes 64 KiB, refused unread)",
+        b"",
+        path="/__admin/clock",
+        method="PUT",
+        headers={**JSON_TYPE, "Content-Length": str(100 * 1024)},
+        status=413,
+        fault=None,
+        json=True,
+        text="of 102400 bytes is over the limit of 65536 bytes",
     ),
     Case(
         "an unknown admin route",
@@ -576,12 +651,6 @@ def test_the_clock_refusals_left_the_clock_alone(served: Served, stored: str) ->
     finally:
         served.http.delete(f"{served.base_url}/__admin/clock", timeout=5)
     still_serving(served, stored)
-
-
-def test_the_serve_option_default_is_the_limit_default() -> None:
-    from tpn.harness.serve import BODY_SECONDS
-
-    assert LIMITS.body_seconds == BODY_SECONDS
 
 
 # ---------------------------------------------------------------------------- slow clients
@@ -744,6 +813,7 @@ HOSTILE_TEXT = st.sampled_from(
         "'; DROP TABLE n4_sak; --",
         "%" * 50,
         "x" * 10_000,
+        "\u0390" * 9_000,
     ]
 )
 
@@ -835,20 +905,23 @@ def test_the_corpus_covers_every_class_the_issue_names() -> None:
         "nested",
         "200 MB",
         "limit=-1",
+        "superscript",
+        "time zone",
+        "like namespaces",
         "digits",
     ):
         assert word in names, word
 
 
 def test_the_clock_range_holds_in_the_store(tmp_path: Path) -> None:
-    """A clock stored before the range was checked (or written straight into the store) can
-    never make "now" fail: the archive keeps writing."""
-    from tpn.mocks.clock import Clock, settings_table
-    from tpn.mocks.store import Store
+    """A clock stored before the range was checked (or written straight into the store) never
+    makes "now" fail: the archive keeps writing, in the last year it can hold."""
+    from tpn.mocks.clock import settings_table
+    from tpn.mocks.config import MockConfig
+    from tpn.mocks.noark4ws import build_archive
 
-    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
-    clock = Clock(store)
-    with store.write() as conn:
+    parts = build_archive(MockConfig(db=f"sqlite:///{tmp_path / 'c.db'}"))
+    with parts.store.write() as conn:
         conn.execute(
             settings_table.insert(),
             {
@@ -856,4 +929,100 @@ def test_the_clock_range_holds_in_the_store(tmp_path: Path) -> None:
                 "value": json.dumps({"at": 253402300790.0, "frozen": False, "set_at": 0}),
             },
         )
-    assert clock.now().year == 9999
+    assert parts.clock.now().year == 9999
+    answer = parts.archive.handle(
+        "PutNoarksak", m.PutNoarksakRequest(noarksak=m.NoarksakType(saTittel="Late"))
+    )
+    assert answer.status.type == "OK" and answer.noarksak.saSaar == 9999
+
+
+def test_bodies_in_flight_are_bounded_per_worker(tmp_path: Path) -> None:
+    """Each body is held whole while it arrives: past the worker's budget, the next one is
+    answered 503 at once instead of held (they would otherwise hold 32 MiB each)."""
+    server = Served(tmp_path / "a.db", workers=1, extra=("--body-timeout", "5"))
+    server.start()
+    stalled: list[socket.socket] = []
+    try:
+        big = LIMITS.max_body_bytes - 1
+        stalled = [_stall(server.port, announced=big, sent=b"<") for _ in range(BODY_BUDGET // big)]
+        time.sleep(0.3)
+        extra = _stall(server.port, announced=big, sent=b"<")
+        answer = _parse_response(_read_response(extra))
+        extra.close()
+        assert answer.status_code == 503, answer.content[:300]
+        assert answer.headers["retry-after"] == "1"
+        assert b'rule="limit.busy"' in answer.content
+        # Small requests still get through: the budget is for bodies, not for everyone.
+        assert server.http.get(f"{server.base_url}/isalive", timeout=2).status_code == 200
+        r = server.http.post(
+            server.url, data=put_sak("<n:saTittel>t</n:saTittel>"), headers=XML, timeout=2
+        )
+        assert r.status_code == 200, r.text[:300]
+    finally:
+        for s in stalled:
+            s.close()
+        assert server.stop() == []
+
+
+def test_no_body_is_read_without_credentials(tmp_path: Path) -> None:
+    """With --auth, a request without credentials is answered 401 on its headers: its body,
+    announced at the limit, is never waited for."""
+    auth = tmp_path / "auth"
+    auth.write_text("arkiv:hemmelig\n", encoding="utf-8")
+    server = Served(tmp_path / "a.db", workers=1, extra=("--auth-file", str(auth)))
+    server.start()
+    try:
+        s = _stall(server.port, announced=LIMITS.max_body_bytes, sent=b"<")
+        s.settimeout(5)
+        answer = _parse_response(_read_response(s))
+        s.close()
+        assert answer.status_code == 401, answer.content[:300]
+        assert "Basic" in answer.headers["www-authenticate"]
+    finally:
+        assert server.stop() == []
+
+
+def test_a_failure_on_the_admin_side_reaches_the_test() -> None:
+    """The admin side answers its own failures as JSON, and the test hears of them."""
+    from tpn.mocks.noark4ws import ArchiveMock
+    from tpn.mocks.server import ServerError
+
+    archive = ArchiveMock()
+    archive.start()
+
+    def broken() -> dict[str, Any]:
+        raise ZeroDivisionError("admin bug")
+
+    archive.parts.archive.counts = broken  # type: ignore[method-assign]
+    archive.parts.app.admin._state = broken
+    r = requests.get(f"{archive.base_url}/__admin/state", timeout=10)
+    assert r.status_code == 500 and re.fullmatch(
+        r"internal error \(incident [0-9a-f]{8}\); the server's log has it", r.json()["error"]
+    )
+    with pytest.raises(ServerError, match="admin bug"):
+        archive.stop()
+
+
+def _chunked(port: int, path: str, body: bytes, content_type: str) -> requests.Response:
+    chunks = b"".join(
+        b"%x\r\n" % len(body[i : i + 4096]) + body[i : i + 4096] + b"\r\n"
+        for i in range(0, len(body), 4096)
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+        s.sendall(
+            f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n".encode()
+            + b"Transfer-Encoding: chunked\r\n\r\n"
+            + chunks
+            + b"0\r\n\r\n"
+        )
+        return _parse_response(_read_response(s))
+
+
+def test_chunked_bodies_are_read_within_the_routes_limit(impatient: Served) -> None:
+    clock = json.dumps({"now": "2026-12-31T23:59:00", "frozen": True}).encode()
+    ok = _chunked(impatient.port, "/__admin/clock", clock, "application/json")
+    assert ok.status_code == 200, ok.content[:300]
+    impatient.http.delete(f"{impatient.base_url}/__admin/clock", timeout=5)
+    big = _chunked(impatient.port, "/__admin/clock", b" " * (70 * 1024) + clock, "application/json")
+    assert big.status_code == 413, big.content[:300]
+    assert "is over the limit of 65536 bytes" in big.json()["error"]

@@ -201,6 +201,13 @@ def huge_headers(sock: socket.socket) -> None:
     sock.sendall(_head("200 OK", "Content-Type: text/xml", *padding, "Content-Length: 0"))
 
 
+def two_lengths(sock: socket.socket) -> None:
+    sock.sendall(
+        _head("200 OK", "Content-Type: text/xml", "Content-Length: 5", "Content-Length: 7")
+        + b"hello12"
+    )
+
+
 def slow_but_valid(sock: socket.socket) -> None:
     """Every answer inside the request deadline, and correct HTTP: only the run's deadline
     can end a run that would otherwise take minutes."""
@@ -244,6 +251,7 @@ CASES = [
     Case("not HTTP", garbage, "not valid HTTP"),
     Case("not HTTP to the probe", garbage, "not valid HTTP", hostile_get=True),
     Case("huge headers", huge_headers, "not valid HTTP"),
+    Case("two Content-Lengths that disagree", two_lengths, "multiple unmatching values"),
     Case(
         "slow, all run long",
         slow_but_valid,

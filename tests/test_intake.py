@@ -58,7 +58,7 @@ def test_read_body_refuses_a_declared_oversize_body_without_reading_it() -> None
         intake.read_body(_NoRead(), "1025", Limits(max_body_bytes=1024))
     fault = info.value
     assert (fault.code, fault.rule, fault.http_status) == ("Client", "limit.size", 500)
-    assert "1025 bytes exceeds the limit of 1024" in fault.message
+    assert "of 1025 bytes is over the limit of 1024 bytes" in fault.message
 
 
 def test_read_body_takes_a_body_exactly_at_the_limit() -> None:

@@ -786,20 +786,7 @@ class Archive:
 
     @staticmethod
     def _criteria(kind: str, criteria: list[Any]) -> list[tuple[str, str]]:
-        if len(criteria) > search.MAX_CRITERIA:
-            raise Rejected(
-                "INVALID_VALUE",
-                f"searchCriteria: {len(criteria)} criteria in one request; the archive takes at "
-                f"most {search.MAX_CRITERIA}",
-            )
         pairs = [(c.fieldName, c.fieldValue) for c in criteria]
-        for name, value in pairs:
-            if len(value) > search.MAX_VALUE_CHARS:
-                raise Rejected(
-                    "INVALID_VALUE",
-                    f"searchCriteria: the value for {clip(name, 64)!r} has {len(value)} "
-                    f"characters; the archive searches with at most {search.MAX_VALUE_CHARS}",
-                )
         unknown = search.unknown_fields(kind, (n for n, _ in pairs))
         if unknown:
             raise Rejected(
@@ -807,6 +794,9 @@ class Archive:
                 f"unknown search field {', '.join(repr(u) for u in unknown)}; supported: "
                 f"{', '.join(search.FIELDS[kind])}",
             )
+        too_much = search.over_limits(pairs)
+        if too_much is not None:
+            raise Rejected("INVALID_VALUE", too_much)
         return pairs
 
     def _read(self, find: Callable[[Connection, Any], list[Any]], req: Any) -> tuple[Any, Any]:

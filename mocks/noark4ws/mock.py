@@ -89,7 +89,8 @@ def build_archive(
         reset=lambda: parts.reset(),
         state=archive.counts,
         routes=portal_admin_routes(portal),
-        max_body=PORTAL_MAX_METADATA,  # the largest admin body: an SP's metadata
+        body_limits={"/sikkerhetsportal/sp": PORTAL_MAX_METADATA},
+        on_error=on_error,
     )
     # credentials-unchecked: the archive itself never asks (its proxy was meant to).
     auth = None if defects.credentials_unchecked else config.auth

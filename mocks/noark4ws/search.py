@@ -17,10 +17,12 @@ EXACT = "exact"
 # Criteria in one Get: each is one SELECT of an INTERSECT, and SQLite takes at most 500 of those
 # (SQLITE_MAX_COMPOUND_SELECT). More is the client's mistake, answered as ERROR INVALID_VALUE.
 MAX_CRITERIA = 100
-# Characters of one criterion's value. A substring search is a LIKE pattern, which SQLite takes
-# up to 50,000 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH): 10,000 characters of up to four bytes
-# each, with their escapes, stay under it.
+# Characters of one criterion's value.
 MAX_VALUE_CHARS = 10_000
+# A substring search is a LIKE pattern of the value case-folded and escaped, which SQLite takes
+# up to 50,000 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH). Folding can make a character six bytes
+# ("ΐ" becomes three code points), so the pattern itself is measured, not the characters sent.
+MAX_PATTERN_BYTES = 50_000
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,32 @@ def index_rows(kind: str, object_id: int, data: dict[str, Any]) -> list[dict[str
 
 def unknown_fields(kind: str, names: Iterable[str]) -> list[str]:
     return [n for n in names if n not in FIELDS[kind]]
+
+
+def over_limits(criteria: Sequence[tuple[str, str]]) -> str | None:
+    """What makes ``criteria`` more than the archive searches with, or None: the client's
+    mistake (ERROR INVALID_VALUE), never a statement the store refuses."""
+    if len(criteria) > MAX_CRITERIA:
+        return (
+            f"searchCriteria: {len(criteria)} criteria in one request; the archive takes at most "
+            f"{MAX_CRITERIA}"
+        )
+    for name, value in criteria:
+        shown = name if len(name) <= 64 else name[:64] + "…"
+        if len(value) > MAX_VALUE_CHARS:
+            return (
+                f"searchCriteria: the value for {shown!r} has {len(value)} characters; the "
+                f"archive searches with at most {MAX_VALUE_CHARS}"
+            )
+        # The longer of the folded and the plain value: one defect matches the value as sent.
+        pattern = max(len(_escape_like(fold(value)).encode()), len(_escape_like(value).encode()))
+        if pattern + 2 > MAX_PATTERN_BYTES:
+            return (
+                f"searchCriteria: the value for {shown!r} makes a search pattern of "
+                f"{pattern + 2} bytes (case-folded, escaped, UTF-8); the archive searches with "
+                f"patterns of at most {MAX_PATTERN_BYTES}"
+            )
+    return None
 
 
 def _escape_like(text: str) -> str:

@@ -28,6 +28,8 @@ from spyne.model.binary import ByteArray
 from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
 from spyne.model.primitive import Boolean, Date, Integer, Unicode
 
+from tpn.fixtures.text import clip, local_name
+
 ATTR, DATA, SIMPLE, COMPLEX = range(4)
 
 # Python's dates run from year 1 to 9999. Integers are held exactly, whatever their size (the
@@ -77,8 +79,8 @@ def _int_from_text(text: str) -> int:
     return int(t)
 
 
-def _clip(text: str, n: int = 40) -> str:
-    return text if len(text) <= n else f"{text[:n]}… ({len(text)} characters)"
+def _clip(text: str) -> str:
+    return clip(text, 40)
 
 
 def _bool_from_text(text: str) -> bool:
@@ -205,7 +207,7 @@ def from_element(cls: type[Any], el: etree._Element) -> Any:
             try:
                 value = found.from_text(child.text or "")
             except Unrepresentable as exc:
-                exc.element = exc.element or str(child.tag).rpartition("}")[2]
+                exc.element = exc.element or local_name(child.tag)
                 raise
         if found.many:
             getattr(obj, found.name).append(value)

@@ -9,11 +9,9 @@ well-formed fault. The WSDL is Spyne's, with ``soap:address`` following the Host
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import re
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -24,15 +22,8 @@ from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 
 from tpn.mocks.journal import Journal
-from tpn.mocks.soap import codec, intake
-from tpn.mocks.soap.faults import (
-    XML_CONTENT_TYPE,
-    Fault,
-    StartResponse,
-    client,
-    log_text,
-    respond,
-)
+from tpn.mocks.soap import codec, faults, intake
+from tpn.mocks.soap.faults import XML_CONTENT_TYPE, Fault, StartResponse, client, respond
 from tpn.mocks.soap.ns import SOAP11_ENV
 from tpn.mocks.soap.service import Handler, build_application
 from tpn.mocks.soap.wsdl import PLACEHOLDER_URL, compile_schema, wsdl_bytes, xsd_bytes
@@ -128,19 +119,8 @@ class SoapEndpoint:
         return _Guarded()
 
     def _report(self, exc: BaseException) -> str:
-        """Log ``exc`` (clipped: an exception's text may hold a megabyte statement) and hand it
-        to ``on_error``; returns the incident id the client is told."""
-        reported: str | None = getattr(exc, "_tpn_incident", None)
-        if reported is not None:
-            return reported  # the handler's guard already did (_guarded)
-        incident = secrets.token_hex(4)
-        # (An exception type without a __dict__ keeps no id; it may then be logged twice.)
-        with contextlib.suppress(AttributeError):
-            exc._tpn_incident = incident  # type: ignore[attr-defined]
-        log.error("%s: internal error, incident %s\n%s", self.name, incident, log_text(exc))
-        if self.on_error is not None:
-            self.on_error(exc)
-        return incident
+        """Log ``exc`` and hand it to ``on_error``; the incident id the client is told."""
+        return faults.incident(exc, self.name, self.on_error)
 
     # ------------------------------------------------------------------ WSDL
 

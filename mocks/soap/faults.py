@@ -8,7 +8,10 @@ in the Body) carrying the same facts as fields a program can read.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
+import secrets
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,12 +19,15 @@ from typing import Any
 
 from lxml import etree
 
+from tpn.fixtures.text import clip as clip_text
 from tpn.mocks.soap.ns import SOAP11_ENV
 
 DETAIL_NS = "urn:tpn-harness:fault"
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+log = logging.getLogger("tpn.mocks")
 
 # Characters XML 1.0 cannot carry. lxml raises ValueError on them, and a fault that cannot be
 # rendered escapes the endpoint as the server's plain-text 500 page; a soap:Server message
@@ -39,10 +45,8 @@ MAX_MESSAGE_CHARS = 4000
 
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """``text``, cut to ``limit`` characters with a note of how much was left out."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text) - limit} more characters left out)"
+    """``text`` cut to a message's length (``tpn.fixtures.text.clip``)."""
+    return clip_text(text, limit)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,26 @@ def log_text(exc: BaseException, limit: int = 2000) -> str:
         line if len(line) <= limit else f"{line[:limit]}… ({len(line) - limit} more characters)"
         for line in lines
     )
+
+
+def incident(
+    exc: BaseException, where: str, on_error: Callable[[BaseException], None] | None = None
+) -> str:
+    """Log a failure of the mock's own under a new incident id, hand it to ``on_error`` (so a
+    test hears of it: MockServer.check), and return the id, which is all the client is told:
+    an exception's text may hold SQL, paths or the request. One id per exception, however many
+    layers report it."""
+    known: str | None = getattr(exc, "_tpn_incident", None)
+    if known is not None:
+        return known
+    found = secrets.token_hex(4)
+    # (An exception type without a __dict__ keeps no id; it may then be logged twice.)
+    with contextlib.suppress(AttributeError):
+        exc._tpn_incident = found  # type: ignore[attr-defined]
+    log.error("%s: internal error, incident %s\n%s", where, found, log_text(exc))
+    if on_error is not None:
+        on_error(exc)
+    return found
 
 
 def client(message: str, *, rule: str, element: str = "", line: int | None = None) -> Fault:

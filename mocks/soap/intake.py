@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 
 from lxml import etree
 
 from tpn.fixtures import xmlguard
+from tpn.fixtures.text import local_name
 from tpn.fixtures.xmlguard import SHAPE, Shape, doctype_in_prolog
+from tpn.mocks import bodies
+from tpn.mocks.bodies import Readable
 from tpn.mocks.soap.faults import Fault, client
 from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
 
@@ -34,75 +36,23 @@ class Limits:
     max_body_bytes: int = 32 * MIB
     max_depth: int = 64
     max_elements: int = 100_000
-    # The document's shape (xmlguard.Shape): bounds that keep the work per request linear.
-    max_namespaces: int = SHAPE.max_namespaces
-    max_namespaces_in_scope: int = SHAPE.max_namespaces_in_scope
-    max_attributes: int = SHAPE.max_attributes
-    max_name_chars: int = SHAPE.max_name_chars
-    max_uri_chars: int = SHAPE.max_uri_chars
-    max_attribute_chars: int = SHAPE.max_attribute_chars
-    max_text_chars: int = SHAPE.max_text_chars
-    # Seconds a client may take to send its whole body once its headers arrived (tpn.mocks.front).
-    body_seconds: float = 30.0
+    # The document's shape (namespaces, attributes, names, text): what keeps the work per
+    # request linear in its size.
+    shape: Shape = SHAPE
 
     def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if value < 1:
-                raise ValueError(f"Limits.{name} must be at least 1, got {value}")
-
-    @cached_property  # read on every request
-    def shape(self) -> Shape:
-        return Shape(
-            max_namespaces=self.max_namespaces,
-            max_namespaces_in_scope=self.max_namespaces_in_scope,
-            max_attributes=self.max_attributes,
-            max_name_chars=self.max_name_chars,
-            max_uri_chars=self.max_uri_chars,
-            max_attribute_chars=self.max_attribute_chars,
-            max_text_chars=self.max_text_chars,
-        )
-
-
-class Readable(Protocol):
-    """What a WSGI ``wsgi.input`` offers for certain."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
+        for name in ("max_body_bytes", "max_depth", "max_elements"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Limits.{name} must be at least 1, got {getattr(self, name)}")
 
 
 def read_body(stream: Readable, content_length: str | None, limits: Limits) -> bytes:
-    """Read the request body, refusing an over-size one before reading it where possible."""
-    read = stream.read
-    if content_length:
-        try:
-            length = int(content_length)
-        except ValueError:
-            raise client(
-                f"Content-Length {content_length!r} is not a number", rule="http.length"
-            ) from None
-        if length > limits.max_body_bytes:
-            raise Fault(
-                "Client",
-                f"request body of {length} bytes exceeds the limit of {limits.max_body_bytes}",
-                rule="limit.size",
-            )
-        data: bytes = read(length) if length > 0 else b""
-        if len(data) < length:
-            # The client went away mid-body: a truncated document is never processed, even one
-            # that happens to be well-formed.
-            raise client(
-                f"the request body ended after {len(data)} of its {length} bytes "
-                "(Content-Length); it was not processed",
-                rule="http.length",
-            )
-        return data
-    data = read(limits.max_body_bytes + 1)
-    if len(data) > limits.max_body_bytes:
-        raise Fault(
-            "Client",
-            f"request body exceeds the limit of {limits.max_body_bytes} bytes",
-            rule="limit.size",
-        )
-    return data
+    """Read the request body, refusing an over-size one before reading it where possible, and a
+    short one (it ended before its Content-Length) after: never processed."""
+    try:
+        return bodies.read(stream, content_length, limits.max_body_bytes)
+    except bodies.BodyError as exc:
+        raise client(exc.message, rule=exc.rule) from None
 
 
 def _refuse_dtd(body: bytes) -> None:
@@ -215,11 +165,8 @@ def schema_errors(schema: etree.XMLSchema, element: etree._Element) -> Fault | N
 
 
 def local(el: Any) -> str:
-    """An element's local name. Not ``etree.QName``, which raises ValueError for names that
-    libxml2 reads without a namespace ("a:b:c"): a message about a hostile request must not
-    fail on the request's own names."""
-    tag = el.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else str(tag)
+    """An element's local name, whatever the element is called (``text.local_name``)."""
+    return local_name(el.tag)
 
 
 def namespace_of(el: Any) -> str | None:
