@@ -365,12 +365,12 @@ class BufferedFront:
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
         }
+        keys = _ENV_KEYS
         for name, value in headers:
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_TYPE":
-                environ[key] = value
-            elif key != "CONTENT_LENGTH":
-                key = "HTTP_" + key
+            key = keys.get(name)
+            if key is None:
+                key = _env_key(name)
+            if key:
                 environ[key] = f"{environ[key]},{value}" if key in environ else value
         return environ
 
@@ -390,6 +390,19 @@ class BufferedFront:
                 close()
         status, headers = started
         return int(status[:3]), headers, payload
+
+
+# The environ key of each header name seen (PEP 3333: HTTP_ and upper case; the body's length
+# is the front's own, so "" drops it). Bounded: a client choosing names cannot grow it forever.
+_ENV_KEYS: dict[str, str] = {}
+
+
+def _env_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    key = "" if key == "CONTENT_LENGTH" else key if key == "CONTENT_TYPE" else "HTTP_" + key
+    if len(_ENV_KEYS) < 256:
+        _ENV_KEYS[name] = key
+    return key
 
 
 def _no_write(_data: bytes) -> None:

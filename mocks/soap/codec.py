@@ -53,6 +53,13 @@ _DATE = re.compile(r"\s*(-?)(\d{4,})-(\d\d)-(\d\d)")
 
 
 def _date_from_text(text: str) -> dt.date:
+    if len(text) == 10:
+        # The common case (and every date the store keeps): YYYY-MM-DD, read at C speed; a year
+        # it refuses (0000) goes on to the full reading below, which says why.
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     # xs:date may carry a time zone ("2020-01-02Z", "2020-01-02+01:00"); the date is what counts.
     m = _DATE.match(text)
     if m is None:

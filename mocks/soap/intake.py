@@ -16,7 +16,7 @@ from lxml import etree
 
 from tpn.fixtures import xmlguard
 from tpn.fixtures.text import local_name
-from tpn.fixtures.xmlguard import SHAPE, Shape, doctype_in_prolog
+from tpn.fixtures.xmlguard import SHAPE, Shape
 from tpn.mocks import bodies
 from tpn.mocks.bodies import Readable
 from tpn.mocks.soap.faults import Fault, client
@@ -55,24 +55,15 @@ def read_body(stream: Readable, content_length: str | None, limits: Limits) -> b
         raise client(exc.message, rule=exc.rule) from None
 
 
-def _refuse_dtd(body: bytes) -> None:
-    # A DTD is where entity bombs and external entities live; SOAP 1.1 §3 forbids it anyway.
-    if doctype_in_prolog(body):
-        raise client(
-            "the request contains a DTD (<!DOCTYPE); SOAP messages must not contain one "
-            "(SOAP 1.1 §3), and DTDs and entity declarations are refused",
-            rule="xml.dtd",
-        )
-
-
 def parse(body: bytes, limits: Limits) -> etree._Element:
     """Parse ``body``, enforcing depth and element-count limits while parsing."""
     if not body.strip():
         raise client(
             "the request body is empty; a SOAP 1.1 envelope was expected", rule="soap.empty"
         )
-    _refuse_dtd(body)
     try:
+        # The guard refuses a DTD from the bytes before it parses: entity bombs and external
+        # entities live there.
         return xmlguard.parse(
             body,
             max_depth=limits.max_depth,
@@ -81,6 +72,12 @@ def parse(body: bytes, limits: Limits) -> etree._Element:
             shape=limits.shape,
         )
     except xmlguard.Refused as exc:
+        if exc.rule == "xml.dtd":
+            raise client(
+                "the request contains a DTD (<!DOCTYPE); SOAP messages must not contain one "
+                "(SOAP 1.1 §3), and DTDs and entity declarations are refused",
+                rule="xml.dtd",
+            ) from None
         raise client(exc.message, rule=exc.rule, line=exc.line, element=exc.element) from None
 
 
