@@ -152,6 +152,13 @@ def _serve_gunicorn(host: str, port: int, workers: int) -> None:
             # gunicorn's asyncio worker (24.0 and later) serves the same buffering front as
             # granian: a sync worker would wait on a slow client's socket.
             self.cfg.set("worker_class", "asgi")
+            # asyncio's own loop, not uvloop: a Ctrl+C that reaches a worker while it is still
+            # building the app (before its loop runs) is lost under uvloop, and gunicorn then
+            # waits for that worker (measured here: 3 of 12 early stops hung; 0 of 12 on asyncio).
+            self.cfg.set("asgi_loop", "asyncio")
+            # and a worker that still has not stopped is killed after this long, as granian's
+            # workers_kill_timeout does, so a stop always ends
+            self.cfg.set("graceful_timeout", 3)
             self.cfg.set("timeout", 120)
             self.cfg.set("loglevel", "warning")
 
