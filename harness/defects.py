@@ -1,12 +1,14 @@
 """``tpn defects``: the defect catalogue, for people and (``--json``) for programs.
 
 Each defect is a realistic vendor mistake a profile's reference can be given; the listing says
-what it does wrong and which requirements of the conformance suite must catch it. For
-``noark4ws-archive`` (the default) the reference archive is started with it
-(``tpn serve --defect NAME``; the catalogue is ``fixtures/standards/noark4ws/defects.toml``); for
-``form-xml`` the reference form engine breaks one of its documents with it
-(``tpn certify --profile form-xml --defect NAME``; the catalogue is
-``tpn.conformance.ksxml.defects``, one single-rule mutation per requirement).
+what it does wrong and which requirements of the conformance suite must catch it. Each profile
+holds its own catalogue (``Profile.defects``): for ``noark4ws-archive`` (the default) the
+reference archive is started with one (``tpn serve --defect NAME``; the catalogue is
+``fixtures/standards/noark4ws/defects.toml``); for ``form-xml`` the reference form engine
+breaks one of its documents with it (``tpn.conformance.ksxml.defects``, one single-rule
+mutation per requirement); for ``sp`` the reference SP skips one check
+(``tpn.mocks.referencesp.defects``). ``tpn certify --profile P --defect NAME`` certifies the
+profile's reference with it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ import sys
 from typing import Any
 
 from tpn.conformance import profiles
-
-FORM_XML = "form-xml"
 
 
 def add_parsers(sub: Any) -> None:
@@ -44,36 +44,9 @@ def add_parsers(sub: Any) -> None:
     parser.set_defaults(func=defects_command)
 
 
-def _rows(profile: str) -> tuple[list[dict[str, Any]], str]:
+def _rows(name: str) -> tuple[list[dict[str, Any]], str]:
     """The catalogue's entries (the ``--json`` objects) and the listing's closing hint."""
-    # Deferred: the archive's modules are heavy, and other commands need none of them.
-    if profile == FORM_XML:
-        from tpn.conformance.ksxml.defects import catalogue as forms
-
-        # A form defect breaks one rule; its summary is all the story there is.
-        rows = [
-            {"name": d.name, "summary": d.summary, "story": d.summary, "requirements": [d.rule]}
-            for d in forms()
-        ]
-        return rows, (
-            "Certify the reference form engine with one: "
-            "tpn certify --profile form-xml --defect NAME (repeatable)."
-        )
-    if profile == "sp":
-        from tpn.mocks.referencesp.defects import CATALOGUE
-
-        rows = [
-            {
-                "name": d.name,
-                "summary": d.summary,
-                "story": d.summary,
-                "requirements": list(d.requirements),
-            }
-            for d in CATALOGUE
-        ]
-        return rows, "Certify the reference SP with one: tpn certify --profile sp --defect NAME."
-    from tpn.mocks.noark4ws.defects import catalogue
-
+    profile = profiles.get(name)
     rows = [
         {
             "name": d.name,
@@ -81,9 +54,9 @@ def _rows(profile: str) -> tuple[list[dict[str, Any]], str]:
             "story": d.story,
             "requirements": list(d.requirements),
         }
-        for d in catalogue()
+        for d in profile.defects()
     ]
-    return rows, "Start the reference archive with one: tpn serve --defect NAME (repeatable)."
+    return rows, profile.defects_hint
 
 
 def defects_command(args: argparse.Namespace) -> int:

@@ -13,14 +13,14 @@ import pytest
 
 from tpn.conformance.catalogue import Catalogue, Requirement
 from tpn.conformance.evidence import Exchange, Message, Recorder
-from tpn.conformance.profiles import Profile
+from tpn.conformance.profile import SuiteProfile
 from tpn.conformance.report import build, render_html
 from tpn.conformance.results import Run, TestResult
 
 REQ = Requirement("N4WS-X-001", "core", "N4WS § X", "Something holds.")
 
 
-class OneRequirement(Profile):
+class OneRequirement(SuiteProfile):
     @property
     def catalogue(self) -> Catalogue:
         return Catalogue("Noark-4 WS", "1", "p", (REQ,))
