@@ -16,6 +16,11 @@ not judge: the target was unreachable, or misbehaved at the transport level (an 
 ``--tpn-run-timeout``, a redirect, a body cut short, an answer that is not HTTP), which stops
 the run at once with its reports marked incomplete; or the suite itself failed, or the reports
 could not be written.
+
+The options are the rows of the option table (``tpn.conformance.options``), which makes
+``tpn certify``'s too; whatever differs between profiles (their catalogue, defects, targets,
+options and suites) is asked of the profile (``tpn.conformance.profile.Profile``), never
+decided here by its name.
 """
 
 from __future__ import annotations
@@ -23,19 +28,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
-import os
-import re
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tpn.conformance import profiles
-from tpn.conformance.catalogue import LEVELS
+from tpn.conformance import options, profiles
 from tpn.conformance.evidence import Recorder
 from tpn.conformance.outcomes import NOT_APPLICABLE, SuiteError
 from tpn.conformance.redact import (
@@ -46,6 +48,7 @@ from tpn.conformance.redact import (
     split_userinfo,
 )
 from tpn.conformance.results import Run, TestResult
+from tpn.conformance.sp.profile import MAX_SP_METADATA as MAX_SP_METADATA  # the sp fixture's
 from tpn.conformance.transport import (
     DEFAULT_MAX_RESPONSE,
     DEFAULT_REQUEST_TIMEOUT,
@@ -53,194 +56,26 @@ from tpn.conformance.transport import (
     Guard,
     Limits,
 )
-from tpn.fixtures.files import FileRefused, printable, regular_size
+from tpn.fixtures.files import printable
 
 if TYPE_CHECKING:
     from tpn.conformance.target import Target
 
-# The suites' fixtures; their modules import nothing heavy until a fixture is used.
-pytest_plugins = [
-    "tpn.conformance.noark4ws.fixtures",
-    "tpn.conformance.ksxml.fixtures",
-    "tpn.conformance.sp.fixtures",
-]
+# Every profile's fixtures; their modules import nothing heavy until a fixture is used.
+pytest_plugins = [profile.fixtures for profile in profiles.PROFILES.values()]
 
 RUN = pytest.StashKey[Run]()
 REQS = pytest.StashKey[tuple[str, ...]]()
 CLEANUP = pytest.StashKey[contextlib.ExitStack]()
 MARKER = "requirement"
-# The largest files named on the command line that the suite reads.
-MAX_CA_BUNDLE = 16 * 1024 * 1024  # PEM; a whole system bundle is under 1 MB
-MAX_SP_METADATA = 4 * 1024 * 1024  # SAML metadata with a few certificates: tens of KB
 
 
 # ------------------------------------------------------------------ options
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise pytest.UsageError(f"--tpn-seed takes a whole number, got {text!r}") from None
-    return value
-
-
-def _seconds(option: str) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = -1.0
-        if not 0 < value < 10**7:
-            raise pytest.UsageError(f"{option} takes seconds (a number above 0), got {text!r}")
-        return value
-
-    return parse
-
-
-_SIZE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[kmg]?)(?:i?b)?", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
-
-
-def _size(text: str) -> int:
-    """A size in bytes: ``1048576``, ``512K``, ``64M``, ``1G`` (binary units; ``MiB`` too)."""
-    match = _SIZE.fullmatch(text.strip())
-    value = int(float(match["n"]) * _UNITS[match["unit"].lower()]) if match else 0
-    if value < 1:
-        raise pytest.UsageError(
-            f"--tpn-max-response takes a size such as 64M, 512K or 1048576, got {text!r}"
-        )
-    return value
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tpn", "tpn-harness conformance (tpn certify takes the same options)")
-    add = group.addoption
-    add(
-        "--tpn-target",
-        metavar="URL|DIR",
-        help="what to certify: an endpoint's URL (noark4ws-archive; its WSDL is at URL?wsdl) or "
-        "a folder of documents a product made (form-xml); default: the profile's reference",
-    )
-    add(
-        "--tpn-profile",
-        metavar="NAME",
-        choices=sorted(profiles.PROFILES),
-        help=f"conformance profile (default {profiles.DEFAULT_PROFILE})",
-    )
-    add(
-        "--tpn-level",
-        metavar="LEVEL",
-        choices=LEVELS,
-        default="core",
-        help="core (default), full or extended; a level includes those below it",
-    )
-    add("--tpn-user", metavar="USER", help="HTTP Basic user for the target")
-    add(
-        "--tpn-password",
-        metavar="PASSWORD",
-        default=os.environ.get("TPN_PASSWORD"),
-        help="HTTP Basic password for the target (default: $TPN_PASSWORD)",
-    )
-    add(
-        "--tpn-ca-bundle",
-        metavar="FILE",
-        help="trust this CA bundle (PEM) for an https target; the environment's is not read",
-    )
-    add(
-        "--tpn-report-dir",
-        metavar="DIR",
-        type=Path,
-        help="write junit.xml, report.json and report.html here",
-    )
-    add(
-        "--tpn-seed",
-        metavar="N",
-        type=_seed,
-        help="seed for generated data (default: random; "
-        "the report and a failure name the seed that replays the run)",
-    )
-    add("--tpn-vendor", metavar="NAME", help="vendor named in the report")
-    add("--tpn-product", metavar="NAME", help="product named in the report")
-    add("--tpn-version", metavar="VERSION", help="product version named in the report")
-    add(
-        "--tpn-exclusive",
-        action="store_true",
-        help="declare that nobody else writes to the "
-        "target during the run, which makes gap-free numbering checkable",
-    )
-    add(
-        "--tpn-waive",
-        metavar="ID=REASON",
-        action="append",
-        default=[],
-        help="waive a requirement (repeatable): it is run and reported, but cannot fail the run",
-    )
-    add(
-        "--tpn-defect",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="start the embedded reference with this defect (repeatable; see `tpn defects`)",
-    )
-    add(
-        "--tpn-sp-metadata",
-        metavar="FILE",
-        help="sp: the SP's SAML metadata, registered with the suite's portal",
-    )
-    add("--tpn-probe-url", metavar="URL", help="sp: a page of the SP that shows who is logged in")
-    add(
-        "--tpn-probe-expect",
-        metavar="TEXT",
-        help="sp: what the probe shows for a logged-in persona, {uid} standing for the number",
-    )
-    add("--tpn-sp-logout-url", metavar="URL", help="sp: the SP's logout link (for SP-SLO-001)")
-    add(
-        "--tpn-idp-port",
-        metavar="N",
-        type=int,
-        default=None,
-        help="sp: the port of the suite's portal, which the SP trusts (default: any free one)",
-    )
-    add(
-        "--tpn-idp-key",
-        metavar="FILE",
-        help="sp: the portal's signing key and certificate (PEM); made there on first use",
-    )
-    add(
-        "--tpn-request-timeout",
-        metavar="SECONDS",
-        type=_seconds("--tpn-request-timeout"),
-        default=DEFAULT_REQUEST_TIMEOUT,
-        help="the most one request to the target may take, from sending it to the last byte of "
-        f"the answer (default {DEFAULT_REQUEST_TIMEOUT:g}: a 20 MB document each way on a slow "
-        "archive); past it the run stops",
-    )
-    add(
-        "--tpn-max-response",
-        metavar="SIZE",
-        type=_size,
-        default=DEFAULT_MAX_RESPONSE,
-        help=f"the largest answer read from the target, e.g. 64M or 512K (default "
-        f"{DEFAULT_MAX_RESPONSE // 2**20}M: the largest document, 20 MB, is 27 MB of base64); "
-        "a larger one stops the run",
-    )
-    add(
-        "--tpn-run-timeout",
-        metavar="SECONDS",
-        type=_seconds("--tpn-run-timeout"),
-        default=None,
-        help="the most the whole run may take (default per level: "
-        + ", ".join(f"{level} {seconds:g}" for level, seconds in RUN_TIMEOUTS.items())
-        + "); past it the run stops",
-    )
-    add(
-        "--tpn-examples",
-        metavar="N",
-        type=int,
-        default=None,
-        help="examples per property-based test (default 20; fixed, also against real targets)",
-    )
+    options.add_to_pytest(group.addoption)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -293,67 +128,21 @@ def pytest_configure(config: pytest.Config) -> None:
         # Our pytest_configure runs first, so the junitxml plugin picks this path up.
         if not getattr(opt, "xmlpath", None):
             opt.xmlpath = str(report_dir / "junit.xml")
-    if opt.tpn_defect and opt.tpn_target:
-        raise pytest.UsageError(
-            "--tpn-defect gives the profile's own reference a defect: drop --tpn-target"
-        )
-    if opt.tpn_user and not opt.tpn_password:
-        raise pytest.UsageError("--tpn-user needs --tpn-password (or $TPN_PASSWORD)")
-    if opt.tpn_examples is not None and opt.tpn_examples < 1:
-        raise pytest.UsageError(f"--tpn-examples must be at least 1, got {opt.tpn_examples}")
-    waivers: dict[str, str] = {}
-    for text in opt.tpn_waive:
-        rid, sep, reason = text.partition("=")
-        if not sep or not reason.strip():
-            raise pytest.UsageError(f"--tpn-waive takes ID=REASON, got {text!r}")
-        waivers[rid.strip()] = reason.strip()
-    if opt.tpn_ca_bundle:
-        _readable(opt.tpn_ca_bundle, MAX_CA_BUNDLE, "--tpn-ca-bundle")
-    profile = profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE)
-    if opt.tpn_defect:
-        known = profile.defect_names()
-        unknown = [d for d in opt.tpn_defect if d not in known]
-        if unknown:
-            raise pytest.UsageError(
-                f"unknown defect {unknown[0]!r} for {profile.name}: "
-                f"`tpn defects --profile {profile.name}` lists them ({', '.join(known)})"
+    given = options.values(opt)
+    try:
+        options.check(given)  # each option's own rule
+        profile = profiles.get(opt.tpn_profile or profiles.DEFAULT_PROFILE)
+        if opt.tpn_level not in profile.levels:
+            raise profiles.OptionError(
+                f"{profile.name} has no level {opt.tpn_level}: {', '.join(profile.levels)}"
             )
-    if profile.name == "sp" and opt.tpn_target:
-        missing = [
-            flag
-            for flag, value in (
-                ("--tpn-sp-metadata", opt.tpn_sp_metadata),
-                ("--tpn-probe-url", opt.tpn_probe_url),
-                ("--tpn-probe-expect", opt.tpn_probe_expect),
-            )
-            if not value
-        ]
-        if missing:
-            raise pytest.UsageError(f"sp with --tpn-target needs {', '.join(missing)}")
-        _readable(opt.tpn_sp_metadata, MAX_SP_METADATA, "--tpn-sp-metadata")
-        if "{uid}" not in opt.tpn_probe_expect:
-            raise pytest.UsageError("--tpn-probe-expect must hold {uid} (the persona's number)")
-    if opt.tpn_target and profile.target_kind == "url":
-        if urlsplit(opt.tpn_target).scheme not in ("http", "https"):
-            raise pytest.UsageError(
-                f"--tpn-target must be an http(s) URL for {profile.name}, got {opt.tpn_target!r}"
-            )
-    elif opt.tpn_target and not Path(opt.tpn_target).is_dir():
-        what = "a URL" if urlsplit(opt.tpn_target).scheme in ("http", "https") else "not one"
-        raise pytest.UsageError(
-            f"--tpn-target must be a folder of documents for {profile.name}: "
-            f"{opt.tpn_target!r} is {what}"
-        )
-    elif opt.tpn_target and not any(Path(opt.tpn_target).rglob("*.xml")):
-        raise pytest.UsageError(f"--tpn-target {opt.tpn_target!r} holds no *.xml documents")
-    for rid in waivers:
-        if rid not in profile.catalogue:
-            raise pytest.UsageError(f"--tpn-waive: {rid} is not a requirement of {profile.name}")
-        if not profile.catalogue.get(rid).within(opt.tpn_level):
-            raise pytest.UsageError(f"--tpn-waive: {rid} is above level {opt.tpn_level}")
+        profile.validate(given)  # the profile's rules over them together
+        waivers = options.waivers(opt.tpn_waive)
+    except profiles.OptionError as exc:
+        raise pytest.UsageError(str(exc)) from None
     limits = Limits(
-        request_timeout=opt.tpn_request_timeout,
-        max_response=opt.tpn_max_response,
+        request_timeout=opt.tpn_request_timeout or DEFAULT_REQUEST_TIMEOUT,
+        max_response=opt.tpn_max_response or DEFAULT_MAX_RESPONSE,
         run_timeout=opt.tpn_run_timeout or RUN_TIMEOUTS[opt.tpn_level],
     )
     guard = Guard(limits)
@@ -374,16 +163,6 @@ def pytest_configure(config: pytest.Config) -> None:
         guard=guard,
         redactor=redactor,
     )
-
-
-def _readable(path: str, limit: int, option: str) -> None:
-    """A file named by ``option`` is a regular file within ``limit`` (no FIFO, no device)."""
-    if not os.path.lexists(path):
-        raise pytest.UsageError(f"{option}: no such file {printable(path)!r}")
-    try:
-        regular_size(path, limit, what=option)
-    except FileRefused as exc:
-        raise pytest.UsageError(str(exc)) from None
 
 
 def _redact_output(config: pytest.Config, redactor: Redactor) -> None:
@@ -518,7 +297,7 @@ class SuiteModule(pytest.Module):
     def _getobj(self) -> Any:
         profile = profiles.owning(self.path)
         assert profile is not None
-        return importlib.import_module(f"{profile.package}.{self.path.stem}")
+        return importlib.import_module(profile.module_name(self.path))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -11,6 +11,11 @@ failed, 1 when one did, 2 when the run could not judge: a usage error, an unreac
 a target that misbehaved at the transport level or a deadline that passed (the run stops, its
 reports are written incomplete and never signed), or reports that could not be written. Each
 of those ends with one line on stderr, ``tpn certify: error: ...``.
+
+Its run options are the plugin's without the ``--tpn-`` prefix, made from the same table
+(``tpn.conformance.options``), which also hands their values on to the plugin; signing, ``-q``
+and the pytest arguments after ``--`` are its own. The plugin judges the values, so a usage
+error names the ``--tpn-`` option.
 """
 
 from __future__ import annotations
@@ -24,9 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tpn.conformance import profiles
-from tpn.conformance.catalogue import LEVELS
-from tpn.conformance.transport import DEFAULT_MAX_RESPONSE, DEFAULT_REQUEST_TIMEOUT, RUN_TIMEOUTS
+from tpn.conformance import options, profiles
 from tpn.fixtures.files import printable
 
 if TYPE_CHECKING:
@@ -34,9 +37,9 @@ if TYPE_CHECKING:
 
     from tpn.conformance.results import Run
 
-DEFAULT_REPORT_DIR = Path("tpn-report")
+DEFAULT_REPORT_DIR = options.DEFAULT_REPORT_DIR
 NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
-PASSWORD_VAR = "TPN_PASSWORD"
+PASSWORD_VAR = options.PASSWORD_VAR
 PROG = "tpn certify"
 
 
@@ -46,107 +49,7 @@ def add_parsers(sub: Any) -> None:
         help="run a conformance suite against a target (default: the embedded reference)",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
-    p.add_argument(
-        "--profile",
-        choices=sorted(profiles.PROFILES),
-        default=profiles.DEFAULT_PROFILE,
-        help=f"conformance profile (default {profiles.DEFAULT_PROFILE})",
-    )
-    p.add_argument(
-        "--target",
-        metavar="URL|DIR",
-        help="what to certify: an endpoint's URL (noark4ws-archive) or a folder of the documents "
-        "a product made (form-xml); default: the profile's reference",
-    )
-    p.add_argument(
-        "--level",
-        choices=LEVELS,
-        default="core",
-        help="core (default), full or extended; a level includes those below it",
-    )
-    p.add_argument("--user", metavar="USER", help="HTTP Basic user for the target")
-    p.add_argument(
-        "--password",
-        default=os.environ.get("TPN_PASSWORD"),
-        help="HTTP Basic password for the target (default: $TPN_PASSWORD, which keeps it "
-        "out of the process list)",
-    )
-    p.add_argument(
-        "--ca-bundle",
-        metavar="FILE",
-        help="trust this CA bundle (PEM) for an https target (the environment's is not read)",
-    )
-    p.add_argument(
-        "--report-dir",
-        type=Path,
-        metavar="DIR",
-        default=DEFAULT_REPORT_DIR,
-        help=f"where junit.xml, report.json and report.html go (default {DEFAULT_REPORT_DIR})",
-    )
-    p.add_argument("--seed", type=int, metavar="N", help="seed for generated data (replays a run)")
-    p.add_argument("--vendor", metavar="NAME", help="vendor named in the report")
-    p.add_argument("--product", metavar="NAME", help="product named in the report")
-    p.add_argument(
-        "--version",
-        dest="product_version",
-        metavar="VERSION",
-        help="product version named in the report",
-    )
-    p.add_argument(
-        "--exclusive",
-        action="store_true",
-        help="nobody else writes to the target during the run (gap-free numbering is checked)",
-    )
-    p.add_argument(
-        "--waive",
-        action="append",
-        default=[],
-        metavar="ID=REASON",
-        help="waive a requirement (repeatable)",
-    )
-    p.add_argument(
-        "--defect",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="certify the profile's reference with this defect (repeatable; "
-        "`tpn defects --profile P` lists them)",
-    )
-    p.add_argument(
-        "--examples", type=int, metavar="N", help="examples per property-based test (default 20)"
-    )
-    limits = p.add_argument_group("limits (a target past one stops the run: exit 2)")
-    limits.add_argument(
-        "--request-timeout",
-        metavar="SECONDS",
-        help="the most one request may take, from sending it to the last byte of the answer "
-        f"(default {DEFAULT_REQUEST_TIMEOUT:g})",
-    )
-    limits.add_argument(
-        "--max-response",
-        metavar="SIZE",
-        help=f"the largest answer read, e.g. 512K or 64M (default {DEFAULT_MAX_RESPONSE // 2**20}M)",
-    )
-    limits.add_argument(
-        "--run-timeout",
-        metavar="SECONDS",
-        help="the most the whole run may take (default "
-        + ", ".join(f"{level} {seconds:g}" for level, seconds in RUN_TIMEOUTS.items())
-        + ")",
-    )
-    sp = p.add_argument_group("sp profile (a SAML service provider)")
-    sp.add_argument("--sp-metadata", type=Path, metavar="FILE", help="the SP's SAML metadata")
-    sp.add_argument("--probe-url", metavar="URL", help="a page that shows who is logged in")
-    sp.add_argument(
-        "--probe-expect",
-        metavar="TEXT",
-        help="what it shows for a logged-in persona, {uid} for the number (e.g. 'Hei {uid}')",
-    )
-    sp.add_argument("--sp-logout-url", metavar="URL", help="the SP's logout link")
-    sp.add_argument("--idp-port", type=int, metavar="N", help="the suite's portal's port")
-    sp.add_argument(
-        "--idp-key", type=Path, metavar="FILE", help="the portal's key (PEM), made on first use"
-    )
+    options.add_to_argparse(p)  # the run's options: the plugin's, without the --tpn- prefix
     p.add_argument(
         "--sign-key",
         type=Path,
@@ -185,41 +88,10 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         str(profile.suite_dir),
         "-p",
         "no:cacheprovider",  # nothing written into the installed package
-        "--tpn-profile",
-        args.profile,
-        "--tpn-level",
-        args.level,
-        "--tpn-report-dir",
-        str(args.report_dir),
+        # The password goes to the plugin through $TPN_PASSWORD (see _pytest), never as an
+        # argument: the arguments are recorded in report.json.
+        *options.pytest_arguments(args),
     ]
-    # The password goes to the plugin through $TPN_PASSWORD (see run), never as an argument:
-    # the arguments are recorded in report.json.
-    pairs = {
-        "--tpn-target": args.target,
-        "--tpn-ca-bundle": args.ca_bundle,
-        "--tpn-user": args.user,
-        "--tpn-seed": args.seed,
-        "--tpn-vendor": args.vendor,
-        "--tpn-product": args.product,
-        "--tpn-version": args.product_version,
-        "--tpn-examples": args.examples,
-        "--tpn-sp-metadata": args.sp_metadata,
-        "--tpn-probe-url": args.probe_url,
-        "--tpn-probe-expect": args.probe_expect,
-        "--tpn-sp-logout-url": args.sp_logout_url,
-        "--tpn-idp-port": args.idp_port,
-        "--tpn-idp-key": args.idp_key,
-        "--tpn-request-timeout": args.request_timeout,
-        "--tpn-max-response": args.max_response,
-        "--tpn-run-timeout": args.run_timeout,
-    }
-    for flag, value in pairs.items():
-        if value is not None:
-            out += [flag, str(value)]
-    out += [x for w in args.waive for x in ("--tpn-waive", w)]
-    out += [x for d in args.defect for x in ("--tpn-defect", d)]
-    if args.exclusive:
-        out.append("--tpn-exclusive")
     if args.quiet:
         out += ["-q", "--no-header", "--tb=no"]
     return out + list(args.pytest_args)
