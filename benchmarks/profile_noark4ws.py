@@ -33,7 +33,7 @@ from bench_noark4ws import (
     status_type,
 )
 
-from tpn.mocks.config import MockConfig
+from tpn.mocks.core.config import MockConfig
 from tpn.mocks.noark4ws import build_archive
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -34,8 +34,8 @@ def add_parsers(sub: Any) -> None:
 
 
 def _portal(url: str | None) -> Any:
+    from tpn.mocks.core.store import Store
     from tpn.mocks.sikkerhetsportal.portal import Portal
-    from tpn.mocks.store import Store
 
     return Portal(Store(db.checked(url)))
 

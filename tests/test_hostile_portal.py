@@ -37,11 +37,11 @@ from sqlalchemy import func, select, update
 
 from tpn.fixtures import population
 from tpn.harness.cli import main
+from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect, tables
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal
 from tpn.mocks.sikkerhetsportal.web import PortalApp
-from tpn.mocks.store import Store
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SP = "https://trusted.example/"  # registered first; every case must leave it registered

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tpn.harness.cli import build_parser, main
-from tpn.mocks.config import MockConfig
+from tpn.mocks.core.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.sikkerhetsportal import keys, metadata
 

@@ -90,7 +90,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
     with warnings.catch_warnings():
         # Spyne 2.14 imports cgi, deprecated since 3.11: our dependency's noise, not the run's.
         warnings.simplefilter("ignore", DeprecationWarning)
-        from tpn.mocks.config import MockConfig
+        from tpn.mocks.core.config import MockConfig
         from tpn.mocks.noark4ws import ArchiveMock
     from tpn.mocks.referencesp.app import Idp, ReferenceSp
     from tpn.mocks.sikkerhetsportal.portal import PREFIX

@@ -15,16 +15,17 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from tpn.mocks.admin import Admin
-from tpn.mocks.app import MockApp
-from tpn.mocks.clock import Clock
-from tpn.mocks.config import MockConfig
-from tpn.mocks.journal import Journal
+from tpn.mocks.core.admin import Admin
+from tpn.mocks.core.app import MockApp
+from tpn.mocks.core.clock import Clock
+from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.journal import Journal
+from tpn.mocks.core.server import MockServer
+from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import defect_filters
 from tpn.mocks.noark4ws.archive import Archive
 from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
-from tpn.mocks.server import MockServer
 from tpn.mocks.sikkerhetsportal.admin import MAX_METADATA as PORTAL_MAX_METADATA
 from tpn.mocks.sikkerhetsportal.admin import routes as portal_admin_routes
 from tpn.mocks.sikkerhetsportal.keys import SigningKey
@@ -32,7 +33,6 @@ from tpn.mocks.sikkerhetsportal.portal import PREFIX as PORTAL_PREFIX
 from tpn.mocks.sikkerhetsportal.portal import Portal
 from tpn.mocks.sikkerhetsportal.web import PortalApp
 from tpn.mocks.soap.endpoint import SoapEndpoint
-from tpn.mocks.store import Store
 
 PATH = "/noark4ws"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tpn.mocks.admin import AdminError
+from tpn.mocks.core.admin import AdminError
 from tpn.mocks.sikkerhetsportal import wire
 from tpn.mocks.sikkerhetsportal.metadata import MAX_BYTES, MetadataError
 from tpn.mocks.sikkerhetsportal.portal import Portal

@@ -6,7 +6,7 @@
 Port 0 is read back after binding; ``start()`` returns only once ``/isalive`` answers; starting
 twice is an error. An exception raised inside the server while answering is kept and raised
 again in the caller's thread by ``check()`` and by ``stop()``, so a failure never vanishes
-inside the server thread. (Multi-process serving for load is ``tpn.mocks.serving``.)
+inside the server thread. (Multi-process serving for load is ``tpn.mocks.core.serving``.)
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from tpn.mocks.config import MockConfig
-from tpn.mocks.journal import Exchange
+from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.journal import Exchange
 
 
 class ServerError(AssertionError):

@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from tpn.mocks import bodies
-from tpn.mocks.clock import EARLIEST, LATEST, Clock
-from tpn.mocks.journal import Journal
+from tpn.mocks.core import bodies
+from tpn.mocks.core.clock import EARLIEST, LATEST, Clock
+from tpn.mocks.core.journal import Journal
 from tpn.mocks.soap.faults import StartResponse, clip, incident
 
 JSON = "application/json; charset=utf-8"

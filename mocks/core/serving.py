@@ -3,7 +3,7 @@
 ``serve()`` runs in the foreground (``tpn serve``); workers build their app from the
 ``MockConfig`` passed in ``TPN_MOCK_CONFIG``. Two servers are supported: granian (Rust HTTP,
 its RSGI interface; the default, see ``benchmarks/bench_noark4ws.py`` for the figures) and
-gunicorn's asyncio (ASGI) workers. Either serves the WSGI app behind ``tpn.mocks.front``, which
+gunicorn's asyncio (ASGI) workers. Either serves the WSGI app behind ``tpn.mocks.core.front``, which
 reads each body whole under a deadline before the app sees it. The parent creates the database
 schema before any worker starts, so workers never race to create tables. A worker that dies
 is replaced; the store keeps every acknowledged write.
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tpn.mocks.config import ENV_VAR, MockConfig
+from tpn.mocks.core.config import ENV_VAR, MockConfig
 
 SERVERS = ("granian", "gunicorn")
 
@@ -28,18 +28,18 @@ def wsgi_app() -> Any:
 
     raw = os.environ.get(ENV_VAR)
     if not raw:
-        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.serving.serve")
+        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.core.serving.serve")
     return build_archive(MockConfig.from_json(raw), create_schema=False).app
 
 
 def front_app() -> Any:
     """What a worker serves (a granian/gunicorn factory): the WSGI app behind the buffering
-    front (``tpn.mocks.front``), so that no worker ever waits on one client's socket."""
-    from tpn.mocks.front import BufferedFront
+    front (``tpn.mocks.core.front``), so that no worker ever waits on one client's socket."""
+    from tpn.mocks.core.front import BufferedFront
 
     raw = os.environ.get(ENV_VAR)
     if not raw:
-        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.serving.serve")
+        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.core.serving.serve")
     config = MockConfig.from_json(raw)
     app = wsgi_app()
     return BufferedFront(
@@ -118,12 +118,12 @@ def _serve_granian(host: str, port: int, workers: int) -> None:
     from granian.constants import Interfaces
 
     Granian(
-        "tpn.mocks.serving:front_app",
+        "tpn.mocks.core.serving:front_app",
         factory=True,
         address=host,
         port=port,
         # RSGI, granian's own asynchronous interface: the front awaits each body under its
-        # deadline (tpn.mocks.front); under WSGI a slow client holds the worker's one thread.
+        # deadline (tpn.mocks.core.front); under WSGI a slow client holds the worker's one thread.
         interface=Interfaces.RSGI,
         # One Rust thread beside the worker's one Python thread: measured here, the
         # multi-threaded runtime cost RSGI about 4 % more CPU per request.
@@ -168,5 +168,5 @@ def _serve_gunicorn(host: str, port: int, workers: int) -> None:
     _App().run()
 
 
-if __name__ == "__main__":  # pragma: no cover - used as `python -m tpn.mocks.serving` in tests
+if __name__ == "__main__":  # pragma: no cover - used as `python -m tpn.mocks.core.serving` in tests
     sys.exit("use `tpn serve`")
