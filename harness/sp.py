@@ -41,7 +41,7 @@ def _portal(url: str | None) -> Any:
 
 
 def register_command(args: argparse.Namespace) -> int:
-    from tpn.mocks.sikkerhetsportal.metadata import MAX_BYTES, MetadataError
+    from tpn.mocks.saml.metadata import MAX_BYTES, MetadataError
 
     try:
         args.file.stat()  # a missing file keeps its long-standing message

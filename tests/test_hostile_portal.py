@@ -39,7 +39,8 @@ from tpn.fixtures import population
 from tpn.harness.cli import main
 from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import ArchiveMock
-from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect, tables
+from tpn.mocks.saml import keys, messages, metadata, ns, redirect
+from tpn.mocks.sikkerhetsportal import tables
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal
 from tpn.mocks.sikkerhetsportal.web import PortalApp
 

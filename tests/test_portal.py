@@ -16,7 +16,7 @@ from signxml import XMLVerifier
 
 from tpn.fixtures import population
 from tpn.mocks.core.store import Store
-from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
+from tpn.mocks.saml import keys, messages, metadata, ns, redirect
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal, artifact
 from tpn.mocks.sikkerhetsportal.web import PortalApp
 

@@ -16,7 +16,7 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
 from tpn.fixtures import population
 from tpn.mocks.noark4ws import ArchiveMock
-from tpn.mocks.sikkerhetsportal import keys, ns
+from tpn.mocks.saml import keys, ns
 
 SP = "https://tjenester.example/sp"
 ACS = "https://tjenester.example/acs"

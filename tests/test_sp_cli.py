@@ -10,7 +10,7 @@ import requests
 from tpn.harness.cli import build_parser, main
 from tpn.mocks.core.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
-from tpn.mocks.sikkerhetsportal import keys, metadata
+from tpn.mocks.saml import keys, metadata
 
 
 @pytest.fixture(scope="module")

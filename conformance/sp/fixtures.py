@@ -64,7 +64,7 @@ class Site:
 
 def _idp_key(path: str | None) -> Any:
     from tpn.fixtures.files import FileRefused, regular_size
-    from tpn.mocks.sikkerhetsportal import keys
+    from tpn.mocks.saml import keys
 
     if path is None:
         return None

@@ -26,9 +26,9 @@ from tpn.mocks.noark4ws import defect_filters
 from tpn.mocks.noark4ws.archive import Archive
 from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
+from tpn.mocks.saml.keys import SigningKey
 from tpn.mocks.sikkerhetsportal.admin import MAX_METADATA as PORTAL_MAX_METADATA
 from tpn.mocks.sikkerhetsportal.admin import routes as portal_admin_routes
-from tpn.mocks.sikkerhetsportal.keys import SigningKey
 from tpn.mocks.sikkerhetsportal.portal import PREFIX as PORTAL_PREFIX
 from tpn.mocks.sikkerhetsportal.portal import Portal
 from tpn.mocks.sikkerhetsportal.web import PortalApp

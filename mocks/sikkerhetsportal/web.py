@@ -29,9 +29,11 @@ import jinja2
 
 from tpn.fixtures import population
 from tpn.mocks.core.journal import Journal
-from tpn.mocks.sikkerhetsportal import artifact, ns, wire
-from tpn.mocks.sikkerhetsportal.errors import LoginError, shown
-from tpn.mocks.sikkerhetsportal.metadata import url_problem
+from tpn.mocks.saml import ns
+from tpn.mocks.saml.metadata import url_problem
+from tpn.mocks.saml.quote import shown
+from tpn.mocks.sikkerhetsportal import artifact, wire
+from tpn.mocks.sikkerhetsportal.errors import LoginError
 from tpn.mocks.sikkerhetsportal.portal import METHODS, PREFIX, Answer, Portal, SamlError
 
 __all__ = ["COOKIE", "LoginError", "PortalApp", "render"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from tpn.mocks.core import bodies
 from tpn.mocks.core.bodies import BodyError
-from tpn.mocks.sikkerhetsportal.errors import shown
+from tpn.mocks.saml.quote import shown
 
 __all__ = ["MAX_BODY", "BodyError", "read_body", "request_base"]
 
