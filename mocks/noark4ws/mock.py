@@ -40,7 +40,9 @@ def archive_part(config: MockConfig) -> Callable[[Shared], ArchivePart]:
     defects.check_backend(make_url(config.db).get_backend_name())
 
     def build(shared: Shared) -> ArchivePart:
-        store, clock, journal, on_error = shared.store, shared.clock, shared.journal, shared.on_error
+        # The names build_archive always used, so the archive's lines read as they did.
+        store, clock, journal = shared.store, shared.clock, shared.journal
+        on_error = shared.on_error
         archive = Archive(store, clock, defects=defects)
         endpoint = defect_filters.endpoint(
             defects,
