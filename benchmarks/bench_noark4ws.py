@@ -45,7 +45,7 @@ from typing import Any
 import requests
 from lxml import etree
 
-from tpn.mocks.serving import descendants, free_port
+from tpn.mocks.core.serving import descendants, free_port
 
 HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent

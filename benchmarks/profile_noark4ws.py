@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where the archive spends a request: GetJournpost and PutJournpost, in-process, no HTTP.
 
-Builds the WSGI app exactly as a worker does (``build_archive(MockConfig(...)).app``, file
+Builds the WSGI app exactly as a worker does (``compose(MockConfig(...)).app``, file
 SQLite, journal on unless told otherwise), seeds the same case and entries as
 ``bench_noark4ws.py``, then calls the app with a synthetic environ: first timed plainly (µs per
 request), then under cProfile. Prints the top functions by own time and the same time grouped
@@ -33,8 +33,8 @@ from bench_noark4ws import (
     status_type,
 )
 
-from tpn.mocks.config import MockConfig
-from tpn.mocks.noark4ws import build_archive
+from tpn.mocks.compose import compose
+from tpn.mocks.core.config import MockConfig
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -155,7 +155,7 @@ def main() -> int:
         config = MockConfig(
             db=f"sqlite:///{tmp}/p.sqlite3", engine=args.engine, journal=not args.no_journal
         )
-        parts = build_archive(config)
+        parts = compose(config)
         get, put = seed(parts.app, 20)
         for name, body in (("GetJournpost", get), ("PutJournpost", put)):
             us = timed(parts.app, body, args.calls)

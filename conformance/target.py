@@ -88,7 +88,7 @@ def embedded_reference(
     with warnings.catch_warnings():
         # Spyne 2.14 imports cgi, deprecated since 3.11: our dependency's noise, not the run's.
         warnings.simplefilter("ignore", DeprecationWarning)
-        from tpn.mocks.config import MockConfig
+        from tpn.mocks.core.config import MockConfig
         from tpn.mocks.noark4ws import ArchiveMock
 
     auth = ("tpn", secrets.token_urlsafe(12))

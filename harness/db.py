@@ -20,7 +20,7 @@ EXAMPLES = "e.g. sqlite:///path/to/mocks.sqlite3 or postgresql://host/dbname"
 
 def default_url() -> str:
     """``tpn serve``'s default store: a SQLite file in the XDG data home (its folder made)."""
-    from tpn.mocks.paths import default_db_path
+    from tpn.mocks.core.paths import default_db_path
 
     path = default_db_path()
     try:

@@ -5,7 +5,7 @@ these: only a regular file is read, its size is checked on the open descriptor b
 and never more than the limit is read. Each limit is far above what the harness itself writes,
 and far below what would hurt a CI machine. (Two limits belong to what reads the file and live
 there: a form document is 2 MiB, ``tpn.conformance.ksxml.validator.MAX_BYTES``; SP metadata
-256 KiB, ``tpn.mocks.sikkerhetsportal.metadata.MAX_BYTES``. Not imported here: they would load
+256 KiB, ``tpn.mocks.saml.metadata.MAX_BYTES``. Not imported here: they would load
 lxml and the mocks for every command.)
 """
 

@@ -18,7 +18,7 @@ from typing import Any
 from tpn.fixtures.files import FileRefused, printable, regular_size
 from tpn.harness import auth, db, limits
 from tpn.harness.errors import CliError, fail
-from tpn.mocks.front import BODY_SECONDS  # a light module: --help stays quick
+from tpn.mocks.core.front import BODY_SECONDS  # a light module: --help stays quick
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8086
@@ -66,7 +66,7 @@ def _key_file(text: str) -> str:
 
 
 def add_parsers(sub: Any) -> None:
-    from tpn.mocks.paths import default_db_path
+    from tpn.mocks.core.paths import default_db_path
 
     serve = sub.add_parser(
         "serve",
@@ -198,8 +198,8 @@ def check_address(host: str, port: int, server: str) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from tpn.mocks.config import MockConfig
-    from tpn.mocks.serving import serve
+    from tpn.mocks.core.config import MockConfig
+    from tpn.mocks.core.serving import serve
 
     credentials = auth.resolve(args.auth, args.auth_file, os.environ)
     url = db.checked(args.db)

@@ -34,14 +34,14 @@ def add_parsers(sub: Any) -> None:
 
 
 def _portal(url: str | None) -> Any:
+    from tpn.mocks.core.store import Store
     from tpn.mocks.sikkerhetsportal.portal import Portal
-    from tpn.mocks.store import Store
 
     return Portal(Store(db.checked(url)))
 
 
 def register_command(args: argparse.Namespace) -> int:
-    from tpn.mocks.sikkerhetsportal.metadata import MAX_BYTES, MetadataError
+    from tpn.mocks.saml.metadata import MAX_BYTES, MetadataError
 
     try:
         args.file.stat()  # a missing file keeps its long-standing message

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from tpn.mocks.serving import descendants, free_port
+from tpn.mocks.core.serving import descendants, free_port
 
 STOP_TIMEOUT = 10.0
 

@@ -23,7 +23,7 @@ from n4ws_support import (
     make_client,
 )
 
-from tpn.mocks.config import MockConfig
+from tpn.mocks.core.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
 
 

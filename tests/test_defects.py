@@ -29,7 +29,7 @@ from n4ws_support import N4, NOON, TODAY, codes, expect_error, expect_ok, plain
 
 from tpn.fixtures import standard_file
 from tpn.harness.cli import main
-from tpn.mocks.config import MockConfig
+from tpn.mocks.core.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock, build_archive, defect_filters
 from tpn.mocks.noark4ws.defects import NO_DEFECTS, Defects, catalogue, names
 from tpn.mocks.noark4ws.rules import REFERENCE

@@ -33,7 +33,7 @@ from served import tpn_command
 from tpn.conformance.report import FORMAT
 from tpn.fixtures import standard_file
 from tpn.harness.certificate import generate_keypair, sign_report
-from tpn.mocks.serving import free_port
+from tpn.mocks.core.serving import free_port
 
 TIMEOUT = 60.0
 MEMORY = 2 * 1024**3  # address space per tpn process: ample for tpn, fatal for reading /dev/zero

@@ -37,11 +37,12 @@ from sqlalchemy import func, select, update
 
 from tpn.fixtures import population
 from tpn.harness.cli import main
-from tpn.mocks.noark4ws import ArchiveMock
-from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect, tables
+from tpn.mocks.core.store import Store
+from tpn.mocks.saml import keys, messages, metadata, ns, redirect
+from tpn.mocks.sikkerhetsportal import tables
+from tpn.mocks.sikkerhetsportal.mock import PortalMock
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal
 from tpn.mocks.sikkerhetsportal.web import PortalApp
-from tpn.mocks.store import Store
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SP = "https://trusted.example/"  # registered first; every case must leave it registered
@@ -79,7 +80,7 @@ class Answer:
 class World:
     """The served portal with one registered SP: what the cases are built from and sent to."""
 
-    def __init__(self, served: ArchiveMock, key: keys.SigningKey) -> None:
+    def __init__(self, served: PortalMock, key: keys.SigningKey) -> None:
         self.served = served
         self.key = key
         self.host = f"{served.host}:{served.port}"
@@ -200,13 +201,13 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[ArchiveMock]:
-    with ArchiveMock() as mock:
+def served() -> Iterator[PortalMock]:
+    with PortalMock() as mock:
         yield mock
 
 
 @pytest.fixture(scope="module")
-def world(served: ArchiveMock) -> World:
+def world(served: PortalMock) -> World:
     found = World(served, keys.generate("trusted.example"))
     answer = found.http(
         Request(

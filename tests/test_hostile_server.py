@@ -32,7 +32,7 @@ from lxml import etree
 from model_strategies import instances
 from served import Served
 
-from tpn.mocks.front import BODY_BUDGET
+from tpn.mocks.core.front import BODY_BUDGET
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws.search import MAX_CRITERIA, MAX_PATTERN_BYTES, MAX_VALUE_CHARS
 from tpn.mocks.soap import codec
@@ -916,8 +916,8 @@ def test_the_corpus_covers_every_class_the_issue_names() -> None:
 def test_the_clock_range_holds_in_the_store(tmp_path: Path) -> None:
     """A clock stored before the range was checked (or written straight into the store) never
     makes "now" fail: the archive keeps writing, in the last year it can hold."""
-    from tpn.mocks.clock import settings_table
-    from tpn.mocks.config import MockConfig
+    from tpn.mocks.core.clock import settings_table
+    from tpn.mocks.core.config import MockConfig
     from tpn.mocks.noark4ws import build_archive
 
     parts = build_archive(MockConfig(db=f"sqlite:///{tmp_path / 'c.db'}"))
@@ -984,8 +984,8 @@ def test_no_body_is_read_without_credentials(tmp_path: Path) -> None:
 
 def test_a_failure_on_the_admin_side_reaches_the_test() -> None:
     """The admin side answers its own failures as JSON, and the test hears of them."""
+    from tpn.mocks.core.server import ServerError
     from tpn.mocks.noark4ws import ArchiveMock
-    from tpn.mocks.server import ServerError
 
     archive = ArchiveMock()
     archive.start()

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tpn.mocks.app import MockApp
-from tpn.mocks.config import MockConfig
+from tpn.mocks.core.app import MockApp
+from tpn.mocks.core.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.soap.faults import DETAIL_NS
 from tpn.mocks.soap.intake import Limits

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tpn.mocks.config import MockConfig
+from tpn.mocks.core.config import MockConfig
 from tpn.mocks.noark4ws import ArchiveMock
 
 pytest_plugins = ["pytester"]

@@ -15,10 +15,10 @@ from lxml import etree
 from signxml import XMLVerifier
 
 from tpn.fixtures import population
-from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
+from tpn.mocks.core.store import Store
+from tpn.mocks.saml import keys, messages, metadata, ns, redirect
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal, artifact
 from tpn.mocks.sikkerhetsportal.web import PortalApp
-from tpn.mocks.store import Store
 
 BASE = "http://portal.test"
 SP = "https://sp.example/"

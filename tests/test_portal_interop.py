@@ -15,8 +15,8 @@ from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
 from tpn.fixtures import population
-from tpn.mocks.noark4ws import ArchiveMock
-from tpn.mocks.sikkerhetsportal import keys, ns
+from tpn.mocks.saml import keys, ns
+from tpn.mocks.sikkerhetsportal.mock import PortalMock
 
 SP = "https://tjenester.example/sp"
 ACS = "https://tjenester.example/acs"
@@ -24,8 +24,8 @@ SLO = "https://tjenester.example/slo"
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[ArchiveMock]:
-    with ArchiveMock() as mock:
+def served() -> Iterator[PortalMock]:
+    with PortalMock() as mock:
         yield mock
 
 
@@ -33,7 +33,7 @@ def _body(pem: bytes) -> str:
     return "".join(line for line in pem.decode().splitlines() if not line.startswith("-----"))
 
 
-def settings(served: ArchiveMock, idp_cert: str) -> dict[str, Any]:
+def settings(served: PortalMock, idp_cert: str) -> dict[str, Any]:
     portal = f"{served.base_url}/sikkerhetsportal"
     sp_key = keys.generate("tjenester.example")
     return {
@@ -80,7 +80,7 @@ def sp_request(
     }
 
 
-def test_python3_saml_logs_in_and_out(served: ArchiveMock) -> None:
+def test_python3_saml_logs_in_and_out(served: PortalMock) -> None:
     http = requests.Session()
     http.trust_env = False
     idp_metadata = http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10)

@@ -72,7 +72,7 @@ def credentials(code: str) -> tuple[str, str] | None:
 
 @contextmanager
 def archive_for(code: str) -> Iterator[Any]:
-    from tpn.mocks.config import MockConfig
+    from tpn.mocks.core.config import MockConfig
     from tpn.mocks.noark4ws import ArchiveMock
 
     with ArchiveMock(MockConfig(auth=credentials(code))) as archive:

@@ -15,8 +15,8 @@ import pytest
 from tpn.conformance.sp.browser import Browser, attempt, context
 from tpn.conformance.sp.forgeries import FORGERIES, correct
 from tpn.fixtures import population
-from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.referencesp.app import Idp, ReferenceSp
+from tpn.mocks.sikkerhetsportal.mock import PortalMock
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal
 
 
@@ -44,13 +44,13 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[ArchiveMock]:
-    with ArchiveMock() as mock:
+def served() -> Iterator[PortalMock]:
+    with PortalMock() as mock:
         yield mock
 
 
 def start_sp(
-    served: ArchiveMock, lax: frozenset[str] = frozenset(), host: str = "127.0.0.1"
+    served: PortalMock, lax: frozenset[str] = frozenset(), host: str = "127.0.0.1"
 ) -> tuple[Site, WSGIServer]:
     portal = served.parts.portal.at(served.base_url)
     base = f"{served.base_url}{PREFIX}"
@@ -72,7 +72,7 @@ def start_sp(
 
 
 @pytest.fixture(scope="module")
-def site(served: ArchiveMock) -> Iterator[Site]:
+def site(served: PortalMock) -> Iterator[Site]:
     found, server = start_sp(served)
     yield found
     server.shutdown()
@@ -140,7 +140,7 @@ CAUGHT_BY = {
 
 
 @pytest.mark.parametrize("defect", sorted(CAUGHT_BY))
-def test_each_defective_sp_lets_its_forgery_in(served: ArchiveMock, defect: str) -> None:
+def test_each_defective_sp_lets_its_forgery_in(served: PortalMock, defect: str) -> None:
     uid, other = PEOPLE
     found, server = start_sp(served, frozenset({defect}))
     try:
@@ -151,7 +151,7 @@ def test_each_defective_sp_lets_its_forgery_in(served: ArchiveMock, defect: str)
         server.server_close()
 
 
-def test_a_defective_sp_without_a_replay_cache_takes_a_replay(served: ArchiveMock) -> None:
+def test_a_defective_sp_without_a_replay_cache_takes_a_replay(served: PortalMock) -> None:
     uid, other = PEOPLE
     found, server = start_sp(served, frozenset({"no-replay-cache"}))
     try:
@@ -167,7 +167,7 @@ def test_a_defective_sp_without_a_replay_cache_takes_a_replay(served: ArchiveMoc
         server.server_close()
 
 
-def test_a_defective_sp_follows_any_relay_state(served: ArchiveMock) -> None:
+def test_a_defective_sp_follows_any_relay_state(served: PortalMock) -> None:
     uid, other = PEOPLE
     found, server = start_sp(served, frozenset({"open-redirect"}))
     try:
@@ -181,7 +181,7 @@ def test_a_defective_sp_follows_any_relay_state(served: ArchiveMock) -> None:
         server.server_close()
 
 
-def test_a_defective_sp_keeps_its_session_after_logout(served: ArchiveMock) -> None:
+def test_a_defective_sp_keeps_its_session_after_logout(served: PortalMock) -> None:
     uid, _ = PEOPLE
     found, server = start_sp(served, frozenset({"logout-keeps-session"}))
     try:
@@ -205,7 +205,7 @@ def test_an_answer_to_another_browsers_login_is_refused(site: Site) -> None:
     assert victim.anyone(uid, other) is None
 
 
-def test_logging_out_of_one_sp_logs_the_browser_out_of_the_others(served: ArchiveMock) -> None:
+def test_logging_out_of_one_sp_logs_the_browser_out_of_the_others(served: PortalMock) -> None:
     """Single logout over the front channel: the portal sends the other SP a LogoutRequest."""
     uid, _ = PEOPLE
     first, one = start_sp(served)

@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from signxml import InvalidSignature, XMLVerifier
 
-from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
+from tpn.mocks.saml import keys, messages, metadata, ns, redirect
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import requests
 
-from tpn.mocks.config import MockConfig
+from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.server import ServerError
 from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.noark4ws.model import NS
-from tpn.mocks.server import ServerError
 
 PUT = (
     '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:n="' + NS + '"><s:Body>'

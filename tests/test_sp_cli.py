@@ -8,9 +8,10 @@ import pytest
 import requests
 
 from tpn.harness.cli import build_parser, main
-from tpn.mocks.config import MockConfig
-from tpn.mocks.noark4ws import ArchiveMock
-from tpn.mocks.sikkerhetsportal import keys, metadata
+from tpn.mocks.compose import ComposedMock
+from tpn.mocks.core.config import MockConfig
+from tpn.mocks.saml import keys, metadata
+from tpn.mocks.sikkerhetsportal.mock import PortalPart
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def test_register_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_the_portal_is_outside_the_archives_basic_auth_but_its_admin_is_not(
     sp_metadata: bytes,
 ) -> None:
-    with ArchiveMock(MockConfig(auth=("arkiv", "hemmelig"))) as served:
+    with ComposedMock(MockConfig(auth=("arkiv", "hemmelig"))) as served:
         http = requests.Session()
         http.trust_env = False
         page = http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10)
@@ -72,7 +73,7 @@ def test_the_portal_is_outside_the_archives_basic_auth_but_its_admin_is_not(
 
 def test_a_public_url_is_what_the_portal_says_it_is() -> None:
     config = MockConfig(public_url="https://harness.ci.example")
-    with ArchiveMock(config) as served:
+    with ComposedMock(config) as served:
         http = requests.Session()
         http.trust_env = False
         text = http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10).text
@@ -88,8 +89,8 @@ def test_a_public_url_is_what_the_portal_says_it_is() -> None:
 def test_a_portal_key_file_is_used(tmp_path: Path) -> None:
     key = keys.generate("given")
     (tmp_path / "portal.pem").write_bytes(key.to_pem())
-    with ArchiveMock(MockConfig(portal_key=str(tmp_path / "portal.pem"))) as served:
-        assert served.parts.portal.key.fingerprint == key.fingerprint
+    with ComposedMock(MockConfig(portal_key=str(tmp_path / "portal.pem"))) as served:
+        assert served.parts.part(PortalPart).portal.key.fingerprint == key.fingerprint
         http = requests.Session()
         http.trust_env = False
         text = http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10).text
@@ -99,7 +100,7 @@ def test_a_portal_key_file_is_used(tmp_path: Path) -> None:
 
 
 def test_the_portals_exchanges_are_in_the_journal(sp_metadata: bytes) -> None:
-    with ArchiveMock() as served:
+    with ComposedMock() as served:
         http = requests.Session()
         http.trust_env = False
         http.get(f"{served.base_url}/sikkerhetsportal/metadata", timeout=10)

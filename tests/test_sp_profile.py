@@ -19,7 +19,7 @@ from served import run_tpn
 from tpn.conformance import profiles
 from tpn.mocks.referencesp.app import Idp, ReferenceSp
 from tpn.mocks.referencesp.defects import CATALOGUE, Defect
-from tpn.mocks.sikkerhetsportal import keys
+from tpn.mocks.saml import keys
 
 ALL = [r.id for r in profiles.get("sp").catalogue]
 

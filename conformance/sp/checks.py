@@ -9,8 +9,8 @@ import pytest
 
 from tpn.conformance.sp.browser import Broken, attempt
 from tpn.conformance.sp.fixtures import Site
-from tpn.mocks.sikkerhetsportal import messages, redirect
-from tpn.mocks.sikkerhetsportal.metadata import ServiceProvider
+from tpn.mocks.saml import messages, redirect
+from tpn.mocks.saml.metadata import ServiceProvider
 
 
 def can_judge(site: Site) -> None:

@@ -64,7 +64,7 @@ class Site:
 
 def _idp_key(path: str | None) -> Any:
     from tpn.fixtures.files import FileRefused, regular_size
-    from tpn.mocks.sikkerhetsportal import keys
+    from tpn.mocks.saml import keys
 
     if path is None:
         return None
@@ -90,8 +90,8 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
     with warnings.catch_warnings():
         # Spyne 2.14 imports cgi, deprecated since 3.11: our dependency's noise, not the run's.
         warnings.simplefilter("ignore", DeprecationWarning)
-        from tpn.mocks.config import MockConfig
-        from tpn.mocks.noark4ws import ArchiveMock
+        from tpn.mocks.core.config import MockConfig
+        from tpn.mocks.sikkerhetsportal.mock import PortalMock
     from tpn.mocks.referencesp.app import Idp, ReferenceSp
     from tpn.mocks.sikkerhetsportal.portal import PREFIX
 
@@ -99,7 +99,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
     adults = [p.foedselsnummer for p in population.personas() if p.born.year < 1990]
     servers: list[WSGIServer] = []
     try:
-        idp = ArchiveMock(MockConfig(), port=opt.tpn_idp_port or 0)
+        idp = PortalMock(MockConfig(), port=opt.tpn_idp_port or 0)
         idp.start()
     except Exception as exc:
         raise SuiteError(f"the suite's portal could not start: {exc!r}") from exc

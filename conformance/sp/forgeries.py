@@ -3,7 +3,7 @@ portal, each of which it must refuse without creating a session (sikkerhetsporta
 SP must get right").
 
 Each forgery builds the Response bytes the SP receives for one of its own AuthnRequests. The
-honest parts are made as the portal makes them (``tpn.mocks.sikkerhetsportal.messages``), then
+honest parts are made as the portal makes them (``tpn.mocks.saml.messages``), then
 broken in one way: left unsigned, signed with another key, changed after signing, wrapped
 around the signed original (the eight XML-signature-wrapping placements of "On Breaking SAML",
 USENIX Security 2012), cut with a comment, given a DOCTYPE, expired, not yet valid, for another
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
-from tpn.mocks.sikkerhetsportal import keys, messages, ns
+from tpn.mocks.saml import keys, messages, ns
 
 S = f"{{{ns.SAML}}}"
 P = f"{{{ns.SAMLP}}}"

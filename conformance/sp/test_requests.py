@@ -6,7 +6,7 @@ import pytest
 
 from tpn.conformance.sp.checks import sent
 from tpn.conformance.sp.fixtures import Site
-from tpn.mocks.sikkerhetsportal import ns, redirect
+from tpn.mocks.saml import ns, redirect
 
 
 @pytest.mark.requirement("SP-REQ-001")

@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import exc, func, select
 from sqlalchemy.engine import Connection, Row
 
-from tpn.mocks.clock import Clock
+from tpn.mocks.core.clock import Clock
+from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import defects as broken
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws import queries as q
@@ -34,7 +35,6 @@ from tpn.mocks.noark4ws.defects import NO_DEFECTS, Defects
 from tpn.mocks.noark4ws.rules import Rejected
 from tpn.mocks.soap.codec import from_dict, to_dict
 from tpn.mocks.soap.faults import clip
-from tpn.mocks.store import Store
 
 _INT64 = 2**63 - 1
 Warning_ = tuple[str, str]

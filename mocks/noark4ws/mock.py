@@ -1,57 +1,85 @@
-"""Assembling the archive: store, journal, clock, archive logic, SOAP endpoint, admin side, and
-the security portal beside it (``/sikkerhetsportal``).
+"""The archive as a part (``archive_part``): its logic and its SOAP endpoint at ``/noark4ws``;
+and the archive alone, assembled (``build_archive``) and in a thread (``ArchiveMock``).
 
-The config's named defects (``defects.py``) are checked first, before anything is built, and
-choose the handler, endpoint and rules; without defects these are the reference ones.
+The config's named defects (``defects.py``) are read first, before anything is built, and
+choose the handler, endpoint and rules; without defects these are the reference ones. The
+security portal beside it in ``tpn serve`` is another part, listed in ``tpn.mocks.compose``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from tpn.mocks.admin import Admin
-from tpn.mocks.app import MockApp
-from tpn.mocks.clock import Clock
-from tpn.mocks.config import MockConfig
-from tpn.mocks.journal import Journal
+from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.parts import Assembly, Part, Shared
+from tpn.mocks.core.server import MockServer
 from tpn.mocks.noark4ws import defect_filters
 from tpn.mocks.noark4ws.archive import Archive
 from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
-from tpn.mocks.server import MockServer
-from tpn.mocks.sikkerhetsportal.admin import MAX_METADATA as PORTAL_MAX_METADATA
-from tpn.mocks.sikkerhetsportal.admin import routes as portal_admin_routes
-from tpn.mocks.sikkerhetsportal.keys import SigningKey
-from tpn.mocks.sikkerhetsportal.portal import PREFIX as PORTAL_PREFIX
-from tpn.mocks.sikkerhetsportal.portal import Portal
-from tpn.mocks.sikkerhetsportal.web import PortalApp
 from tpn.mocks.soap.endpoint import SoapEndpoint
-from tpn.mocks.store import Store
 
 PATH = "/noark4ws"
 
 
-@dataclass
-class ArchiveParts:
-    app: MockApp
-    store: Store
+@dataclass(frozen=True, kw_only=True)
+class ArchivePart(Part):
+    """The archive's part, with its logic and its endpoint for tests and tools."""
+
     archive: Archive
     endpoint: SoapEndpoint
-    journal: Journal
-    clock: Clock
-    portal: Portal
 
-    def reset(self) -> None:
-        self.archive.reset()
-        self.portal.reset()
-        self.journal.clear()
-        self.clock.reset()
+
+def archive_part(config: MockConfig) -> Callable[[Shared], ArchivePart]:
+    """The archive's plan (``tpn.mocks.core.parts.Plan``): the defects read, then the build."""
+    # Before anything is built: an unknown defect fails here, naming the known ones.
+    defects = Defects.of(config.defects)
+    defects.check_backend(make_url(config.db).get_backend_name())
+
+    def build(shared: Shared) -> ArchivePart:
+        # The names build_archive always used, so the archive's lines read as they did.
+        store, clock, journal = shared.store, shared.clock, shared.journal
+        on_error = shared.on_error
+        archive = Archive(store, clock, defects=defects)
+        endpoint = defect_filters.endpoint(
+            defects,
+            name="Noark4WS",
+            namespace=NS,
+            operations=OPERATIONS,
+            handler=defect_filters.handler(archive, defects),
+            journal=journal if config.journal else None,
+            limits=config.limits,
+            engine=config.engine,
+            on_error=on_error,
+        )
+        # credentials-unchecked: the archive itself never asks (its proxy was meant to).
+        auth = None if defects.credentials_unchecked else config.auth
+        return ArchivePart(
+            name="noark4ws",
+            auth=auth,
+            endpoints={PATH: endpoint},
+            reset=archive.reset,
+            counts=archive.counts,
+            archive=archive,
+            endpoint=endpoint,
+        )
+
+    return build
+
+
+class ArchiveParts(Assembly):
+    """The archive alone, assembled: its app over its own store, clock and journal."""
+
+    @property
+    def archive(self) -> Archive:
+        return self.part(ArchivePart).archive
+
+    @property
+    def endpoint(self) -> SoapEndpoint:
+        return self.part(ArchivePart).endpoint
 
 
 def build_archive(
@@ -60,69 +88,21 @@ def build_archive(
     on_error: Callable[[BaseException], None] | None = None,
     create_schema: bool = True,
 ) -> ArchiveParts:
-    config = config or MockConfig()
-    # Before anything is built: an unknown defect fails here, naming the known ones.
-    defects = Defects.of(config.defects)
-    defects.check_backend(make_url(config.db).get_backend_name())
-    store = Store(config.db, create=create_schema)
-    clock = Clock(store)
-    journal = Journal(store)
-    archive = Archive(store, clock, defects=defects)
-    endpoint = defect_filters.endpoint(
-        defects,
-        name="Noark4WS",
-        namespace=NS,
-        operations=OPERATIONS,
-        handler=defect_filters.handler(archive, defects),
-        journal=journal if config.journal else None,
-        limits=config.limits,
-        engine=config.engine,
-        on_error=on_error,
+    """The archive alone (no portal), assembled over a store of its own."""
+    return ArchiveParts.of(
+        config or MockConfig(), (archive_part,), on_error=on_error, create_schema=create_schema
     )
-    # The security portal shares the process, the store and the test clock.
-    key = SigningKey.load(Path(config.portal_key)) if config.portal_key else None
-    portal = Portal(store, config.public_url, key=key, now=lambda: _aware(clock.now()))
-    parts: ArchiveParts
-    admin = Admin(
-        journal=journal,
-        clock=clock,
-        reset=lambda: parts.reset(),
-        state=archive.counts,
-        routes=portal_admin_routes(portal),
-        body_limits={"/sikkerhetsportal/sp": PORTAL_MAX_METADATA},
-        on_error=on_error,
-    )
-    # credentials-unchecked: the archive itself never asks (its proxy was meant to).
-    auth = None if defects.credentials_unchecked else config.auth
-    app = MockApp(
-        {PATH: endpoint},
-        admin,
-        auth=auth,
-        on_error=on_error,
-        sites={PORTAL_PREFIX: PortalApp(portal, journal if config.journal else None)},
-        max_body=config.limits.max_body_bytes,
-    )
-    parts = ArchiveParts(app, store, archive, endpoint, journal, clock, portal)
-    return parts
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # The test clock keeps local time without a zone; SAML wants UTC.
-    return moment.astimezone(dt.UTC)
 
 
 class ArchiveMock(MockServer):
     """The reference archive on a free port, in a thread: ``with ArchiveMock() as archive: ...``."""
 
     path = PATH
+    parts: ArchiveParts
 
-    def _build(self, on_error: Callable[[BaseException], None]) -> Any:
-        self.parts = build_archive(self.config, on_error=on_error)
-        return self.parts.app
+    def _assemble(self, on_error: Callable[[BaseException], None]) -> ArchiveParts:
+        return build_archive(self.config, on_error=on_error)
 
     @property
     def archive(self) -> Archive:
         return self.parts.archive
-
-    def reset(self) -> None:
-        self.parts.reset()

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from tpn.mocks.store import metadata
+from tpn.mocks.core.store import metadata
 
 sak = Table(
     "n4_sak",

@@ -28,7 +28,7 @@ from lxml import etree
 
 from tpn.fixtures import xmlguard
 from tpn.mocks.referencesp.verify import Expect, Identity, Refused, verify_response
-from tpn.mocks.sikkerhetsportal import keys, messages, metadata, ns, redirect
+from tpn.mocks.saml import keys, messages, metadata, ns, redirect
 
 COOKIE = "sp_session"
 STARTED = "sp_login"  # the AuthnRequest this browser started

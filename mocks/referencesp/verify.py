@@ -18,8 +18,8 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from tpn.fixtures import identifiers, xmlguard
-from tpn.mocks.sikkerhetsportal import ns
-from tpn.mocks.sikkerhetsportal.messages import parse_instant
+from tpn.mocks.saml import ns
+from tpn.mocks.saml.messages import parse_instant
 
 SKEW = dt.timedelta(minutes=2)
 # RSA-SHA256 and SHA-256 only: a message whose algorithm was swapped is refused, not tried.

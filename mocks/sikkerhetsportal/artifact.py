@@ -24,8 +24,10 @@ from signxml.algorithms import SignatureMethod
 from signxml.exceptions import SignXMLException
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
-from tpn.mocks.sikkerhetsportal import messages, ns, wire
-from tpn.mocks.sikkerhetsportal.errors import LoginError, clip, shown
+from tpn.mocks.saml import messages, ns
+from tpn.mocks.saml.quote import clip, shown
+from tpn.mocks.sikkerhetsportal import wire
+from tpn.mocks.sikkerhetsportal.errors import LoginError
 from tpn.mocks.sikkerhetsportal.portal import Portal
 from tpn.mocks.soap import intake
 from tpn.mocks.soap.faults import Fault, client

@@ -21,8 +21,9 @@ import datetime as dt
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 
+from tpn.mocks.saml.quote import clip
 from tpn.mocks.sikkerhetsportal import tables
-from tpn.mocks.sikkerhetsportal.errors import LoginError, clip
+from tpn.mocks.sikkerhetsportal.errors import LoginError
 
 # The browser carries an AuthnRequest from the SP straight to the portal (a redirect): it arrives
 # within seconds. Five minutes allows for an SP clock a few minutes behind the portal's and a slow

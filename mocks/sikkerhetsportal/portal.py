@@ -22,11 +22,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from tpn.fixtures import identifiers
-from tpn.mocks.sikkerhetsportal import freshness, keys, messages, ns, redirect, tables
-from tpn.mocks.sikkerhetsportal import metadata as md
+from tpn.mocks.core.store import Store
+from tpn.mocks.saml import keys, messages, ns, redirect
+from tpn.mocks.saml import metadata as md
+from tpn.mocks.saml.quote import clip, shown
+from tpn.mocks.sikkerhetsportal import freshness, tables
 from tpn.mocks.sikkerhetsportal.errors import LoginError as LoginError  # callers import it here
-from tpn.mocks.sikkerhetsportal.errors import clip, shown
-from tpn.mocks.store import Store
 
 PREFIX = "/sikkerhetsportal"
 # Login methods by the level they give (the profile: MinID at 3; BankID, Buypass, Commfides at 4).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, Integer, LargeBinary, String, Table, Text
 
-from tpn.mocks.store import metadata
+from tpn.mocks.core.store import metadata
 
 keys = Table(
     "sp_portal_keys",

@@ -28,10 +28,12 @@ from urllib.parse import parse_qs
 import jinja2
 
 from tpn.fixtures import population
-from tpn.mocks.journal import Journal
-from tpn.mocks.sikkerhetsportal import artifact, ns, wire
-from tpn.mocks.sikkerhetsportal.errors import LoginError, shown
-from tpn.mocks.sikkerhetsportal.metadata import url_problem
+from tpn.mocks.core.journal import Journal
+from tpn.mocks.saml import ns
+from tpn.mocks.saml.metadata import url_problem
+from tpn.mocks.saml.quote import shown
+from tpn.mocks.sikkerhetsportal import artifact, wire
+from tpn.mocks.sikkerhetsportal.errors import LoginError
 from tpn.mocks.sikkerhetsportal.portal import METHODS, PREFIX, Answer, Portal, SamlError
 
 __all__ = ["COOKIE", "LoginError", "PortalApp", "render"]
@@ -125,7 +127,8 @@ class PortalApp:
         self, path: str, status: int, message: str, rule: str
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         """A body the serving front refused before this app saw it (over the limit, late, cut
-        short: ``tpn.mocks.front``), answered as the route answers its own (MockApp.refusal)."""
+        short: ``tpn.mocks.core.front``), answered as the route answers its own
+        (MockApp.refusal)."""
         seen: list[Any] = []
 
         def capture(status_line: str, headers: list[tuple[str, str]], *_rest: Any) -> Any:

@@ -1,7 +1,8 @@
 """What the portal takes from the HTTP request itself: a bounded body, and the Host it was sent to.
 
-Every body is read within one limit, as every mock reads them (``tpn.mocks.bodies``); the caller
-turns a ``BodyError`` into its route's own error form (a page, a JSON error, a SOAP fault).
+Every body is read within one limit, as every mock reads them (``tpn.mocks.core.bodies``); the
+caller turns a ``BodyError`` into its route's own error form (a page, a JSON error, a SOAP
+fault).
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tpn.mocks import bodies
-from tpn.mocks.bodies import BodyError
-from tpn.mocks.sikkerhetsportal.errors import shown
+from tpn.mocks.core import bodies
+from tpn.mocks.core.bodies import BodyError
+from tpn.mocks.saml.quote import shown
 
 __all__ = ["MAX_BODY", "BodyError", "read_body", "request_base"]
 
@@ -32,7 +33,8 @@ _HOST = re.compile(
 def read_body(
     environ: dict[str, Any], limit: int = MAX_BODY, what: str = "the request body"
 ) -> bytes:
-    """The request body, at most ``limit`` bytes, or :class:`BodyError` (``tpn.mocks.bodies``)."""
+    """The request body, at most ``limit`` bytes, or :class:`BodyError`
+    (``tpn.mocks.core.bodies``)."""
     return bodies.read_body(environ, limit, what)
 
 

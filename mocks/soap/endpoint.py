@@ -21,7 +21,7 @@ from typing import Any
 from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 
-from tpn.mocks.journal import Journal
+from tpn.mocks.core.journal import Journal
 from tpn.mocks.soap import codec, faults, intake
 from tpn.mocks.soap.faults import XML_CONTENT_TYPE, Fault, StartResponse, client, respond
 from tpn.mocks.soap.ns import SOAP11_ENV

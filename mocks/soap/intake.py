@@ -17,8 +17,8 @@ from lxml import etree
 from tpn.fixtures import xmlguard
 from tpn.fixtures.text import local_name
 from tpn.fixtures.xmlguard import SHAPE, Shape
-from tpn.mocks import bodies
-from tpn.mocks.bodies import Readable
+from tpn.mocks.core import bodies
+from tpn.mocks.core.bodies import Readable
 from tpn.mocks.soap.faults import Fault, client
 from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
 

@@ -81,7 +81,7 @@ class MockApp:
 
     def body_limit(self, path: str) -> int:
         """The largest body the route at ``path`` takes: the serving front refuses a longer one
-        before reading it (``tpn.mocks.front``). An app without a ``max_body`` of its own gets
+        before reading it (``tpn.mocks.core.front``). An app without a ``max_body`` of its own gets
         the SOAP endpoints' limit."""
         if path == ADMIN or path.startswith(ADMIN + "/"):
             limit = getattr(self.admin, "body_limit", None)
@@ -91,8 +91,8 @@ class MockApp:
 
     def refusal(self, path: str, status: int, message: str, rule: str) -> Answer:
         """The answer to a request the serving front refused before this app saw it (a body over
-        the limit, late or cut short: ``tpn.mocks.front``), in the form of the route it was for:
-        JSON on the admin side, a page's own form on a site, a SOAP fault elsewhere."""
+        the limit, late or cut short: ``tpn.mocks.core.front``), in the form of the route it was
+        for: JSON on the admin side, a page's own form on a site, a SOAP fault elsewhere."""
         if path == ADMIN or path.startswith(ADMIN + "/"):
             return json_error(status, message)
         site = self._site(path)

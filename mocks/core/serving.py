@@ -1,12 +1,15 @@
 """Serving the mocks for load: several worker processes over one store.
 
-``serve()`` runs in the foreground (``tpn serve``); workers build their app from the
-``MockConfig`` passed in ``TPN_MOCK_CONFIG``. Two servers are supported: granian (Rust HTTP,
-its RSGI interface; the default, see ``benchmarks/bench_noark4ws.py`` for the figures) and
-gunicorn's asyncio (ASGI) workers. Either serves the WSGI app behind ``tpn.mocks.front``, which
-reads each body whole under a deadline before the app sees it. The parent creates the database
-schema before any worker starts, so workers never race to create tables. A worker that dies
-is replaced; the store keeps every acknowledged write.
+``serve()`` runs in the foreground (``tpn serve``); each worker builds the composition root's
+app (``tpn.mocks.compose``: every mock) from the ``MockConfig`` passed in ``TPN_MOCK_CONFIG``.
+(The one place in ``tpn.mocks.core`` that names what it serves; imported inside the functions
+a worker and the parent call, so the machinery loads without any mock.) Two servers are
+supported: granian (Rust HTTP, its RSGI interface; the default, see
+``benchmarks/bench_noark4ws.py`` for the figures) and gunicorn's asyncio (ASGI) workers. Either
+serves the WSGI app behind ``tpn.mocks.core.front``, which reads each body whole under a
+deadline before the app sees it. The parent creates the database schema before any worker
+starts, so workers never race to create tables. A worker that dies is replaced; the store keeps
+every acknowledged write.
 """
 
 from __future__ import annotations
@@ -17,29 +20,32 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tpn.mocks.config import ENV_VAR, MockConfig
+from tpn.mocks.core.config import ENV_VAR, MockConfig
 
 SERVERS = ("granian", "gunicorn")
 
 
+_UNSET = f"{ENV_VAR} is not set; start workers through tpn.mocks.core.serving.serve"
+
+
 def wsgi_app() -> Any:
     """The WSGI app of one worker, built from ``TPN_MOCK_CONFIG``."""
-    from tpn.mocks.noark4ws import build_archive
+    from tpn.mocks.compose import compose
 
     raw = os.environ.get(ENV_VAR)
     if not raw:
-        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.serving.serve")
-    return build_archive(MockConfig.from_json(raw), create_schema=False).app
+        raise RuntimeError(_UNSET)
+    return compose(MockConfig.from_json(raw), create_schema=False).app
 
 
 def front_app() -> Any:
     """What a worker serves (a granian/gunicorn factory): the WSGI app behind the buffering
-    front (``tpn.mocks.front``), so that no worker ever waits on one client's socket."""
-    from tpn.mocks.front import BufferedFront
+    front (``tpn.mocks.core.front``), so that no worker ever waits on one client's socket."""
+    from tpn.mocks.core.front import BufferedFront
 
     raw = os.environ.get(ENV_VAR)
     if not raw:
-        raise RuntimeError(f"{ENV_VAR} is not set; start workers through tpn.mocks.serving.serve")
+        raise RuntimeError(_UNSET)
     config = MockConfig.from_json(raw)
     app = wsgi_app()
     return BufferedFront(
@@ -87,14 +93,13 @@ def descendants(pid: int) -> list[int]:
 
 def prepare(config: MockConfig) -> None:
     """Create the schema once, in the parent, before workers start."""
-    from tpn.mocks.noark4ws import build_archive
+    from tpn.mocks.compose import compose
 
     if config.db.startswith("sqlite") and config.db in ("sqlite://", "sqlite:///:memory:"):
         raise ValueError(
             "a memory database cannot be shared by worker processes; give --db a file or URL"
         )
-    parts = build_archive(config)
-    parts.store.dispose()
+    compose(config).store.dispose()
 
 
 def serve(
@@ -118,12 +123,12 @@ def _serve_granian(host: str, port: int, workers: int) -> None:
     from granian.constants import Interfaces
 
     Granian(
-        "tpn.mocks.serving:front_app",
+        "tpn.mocks.core.serving:front_app",
         factory=True,
         address=host,
         port=port,
         # RSGI, granian's own asynchronous interface: the front awaits each body under its
-        # deadline (tpn.mocks.front); under WSGI a slow client holds the worker's one thread.
+        # deadline (tpn.mocks.core.front); under WSGI a slow client holds the worker's one thread.
         interface=Interfaces.RSGI,
         # One Rust thread beside the worker's one Python thread: measured here, the
         # multi-threaded runtime cost RSGI about 4 % more CPU per request.
@@ -168,5 +173,5 @@ def _serve_gunicorn(host: str, port: int, workers: int) -> None:
     _App().run()
 
 
-if __name__ == "__main__":  # pragma: no cover - used as `python -m tpn.mocks.serving` in tests
+if __name__ == "__main__":  # pragma: no cover - used as `python -m tpn.mocks.core.serving` in tests
     sys.exit("use `tpn serve`")

@@ -31,7 +31,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from tpn.mocks.bodies import BodyError, announced_length
+from tpn.mocks.core.bodies import BodyError, announced_length
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -1,8 +1,9 @@
-"""The portal's signing key and certificate: made once, kept, or given as a file.
+"""Signing keys and certificates: made, given as a file, or kept as PEM.
 
-SPs trust the portal by its certificate, so the key must outlive a restart: the identity
-provider keeps the PEM in its store (a file database keeps it across restarts) or reads it
-from a file. RSA 2048 and a self-signed certificate, as SAML metadata carries it.
+The portal signs with one, and SPs trust it by its certificate, so its key must outlive a
+restart: the identity provider keeps the PEM in its store (a file database keeps it across
+restarts) or reads it from a file. The reference SP and the sp suite's forgeries sign with keys
+of their own. RSA 2048 and a self-signed certificate, as SAML metadata carries it.
 """
 
 from __future__ import annotations

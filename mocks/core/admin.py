@@ -1,12 +1,14 @@
-"""The admin side of a mock, over HTTP with JSON: journal, reset, test clock; and ``/isalive``.
+"""The admin side of an assembly of mocks, over HTTP with JSON: journal, reset, test clock,
+state, and the routes its parts add (``tpn.mocks.core.parts``); ``/isalive`` is the app's.
 
 GET    /__admin/journal?after=ID&limit=N&operation=OP   recorded exchanges, oldest first
 DELETE /__admin/journal                                 forget the journal
-POST   /__admin/reset                                   wipe all mock state (and the journal)
+POST   /__admin/reset                                   wipe every part, the journal, the clock
 GET    /__admin/clock                                   the test clock
 PUT    /__admin/clock  {"now": "2026-12-31T23:59:00", "frozen": true}
 DELETE /__admin/clock                                   back to real time
-GET    /__admin/state                                   what the mock holds (counts)
+GET    /__admin/state                                   what the parts hold (counts)
+and the security portal's, where it is a part:
 POST   /__admin/sikkerhetsportal/sp   (SP metadata XML)  register a service provider
 GET    /__admin/sikkerhetsportal/sp                      the registered service providers
 
@@ -27,9 +29,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from tpn.mocks import bodies
-from tpn.mocks.clock import EARLIEST, LATEST, Clock
-from tpn.mocks.journal import Journal
+from tpn.mocks.core import bodies
+from tpn.mocks.core.clock import EARLIEST, LATEST, Clock
+from tpn.mocks.core.journal import Journal
 from tpn.mocks.soap.faults import StartResponse, clip, incident
 
 JSON = "application/json; charset=utf-8"

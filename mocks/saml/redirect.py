@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import Certificate
 
-from tpn.mocks.sikkerhetsportal.errors import clip, shown
-from tpn.mocks.sikkerhetsportal.keys import SigningKey
-from tpn.mocks.sikkerhetsportal.ns import RSA_SHA256
+from tpn.mocks.saml.keys import SigningKey
+from tpn.mocks.saml.ns import RSA_SHA256
+from tpn.mocks.saml.quote import clip, shown
 
 MAX_INFLATED = 64 * 1024  # an AuthnRequest or LogoutRequest is a few KB
 

@@ -4,7 +4,7 @@ Every mock reads its bodies here, within the route's limit: ``Content-Length`` i
 before a byte is read, and no more than the limit and one byte is ever read, so an over-size or
 endless body costs nothing; a body that ends before its ``Content-Length`` is never acted on.
 The caller turns a ``BodyError`` into its route's own error form (a SOAP fault, a JSON error, a
-page). The serving front (``tpn.mocks.front``) checks the announced length the same way.
+page). The serving front (``tpn.mocks.core.front``) checks the announced length the same way.
 """
 
 from __future__ import annotations

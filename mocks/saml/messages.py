@@ -1,4 +1,6 @@
-"""SAML 2.0 protocol messages of the portal: AuthnRequests read, Responses and Assertions made.
+"""SAML 2.0 protocol messages of the portal's profile: AuthnRequests, Responses and Assertions,
+logout; read and made as the portal reads and makes them (the reference SP and the sp suite's
+forgeries make theirs here too).
 
 Reading goes through the project's hostile-XML guard (a DTD in a SAML message is refused from
 its bytes). Assertions are signed enveloped, RSA-SHA256 with exclusive C14N (signxml), the
@@ -16,9 +18,9 @@ from signxml.algorithms import CanonicalizationMethod
 from signxml.signer import XMLSigner
 
 from tpn.fixtures import xmlguard
-from tpn.mocks.sikkerhetsportal import ns
-from tpn.mocks.sikkerhetsportal.errors import shown
-from tpn.mocks.sikkerhetsportal.keys import SigningKey
+from tpn.mocks.saml import ns
+from tpn.mocks.saml.keys import SigningKey
+from tpn.mocks.saml.quote import shown
 
 MAX_DEPTH = 16
 MAX_ELEMENTS = 200

@@ -3,10 +3,14 @@
     with ArchiveMock() as archive:
         archive.url, archive.wsdl_url, archive.journal(), archive.reset()
 
+A subclass says which parts it serves (``_assemble``: ``ArchiveMock`` the archive,
+``PortalMock`` the portal, ``ComposedMock`` every mock, as ``tpn serve`` does); the assembly is
+``parts`` once started.
+
 Port 0 is read back after binding; ``start()`` returns only once ``/isalive`` answers; starting
 twice is an error. An exception raised inside the server while answering is kept and raised
 again in the caller's thread by ``check()`` and by ``stop()``, so a failure never vanishes
-inside the server thread. (Multi-process serving for load is ``tpn.mocks.serving``.)
+inside the server thread. (Multi-process serving for load is ``tpn.mocks.core.serving``.)
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from tpn.mocks.config import MockConfig
-from tpn.mocks.journal import Exchange
+from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.journal import Exchange
+from tpn.mocks.core.parts import Assembly
 
 
 class ServerError(AssertionError):
@@ -44,9 +49,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class MockServer:
-    """Base of every in-thread mock; a subclass builds the WSGI app and names its path."""
+    """Base of every in-thread mock; a subclass assembles its parts and names its path."""
 
     path = "/"
+    parts: Assembly  # once started
 
     def __init__(
         self,
@@ -64,7 +70,7 @@ class MockServer:
         self._httpd: WSGIServer | None = None
         self._thread: threading.Thread | None = None
 
-    def _build(self, on_error: Callable[[BaseException], None]) -> Any:
+    def _assemble(self, on_error: Callable[[BaseException], None]) -> Assembly:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ lifecycle
@@ -72,9 +78,13 @@ class MockServer:
     def start(self) -> None:
         if self._httpd is not None:
             raise RuntimeError(f"{type(self).__name__} is already running at {self.url}")
-        app = self._build(self.errors.append)
+        self.parts = self._assemble(self.errors.append)
         self._httpd = make_server(
-            self.host, self.port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+            self.host,
+            self.port,
+            self.parts.app,
+            server_class=_ThreadingServer,
+            handler_class=_QuietHandler,
         )
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
@@ -160,4 +170,8 @@ class MockServer:
         return entries
 
     def set_clock(self, moment: dt.datetime, *, frozen: bool = True) -> None:
-        self.parts.clock.set(moment, frozen=frozen)  # type: ignore[attr-defined]
+        self.parts.clock.set(moment, frozen=frozen)
+
+    def reset(self) -> None:
+        """Forget every part's state, the journal and the clock."""
+        self.parts.reset()

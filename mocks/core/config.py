@@ -9,8 +9,8 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from tpn.fixtures.xmlguard import Shape
-from tpn.mocks.front import BODY_SECONDS
-from tpn.mocks.paths import default_db_path
+from tpn.mocks.core.front import BODY_SECONDS
+from tpn.mocks.core.paths import default_db_path
 from tpn.mocks.soap.endpoint import ENGINES
 from tpn.mocks.soap.intake import Limits
 
@@ -26,7 +26,7 @@ class MockConfig:
     engine: str = "fast"  # "fast" (model-driven codec) or "spyne" (Spyne's own pipeline)
     journal: bool = True
     limits: Limits = field(default_factory=Limits)
-    # Seconds a client has to send a whole body, once its headers arrived (tpn.mocks.front).
+    # Seconds a client has to send a whole body, once its headers arrived (tpn.mocks.core.front).
     body_seconds: float = BODY_SECONDS
     # Named defects from the defect catalogue (tpn.mocks.noark4ws.defects): deliberate vendor
     # mistakes that prove the conformance suite catches them. Empty: the reference behaviour.

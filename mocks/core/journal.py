@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
 
-from tpn.mocks.store import Store, metadata
+from tpn.mocks.core.store import Store, metadata
 
 journal_table = Table(
     "tpn_journal",

@@ -1,4 +1,5 @@
-"""SAML 2.0 metadata: the portal's own, and the SPs' it registers.
+"""SAML 2.0 metadata: the portal's own, and the SPs' it registers (the reference SP makes its
+own with ``sp``).
 
 An SP is registered from its metadata (entityID, assertion consumer services, single logout
 service, signing certificate); the portal checks every AuthnRequest against that registration.
@@ -21,9 +22,9 @@ from cryptography import x509
 from lxml import etree
 
 from tpn.fixtures import xmlguard
-from tpn.mocks.sikkerhetsportal import ns
-from tpn.mocks.sikkerhetsportal.errors import shown
-from tpn.mocks.sikkerhetsportal.keys import SigningKey
+from tpn.mocks.saml import ns
+from tpn.mocks.saml.keys import SigningKey
+from tpn.mocks.saml.quote import shown
 
 MAX_BYTES = 256 * 1024  # a metadata file with a few certificates and endpoints is a few KB
 MAX_ENTITY_ID = 1024  # SAML Metadata §2.3.2 (md:entityIDType): at most 1024 characters

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Column, String, Table, Text, select
 from sqlalchemy.engine import Connection
 
-from tpn.mocks.store import Store, metadata
+from tpn.mocks.core.store import Store, metadata
 
 settings_table = Table(
     "tpn_settings",
