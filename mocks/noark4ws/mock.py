@@ -1,8 +1,9 @@
 """Assembling the archive: store, journal, clock, archive logic, SOAP endpoint, admin side, and
 the security portal beside it (``/sikkerhetsportal``).
 
-The config's named defects (``defects.py``) are checked first, before anything is built, and
-choose the handler, endpoint and rules; without defects these are the reference ones.
+The config's named defects are checked first, before anything is built: the defect registry
+(``defects/``) gives the archive's seams (its policies, the handler's filters, the endpoint's
+faults, the authentication); without defects these are the reference ones.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from tpn.mocks.app import MockApp
 from tpn.mocks.clock import Clock
 from tpn.mocks.config import MockConfig
 from tpn.mocks.journal import Journal
-from tpn.mocks.noark4ws import defect_filters
+from tpn.mocks.noark4ws import defects
 from tpn.mocks.noark4ws.archive import Archive
-from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.server import MockServer
 from tpn.mocks.sikkerhetsportal.admin import MAX_METADATA as PORTAL_MAX_METADATA
@@ -61,19 +61,17 @@ def build_archive(
     create_schema: bool = True,
 ) -> ArchiveParts:
     config = config or MockConfig()
-    # Before anything is built: an unknown defect fails here, naming the known ones.
-    defects = Defects.of(config.defects)
-    defects.check_backend(make_url(config.db).get_backend_name())
+    # Before anything is built: an unknown defect, or one the store cannot run, fails here.
+    seams = defects.seams(config.defects, make_url(config.db).get_backend_name())
     store = Store(config.db, create=create_schema)
     clock = Clock(store)
     journal = Journal(store)
-    archive = Archive(store, clock, defects=defects)
-    endpoint = defect_filters.endpoint(
-        defects,
+    archive = Archive(store, clock, policies=seams.policies)
+    endpoint = seams.endpoint(
         name="Noark4WS",
         namespace=NS,
         operations=OPERATIONS,
-        handler=defect_filters.handler(archive, defects),
+        handler=seams.handler(archive),
         journal=journal if config.journal else None,
         limits=config.limits,
         engine=config.engine,
@@ -92,8 +90,7 @@ def build_archive(
         body_limits={"/sikkerhetsportal/sp": PORTAL_MAX_METADATA},
         on_error=on_error,
     )
-    # credentials-unchecked: the archive itself never asks (its proxy was meant to).
-    auth = None if defects.credentials_unchecked else config.auth
+    auth = config.auth if seams.credentials_checked else None
     app = MockApp(
         {PATH: endpoint},
         admin,
