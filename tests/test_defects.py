@@ -10,6 +10,7 @@ the scenario needs another configuration.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import re
 import subprocess
@@ -178,6 +179,16 @@ def test_every_defect_replaces_a_seam() -> None:
     for name in names():
         assert seams([name]) != REFERENCE_SEAMS, name
         assert REGISTRY.entry(name).hooks, name
+
+
+def test_the_reference_archive_names_no_defect() -> None:
+    # The archive and its policies read as the standard: the defects live in defects/ only.
+    from tpn.mocks.noark4ws import archive, documents, policies
+
+    for module in (archive, policies, documents):
+        source = inspect.getsource(module)
+        named = [n for n in names() if n in source or n.replace("-", "_") in source]
+        assert not named, f"{module.__name__} names {named}"
 
 
 def test_every_defect_has_a_wire_test() -> None:
