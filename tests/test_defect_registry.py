@@ -69,3 +69,16 @@ def test_a_registry_names_each_defect_once_and_each_defect_replaces_a_seam() -> 
     with pytest.raises(ValueError, match="'idle' replaces no seam"):
         Entry("idle", ())
     assert Registry([Entry("b", (_rule("b"),)), Entry("a", (_rule("a"),))]).names() == ["b", "a"]
+
+
+def test_the_reference_sps_registry_is_its_catalogue() -> None:
+    from tpn.mocks.referencesp.checks import EVERY_CHECK
+    from tpn.mocks.referencesp.defects import CATALOGUE, REGISTRY, checks
+
+    assert sorted(e.name for e in REGISTRY.entries) == sorted(d.name for d in CATALOGUE)
+    assert REGISTRY.names() == [d.name for d in CATALOGUE]
+    assert checks([]) == EVERY_CHECK
+    for d in CATALOGUE:
+        assert checks([d.name]) != EVERY_CHECK, d.name
+    with pytest.raises(ValueError, match="unknown defect 'nope'; the catalogue has: accepts-unsigned"):
+        checks(["nope"])
