@@ -80,5 +80,7 @@ def test_the_reference_sps_registry_is_its_catalogue() -> None:
     assert checks([]) == EVERY_CHECK
     for d in CATALOGUE:
         assert checks([d.name]) != EVERY_CHECK, d.name
-    with pytest.raises(ValueError, match="unknown defect 'nope'; the catalogue has: accepts-unsigned"):
+    with pytest.raises(
+        ValueError, match="unknown defect 'nope'; the catalogue has: accepts-unsigned"
+    ):
         checks(["nope"])

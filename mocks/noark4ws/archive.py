@@ -752,7 +752,9 @@ class Archive:
         one = False
         if kind == "searchCriteria":
             query = query.where(
-                jp.c.id.in_(self.policies.search.ids("jp", self._criteria("jp", req.searchCriteria)))
+                jp.c.id.in_(
+                    self.policies.search.ids("jp", self._criteria("jp", req.searchCriteria))
+                )
             )
             named = ""
         elif kind == "lopenummer":

@@ -117,9 +117,7 @@ class ShownNumbers(Protocol):
         """Where the numbers shown are looked up and ordered by."""
         ...
 
-    def planned(
-        self, store: Store, clock: Clock, operation: str, sent: Any
-    ) -> Mapping[str, int]:
+    def planned(self, store: Store, clock: Clock, operation: str, sent: Any) -> Mapping[str, int]:
         """Numbers a Put's new object will show, decided before the Put's transaction begins
         (``sent`` is the request's noarksak or journpost)."""
         ...
@@ -141,9 +139,7 @@ class OwnNumbers:
 
     index = IN_COLUMNS
 
-    def planned(
-        self, store: Store, clock: Clock, operation: str, sent: Any
-    ) -> Mapping[str, int]:
+    def planned(self, store: Store, clock: Clock, operation: str, sent: Any) -> Mapping[str, int]:
         return {}
 
     def from_client(self, sent: dict[str, Any]) -> dict[str, Any]:
@@ -328,4 +324,3 @@ class Policies:
 
 
 REFERENCE_POLICIES = Policies()
-

@@ -131,7 +131,10 @@ def verify_response(
         raise Refused(exc.message) from None
     if root.tag != _q("samlp", "Response"):
         raise Refused(f"the message is {root.tag}, not a samlp:Response")
-    if checks.comments and next(root.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
+    if (
+        checks.comments
+        and next(root.iter(etree.Comment, etree.ProcessingInstruction), None) is not None
+    ):
         # The portal never writes one; inside a token, one can cut a NameID or uid short for
         # code that reads .text (the 2018 SAML comment attacks).
         raise Refused("the Response holds a comment or processing instruction")

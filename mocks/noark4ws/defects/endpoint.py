@@ -303,5 +303,3 @@ def without_operation(wsdl: bytes, operation: str) -> bytes:
         parent.remove(el)
     out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return out
-
-

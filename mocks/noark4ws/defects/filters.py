@@ -305,9 +305,7 @@ def fodselsnr_dropped(archive: Archive, operation: str, request: Any, call: Call
 
 
 def text_normalised(archive: Archive, operation: str, request: Any, call: Call) -> Any:
-    _walk_text(
-        request.noarksak if operation == "PutNoarksak" else request.journpost, _normalised
-    )
+    _walk_text(request.noarksak if operation == "PutNoarksak" else request.journpost, _normalised)
     return call(request)
 
 
@@ -365,8 +363,8 @@ def saksnummer_without_year(archive: Archive, operation: str, request: Any, call
     n = request.saksnummer
     if n is not None and _fits(n.saSeknr):
         s = tables.sak
-        year = _first_value(archive,
-            select(s.c.saar).where(s.c.seknr == n.saSeknr).order_by(s.c.id)
+        year = _first_value(
+            archive, select(s.c.saar).where(s.c.seknr == n.saSeknr).order_by(s.c.id)
         )
         if year is not None:
             n.saSaar = year
@@ -377,8 +375,8 @@ def lopenummer_without_year(archive: Archive, operation: str, request: Any, call
     n = request.lopenummer
     if n is not None and _fits(n.jpSeknr):
         t = tables.journpost
-        year = _first_value(archive,
-            select(t.c.jaar).where(t.c.seknr == n.jpSeknr).order_by(t.c.id)
+        year = _first_value(
+            archive, select(t.c.jaar).where(t.c.seknr == n.jpSeknr).order_by(t.c.id)
         )
         if year is not None:
             n.jpJaar = year
@@ -392,8 +390,8 @@ def key_without_system(archive: Archive, operation: str, request: Any, call: Cal
         keys.append((request.jpEksternNokkel, tables.journpost))
     for key, t in keys:
         if key is not None:
-            system = _first_value(archive,
-                select(t.c.ext_system).where(t.c.ext_key == key.nokkel).order_by(t.c.id)
+            system = _first_value(
+                archive, select(t.c.ext_system).where(t.c.ext_key == key.nokkel).order_by(t.c.id)
             )
             if system is not None:
                 key.eksternSystem = system

@@ -104,9 +104,7 @@ class _ShownVariant:
     def index(self) -> NumberIndex:
         return IN_MESSAGE
 
-    def planned(
-        self, store: Store, clock: Clock, operation: str, sent: Any
-    ) -> Mapping[str, int]:
+    def planned(self, store: Store, clock: Clock, operation: str, sent: Any) -> Mapping[str, int]:
         return self.inner.planned(store, clock, operation, sent)
 
     def from_client(self, sent: dict[str, Any]) -> dict[str, Any]:
@@ -161,9 +159,7 @@ class RacyNumbers(_ShownVariant):
     transaction of their own before the insert's; then a pause, in which a concurrent client
     reads the same MAX. Nothing is planned for an update or a refused Put."""
 
-    def planned(
-        self, store: Store, clock: Clock, operation: str, sent: Any
-    ) -> Mapping[str, int]:
+    def planned(self, store: Store, clock: Clock, operation: str, sent: Any) -> Mapping[str, int]:
         numbers = self.index
         with store.read() as conn:
             year = clock.now(conn).year

@@ -110,9 +110,7 @@ REGISTRY: Registry[Seams] = Registry(
         _entry("put-answer-bare", handler(PUTS, f.bare_answer)),
         _entry("gaps-after-errors", handler(("PutJournpost",), f.number_spent_on_error)),
         _entry("open-lists-closed", handler(PUTS, f.open_lists_closed)),
-        _entry(
-            "large-documents-refused", handler(("PutJournpost",), f.large_documents_refused)
-        ),
+        _entry("large-documents-refused", handler(("PutJournpost",), f.large_documents_refused)),
         _entry("geo-dropped", handler(("PutNoarksak",), f.geo_dropped)),
         _entry("fodselsnr-dropped", handler(PUTS, f.fodselsnr_dropped)),
         _entry("text-normalised", handler(PUTS, f.text_normalised)),
@@ -126,9 +124,7 @@ REGISTRY: Registry[Seams] = Registry(
         _entry("saksnummer-ignores-year", handler(("GetNoarksak",), f.saksnummer_without_year)),
         _entry("lopenummer-ignores-year", handler(("GetJournpost",), f.lopenummer_without_year)),
         _entry("external-key-system-ignored", handler(GETS, f.key_without_system)),
-        _entry(
-            "dokumentnummer-first-only", handler(("GetJournpost",), f.first_by_dokumentnummer)
-        ),
+        _entry("dokumentnummer-first-only", handler(("GetJournpost",), f.first_by_dokumentnummer)),
         _entry("entries-by-case-first-only", handler(("GetJournpost",), f.first_of_case)),
         # ---------------------------------------------------------- transport
         _entry("html-faults", endpoint(html_faults=True)),
