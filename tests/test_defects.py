@@ -10,6 +10,7 @@ the scenario needs another configuration.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import re
 import subprocess
@@ -30,8 +31,10 @@ from n4ws_support import N4, NOON, TODAY, codes, expect_error, expect_ok, plain
 from tpn.fixtures import standard_file
 from tpn.harness.cli import main
 from tpn.mocks.core.config import MockConfig
-from tpn.mocks.noark4ws import ArchiveMock, build_archive, defect_filters
-from tpn.mocks.noark4ws.defects import NO_DEFECTS, Defects, catalogue, names
+from tpn.mocks.noark4ws import ArchiveMock, build_archive
+from tpn.mocks.noark4ws.defects import REFERENCE_SEAMS, REGISTRY, catalogue, names, seams
+from tpn.mocks.noark4ws.defects.filters import DefectiveHandler
+from tpn.mocks.noark4ws.policies import REFERENCE_POLICIES
 from tpn.mocks.noark4ws.rules import REFERENCE
 from tpn.mocks.soap.endpoint import SoapEndpoint
 from tpn.mocks.soap.ns import SOAP11_ENV, SOAP12_ENV
@@ -162,13 +165,30 @@ def test_every_requirement_a_defect_names_exists() -> None:
     assert not {k: v for k, v in unknown.items() if v}
 
 
-def test_the_flags_are_the_catalogue() -> None:
-    fields = {f.replace("_", "-") for f in Defects.__dataclass_fields__}
-    assert fields == set(names())
-    assert Defects.of(["numbering-race", "html-faults"]).active() == [
-        "numbering-race",
-        "html-faults",
-    ]
+def test_the_registry_is_the_catalogue() -> None:
+    # One entry each: the registry (what a defect does) and defects.toml (what it is for).
+    registered = [e.name for e in REGISTRY.entries]
+    assert sorted(registered) == sorted(names())
+    assert len(set(registered)) == len(registered)
+    assert REGISTRY.names() == names()  # messages list them in the catalogue's order
+    chosen = REGISTRY.chosen(["html-faults", "numbering-race", "html-faults"])
+    assert [e.name for e in chosen] == ["numbering-race", "html-faults"]
+
+
+def test_every_defect_replaces_a_seam() -> None:
+    for name in names():
+        assert seams([name]) != REFERENCE_SEAMS, name
+        assert REGISTRY.entry(name).hooks, name
+
+
+def test_the_reference_archive_names_no_defect() -> None:
+    # The archive and its policies read as the standard: the defects live in defects/ only.
+    from tpn.mocks.noark4ws import archive, documents, policies
+
+    for module in (archive, policies, documents):
+        source = inspect.getsource(module)
+        named = [n for n in names() if n in source or n.replace("-", "_") in source]
+        assert not named, f"{module.__name__} names {named}"
 
 
 def test_every_defect_has_a_wire_test() -> None:
@@ -177,12 +197,13 @@ def test_every_defect_has_a_wire_test() -> None:
 
 
 def test_without_defects_the_archive_is_the_reference() -> None:
-    assert Defects.of([]) == NO_DEFECTS and not NO_DEFECTS
-    assert NO_DEFECTS.rules() is REFERENCE
+    assert seams([]) == REFERENCE_SEAMS
+    assert REFERENCE_SEAMS.policies.rules is REFERENCE
     parts = build_archive(MockConfig())
     assert type(parts.endpoint) is SoapEndpoint
     assert parts.endpoint.handler is parts.archive
     assert parts.archive.checks is REFERENCE
+    assert parts.archive.policies is REFERENCE_POLICIES
     parts.store.dispose()
 
 
@@ -1396,4 +1417,4 @@ def test_defects_combine(start: Callable[..., N4]) -> None:
     one, two = a.new_sak(), a.new_sak()
     assert [a.new_jp(one).jpJpostnr, a.new_jp(two).jpJpostnr] == [1, 2]
     assert codes(a.get_sak(saId="999")) == ["ERROR"]
-    assert isinstance(a.server.parts.endpoint.handler, defect_filters.DefectiveHandler)
+    assert isinstance(a.server.parts.endpoint.handler, DefectiveHandler)

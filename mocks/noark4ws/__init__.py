@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tpn.mocks.noark4ws.defects import Defect, Defects, catalogue
+from tpn.mocks.noark4ws.defects import Defect, catalogue
 from tpn.mocks.noark4ws.mock import PATH, ArchiveMock, ArchiveParts, build_archive
 
-__all__ = ["PATH", "ArchiveMock", "ArchiveParts", "Defect", "Defects", "build_archive", "catalogue"]
+__all__ = ["PATH", "ArchiveMock", "ArchiveParts", "Defect", "build_archive", "catalogue"]

@@ -7,17 +7,21 @@ Business outcomes are answered in ``status`` (never as faults): ``rules.Rejected
 ERROR status with the profile's code; numbers the client sent and the archive replaced become a
 WARNING.
 
-The archive can also be built with named defects (``defects.py``): deliberate vendor mistakes
-that prove the conformance suite catches them. Most of them act around the archive; the few that
-need its inside are the ``self.defects.<name>`` flags here, each marked with the defect's name.
-Without defects every flag is False and the rules are the reference ones.
+Where the archive numbers, reads a resend, merges an update, fills in defaults, guards a state,
+replaces a document or applies a business rule, it asks its ``Policies`` (``policies.py``),
+chosen once when it is built: the standard's own unless a defect (``defects/``) replaced one.
+This module holds the standard's flow and nothing else.
+
+A Put's message is converted once each way: the request's object becomes the message dict that
+is numbered, merged and stored as JSON, and that dict becomes the answer's object, which is
+also what the business rules read. Document bytes go from the request to the store as the
+codec decoded them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +30,11 @@ from sqlalchemy.engine import Connection, Row
 
 from tpn.mocks.core.clock import Clock
 from tpn.mocks.core.store import Store
-from tpn.mocks.noark4ws import defects as broken
+from tpn.mocks.noark4ws import documents, search, tables
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws import queries as q
-from tpn.mocks.noark4ws import search, tables
 from tpn.mocks.noark4ws.codes import code_lists
-from tpn.mocks.noark4ws.defects import NO_DEFECTS, Defects
+from tpn.mocks.noark4ws.policies import REFERENCE_POLICIES, Policies, case_status, entry_state
 from tpn.mocks.noark4ws.rules import Rejected
 from tpn.mocks.soap.codec import from_dict, to_dict
 from tpn.mocks.soap.faults import clip
@@ -67,16 +70,6 @@ def _stored(data: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in data.items() if k not in _IDS})
 
 
-@dataclass(frozen=True)
-class _Doc:
-    """What the archive compares a document by: its number, metadata and content hash."""
-
-    id: int
-    rnr: int
-    meta: str
-    sha256: str | None
-
-
 def _fits(n: int | None) -> bool:
     return n is not None and -_INT64 <= n <= _INT64
 
@@ -106,41 +99,43 @@ def _ext(key: Any) -> tuple[str, str] | None:
     return None if key is None else (key.eksternSystem, key.nokkel)
 
 
-def _sak_status(data: dict[str, Any]) -> str:
-    """A case's status; absent only when stored with the defect no-defaults (then B)."""
-    status: str = data.get("saStatus", "B")
-    return status
+def _replaced(fields: list[str]) -> Warning_:
+    return (
+        "NUMBER_REPLACED",
+        f"the archive assigns {', '.join(fields)}; the values sent were replaced",
+    )
 
 
-def _jp_state(data: dict[str, Any]) -> tuple[str, str]:
-    """An entry's (jpNdoktype, jpStatus); absent only when stored with the defect no-defaults
-    (then the defaults the archive would have filled in)."""
-    ndoktype: str = data.get("jpNdoktype", "I")
-    status: str = data.get("jpStatus", "M" if ndoktype == "I" else "R")
-    return ndoktype, status
+@dataclass(frozen=True)
+class _Put:
+    """One Put's transaction: its connection, the WARNINGs it collects, and the numbers the
+    archive planned for a new object before the transaction began (none, in the standard's
+    numbering: the transaction draws them)."""
+
+    conn: Connection
+    warnings: list[Warning_]
+    planned: Mapping[str, int]
 
 
 class Archive:
     """The Noark-4 WS reference archive; ``handle`` is what the SOAP endpoint calls."""
 
     def __init__(
-        self, store: Store, clock: Clock | None = None, *, defects: Defects = NO_DEFECTS
+        self,
+        store: Store,
+        clock: Clock | None = None,
+        *,
+        policies: Policies = REFERENCE_POLICIES,
     ) -> None:
         self.store = store
         self.clock = clock or Clock(store)
         self.codes = code_lists()
-        self.defects = defects
-        # The business rules, with a defect's lenient or broken ones swapped in.
-        self.checks = defects.rules()
-        # Where the numbers the archive shows are looked up and ordered by: the columns, or the
-        # stored message for the defects whose numbers may repeat.
-        self.numbers = defects.numbers()
-        self._search = search.Matching(
-            case_sensitive=defects.search_case_sensitive,
-            any_criterion=defects.criteria_or,
-            exact_folded=defects.exact_search_case_insensitive,
-            jdato_prefix=defects.jpjdato_search_prefix,
-        )
+        self.policies = policies
+        self.checks = policies.rules
+        self.numbering = policies.numbering
+        self.shown = policies.shown
+        # Where the numbers the archive shows are looked up and ordered by.
+        self.numbers = policies.shown.index
         self._ops: dict[str, Callable[[Any], Any]] = {
             "GetNoarksak": self.get_noarksak,
             "PutNoarksak": self.put_noarksak,
@@ -157,13 +152,16 @@ class Archive:
 
     # ------------------------------------------------------------------ writes
 
-    def _write(self, work: Callable[[Connection, list[Warning_]], Any]) -> tuple[Any, Any]:
-        """Run ``work`` in a write transaction; returns (status, stored object)."""
+    def _write(
+        self, operation: str, sent: Any, work: Callable[[_Put, Any], Any]
+    ) -> tuple[Any, Any]:
+        """Run ``work`` on the Put's object in a write transaction; (status, stored object)."""
+        planned = self.shown.planned(self.store, self.clock, operation, sent)
         for attempt in range(3):
             warnings: list[Warning_] = []
             try:
                 with self.store.write() as conn:
-                    stored = work(conn, warnings)
+                    stored = work(_Put(conn, warnings, planned), sent)
                 return _status(warnings), stored
             except Rejected as r:
                 return _error(r), None
@@ -175,36 +173,12 @@ class Archive:
         raise AssertionError("unreachable")
 
     def put_noarksak(self, req: Any) -> Any:
-        shown = self._racy_numbers("PutNoarksak", req.noarksak)
-        status, stored = self._write(
-            lambda conn, w: self._put_noarksak(conn, req.noarksak, w, shown)
-        )
+        status, stored = self._write("PutNoarksak", req.noarksak, self._put_noarksak)
         return m.PutNoarksakResponse(status=status, noarksak=stored)
 
     def put_journpost(self, req: Any) -> Any:
-        shown = self._racy_numbers("PutJournpost", req.journpost)
-        status, stored = self._write(
-            lambda conn, w: self._put_journpost(conn, req.journpost, w, shown)
-        )
+        status, stored = self._write("PutJournpost", req.journpost, self._put_journpost)
         return m.PutJournpostResponse(status=status, journpost=stored)
-
-    def _racy_numbers(self, operation: str, sent: Any) -> dict[str, int]:
-        """numbering-race: the numbers a new object will show, read as MAX+1 in a transaction
-        of their own before the insert's; none in the reference (the insert draws them)."""
-        return broken.racy_numbers(self, operation, sent) if self.defects.numbering_race else {}
-
-    def draw_number(self, conn: Connection, kind: str, year: int) -> int:
-        """The next saSeknr ("sak") or jpSeknr ("jp") of ``year``."""
-        # numbering-not-per-year: one counter for all years, so numbers never restart.
-        name = kind if self.defects.numbering_not_per_year else f"{kind}:{year}"
-        return self._next_number(conn, name)
-
-    def _next_number(self, conn: Connection, name: str) -> int:
-        value = conn.execute(q.COUNTER_NEXT, {"b_name": name}).scalar()
-        if value is None:
-            conn.execute(q.COUNTER_INSERT, {"name": name, "value": 1})
-            return 1
-        return int(value)
 
     def _find_sak(
         self,
@@ -226,9 +200,7 @@ class Archive:
             return conn.execute(q.SAK_BY_EXT, {"b_sys": ext[0], "b_key": ext[1]}).first()
         return None
 
-    def _put_noarksak(
-        self, conn: Connection, sent: Any, warnings: list[Warning_], shown: dict[str, int]
-    ) -> Any:
+    def _put_noarksak(self, put: _Put, sent: Any) -> Any:
         if sent.journpost:
             raise Rejected(
                 "INVALID_VALUE",
@@ -236,76 +208,60 @@ class Archive:
             )
         ext = _ext(sent.saEksternNokkel)
         if sent.saId is not None:
-            row = self._find_sak(conn, said=sent.saId)
+            row = self._find_sak(put.conn, said=sent.saId)
             if row is None:
                 raise Rejected("NOT_FOUND", f"no noarksak has saId {sent.saId!r}")
-        elif ext and not self.defects.duplicate_case_on_resend:
-            row = self._find_sak(conn, ext=ext)
+        elif ext:
+            # A Put without saId that names an external key: a resend updates what the first made.
+            row = self.policies.resend.existing(put.conn, "sak", ext)
         else:
             row = None
-        data = to_dict(sent)
-        data.pop("saId", None)
+        data = to_dict(sent, without=("saId",))
         if row is None:
-            return self._create_sak(conn, data, warnings, shown)
-        return self._update_sak(conn, row, data, warnings)
+            return self._create_sak(put, data)
+        return self._update_sak(put, row, data)
 
-    def _create_sak(
-        self,
-        conn: Connection,
-        data: dict[str, Any],
-        warnings: list[Warning_],
-        shown: dict[str, int],
-    ) -> Any:
+    def _create_sak(self, put: _Put, data: dict[str, Any]) -> Any:
+        conn = put.conn
         today = self.clock.now(conn).date()
-        kept = {**self._replace_numbers(data, SAK_NUMBERS, warnings), **shown}
-        saar, seknr = today.year, self.draw_number(conn, "sak", today.year)
-        if self.defects.case_numbers_per_arkivdel:
-            # The number shown comes from a counter per year and arkivdel; the row keeps the
-            # archive's own as its keys (they must stay unique).
-            arkdel = data.get("saArkdel") or ""
-            kept["saSeknr"] = self._next_number(conn, f"sak:{saar}:{arkdel}")
+        kept = self._sent_numbers(put, data, SAK_NUMBERS)
+        saar, seknr = today.year, self.numbering.draw(conn, "sak", today.year)
         data["saSaar"] = saar
         data["saSeknr"] = seknr
-        if not self.defects.no_defaults:
-            data.setdefault("saDato", today.isoformat())
-            data.setdefault("saStatus", "B")
-        self._check_sak(data)
-        ext = data.get("saEksternNokkel") or {}
-        if (
-            self.defects.duplicate_case_on_resend
-            and ext
-            and self._key_taken(conn, q.SAK_BY_EXT, ext)
-        ):
-            ext = {}  # the resent key stays in the record only; the first case keeps the lookup
-        data.update(kept)
+        self.policies.defaults.case(data, today)
+        data.update({**kept, **self.shown.instead(conn, "sak", data, put.planned)})
+        sak = from_dict(m.NoarksakType, data)
+        self._check_sak(sak)
+        ext = self.policies.resend.key_of_new(conn, "sak", data.get("saEksternNokkel") or {})
         rid = _inserted_id(
             conn,
             q.SAK_INSERT,
             {
+                # The row's numbers are the archive's own: its unique keys.
                 "saar": saar,
                 "seknr": seknr,
-                "status": _sak_status(data),
+                "status": case_status(data),
                 "ext_system": ext.get("eksternSystem"),
                 "ext_key": ext.get("nokkel"),
                 "jp_count": 0,
                 "data": _stored(data),
             },
         )
-        data = {"saId": str(rid), **data}
+        sak.saId = str(rid)
         self._index(conn, "sak", rid, data)
-        return from_dict(m.NoarksakType, data)
+        return sak
 
-    def _update_sak(
-        self, conn: Connection, row: Row[Any], sent: dict[str, Any], warnings: list[Warning_]
-    ) -> Any:
+    def _update_sak(self, put: _Put, row: Row[Any], sent: dict[str, Any]) -> Any:
+        conn = put.conn
         old = _sak_data(row)
-        self._note_replaced(sent, old, SAK_NUMBERS, warnings)
-        new = self._merged(old, sent, SAK_CHILD_LISTS)
-        old_status, new_status = _sak_status(old), _sak_status(new)
+        self._note_replaced(sent, old, SAK_NUMBERS, put.warnings)
+        new = self.policies.merge.merged(old, sent, SAK_CHILD_LISTS)
+        sak = from_dict(m.NoarksakType, new)
         if new != old:
+            old_status, new_status = case_status(old), case_status(new)
             self.checks.code(self.codes, "saStatus", new_status, "noarksak/saStatus")
             self.checks.sak_update(self.codes, old_status, new_status)
-            self._check_sak(new)
+            self._check_sak(sak)
             ext = new.get("saEksternNokkel") or {}
             self._check_key_free(conn, tables.sak, row.id, ext, "noarksak/saEksternNokkel")
             conn.execute(
@@ -318,7 +274,7 @@ class Archive:
                 )
             )
             self._save(conn, "sak", row.id, new)
-        return from_dict(m.NoarksakType, new)
+        return sak
 
     @staticmethod
     def _check_key_free(
@@ -345,8 +301,7 @@ class Archive:
                 "object; an external key names one object",
             )
 
-    def _check_sak(self, data: dict[str, Any]) -> None:
-        sak = from_dict(m.NoarksakType, data)
+    def _check_sak(self, sak: Any) -> None:
         checks = self.checks
         checks.title(sak.saTittel, "noarksak/saTittel")
         checks.code(self.codes, "saStatus", sak.saStatus, "noarksak/saStatus")
@@ -378,47 +333,28 @@ class Archive:
             self.checks.required(t.tiItype, "tilleggsinfo/tiItype")
             self.checks.required(t.tiTekst, "tilleggsinfo/tiTekst")
 
-    def _replace_numbers(
-        self, data: dict[str, Any], fields: tuple[str, ...], warnings: list[Warning_]
+    def _sent_numbers(
+        self, put: _Put, data: dict[str, Any], fields: tuple[str, ...]
     ) -> dict[str, Any]:
-        """Drop the numbers a client sent on create, with a WARNING naming them.
-
-        Returns the numbers to show instead of the archive's own: none, except with the defect
-        client-numbers-kept (the archive still draws its own, as the row's keys)."""
-        if self.defects.client_numbers_kept:
-            return {f: data.pop(f) for f in fields if f in data}
-        self._note_replaced(data, {}, fields, warnings)
-        return {}
-
-    def _merged(
-        self, old: dict[str, Any], sent: dict[str, Any], child_lists: tuple[str, ...]
-    ) -> dict[str, Any]:
-        """An update: fields sent replace the stored values, fields left out keep theirs."""
-        if self.defects.update_clears_omitted:
-            old = broken.kept_on_overwrite(old)
-        new = {**old, **sent}
-        if self.defects.child_lists_appended:
-            broken.append_child_lists(new, old, sent, child_lists)
-        return new
-
-    @staticmethod
-    def _key_taken(conn: Connection, statement: Any, ext: dict[str, Any]) -> bool:
-        values = {"b_sys": ext.get("eksternSystem"), "b_key": ext.get("nokkel")}
-        return conn.execute(statement, values).first() is not None
+        """Numbers are the archive's: those a client sends for a new object are dropped from
+        ``data``, with a WARNING naming them. Returns those shown all the same (none, by the
+        standard)."""
+        sent = {f: data.pop(f) for f in fields if f in data}
+        kept = self.shown.from_client(sent)
+        replaced = [f for f in sent if f not in kept]
+        if replaced:
+            put.warnings.append(_replaced(replaced))
+        return kept
 
     @staticmethod
     def _note_replaced(
         sent: dict[str, Any], old: dict[str, Any], fields: Iterable[str], warnings: list[Warning_]
     ) -> None:
-        """Numbers are the archive's: drop those the client sent, with a WARNING naming them."""
+        """Numbers are the archive's: drop those an update sent, with a WARNING naming those
+        that differ from the stored ones."""
         replaced = [f for f in fields if f in sent and sent.pop(f) != old.get(f)]
         if replaced:
-            warnings.append(
-                (
-                    "NUMBER_REPLACED",
-                    f"the archive assigns {', '.join(replaced)}; the values sent were replaced",
-                )
-            )
+            warnings.append(_replaced(replaced))
 
     def _save(self, conn: Connection, kind: str, rid: int, data: dict[str, Any]) -> None:
         """Store a changed object's message and index it again."""
@@ -433,33 +369,27 @@ class Archive:
         if rows:
             conn.execute(q.SEARCH_INSERT, rows)
 
-    def _put_journpost(
-        self, conn: Connection, sent: Any, warnings: list[Warning_], shown: dict[str, int]
-    ) -> Any:
+    def _put_journpost(self, put: _Put, sent: Any) -> Any:
+        conn = put.conn
         if sent.jpId is not None:
             rid = _row_id(sent.jpId)
             row = None if rid is None else conn.execute(q.JP_BY_ID, {"b_id": rid}).first()
             if row is None:
                 raise Rejected("NOT_FOUND", f"no journpost has jpId {sent.jpId!r}")
-        elif sent.jpEksternNokkel is not None and not self.defects.duplicate_entry_on_resend:
+        elif sent.jpEksternNokkel is not None:
             key = _ext(sent.jpEksternNokkel)
             assert key is not None
-            row = conn.execute(q.JP_BY_EXT, {"b_sys": key[0], "b_key": key[1]}).first()
+            row = self.policies.resend.existing(conn, "jp", key)
         else:
             row = None
-        data = to_dict(sent)
-        data.pop("jpId", None)
-        documents = data.pop("dokument", [])
+        # The documents stay the request's objects: their bytes go to the store as they are.
+        data = to_dict(sent, without=("jpId", "dokument"))
+        sent_documents = sent.dokument or []
         if row is None:
-            data, sak_row, columns = self._create_journpost(conn, data, warnings, shown)
-            self._check_journpost(data, json.loads(sak_row.data))
-            ext = data.get("jpEksternNokkel") or {}
-            if (
-                self.defects.duplicate_entry_on_resend
-                and ext
-                and self._key_taken(conn, q.JP_BY_EXT, ext)
-            ):
-                ext = {}  # the resent key stays in the record only; the first entry keeps it
+            data, sak_row, columns = self._create_journpost(put, data)
+            jp = from_dict(m.JournpostType, data)
+            self._check_journpost(jp, json.loads(sak_row.data))
+            ext = self.policies.resend.key_of_new(conn, "jp", data.get("jpEksternNokkel") or {})
             rid = _inserted_id(
                 conn,
                 q.JP_INSERT,
@@ -471,32 +401,41 @@ class Archive:
                     "data": _stored(data),
                 },
             )
-            data = {"jpId": str(rid), **data}
+            jp.jpId = str(rid)
             self._index(conn, "jp", rid, data)
-            _, docs = self._store_documents(conn, rid, documents, existing={})
+            docs: dict[int, documents.Stored] = {}
+            self._store_documents(conn, rid, sent_documents, docs)
         else:
             rid, found = row.id, self._find_sak(conn, said=str(row.sak_id))
             assert found is not None, "an entry's case is never deleted"
             old = _jp_data(row)
-            data = self._update_journpost(conn, row, old, data, warnings)
-            self._check_journpost(data, json.loads(found.data))
-            changed, docs = self._store_documents(conn, rid, documents)
-            status = _jp_state(old)[1]
-            if (
-                changed
-                and status in self.codes.jp_final
-                and not self.defects.archived_entry_mutable
-            ):
+            data = self._update_journpost(put, row, old, data)
+            jp = from_dict(m.JournpostType, data)
+            self._check_journpost(jp, json.loads(found.data))
+            docs = documents.of_entry(conn, rid)
+            changed = self._store_documents(conn, rid, sent_documents, docs)
+            status = entry_state(old)[1]
+            if changed and self.policies.guard.entry_final(self.codes, status):
                 raise Rejected(
                     "STATE_VIOLATION",
                     f"jpStatus {status} is final; documents of the entry cannot change",
                 )
             if data != old:
                 self._save(conn, "jp", rid, data)
-        metas = [json.loads(docs[rnr].meta) for rnr in sorted(docs)]
-        for meta in metas:
-            meta.pop("fil", None)
-        return self._journpost_object(data, metas)
+        jp.dokument = [self._dokument(meta) for meta in documents.metadata(docs)] or None
+        return jp
+
+    def _store_documents(
+        self, conn: Connection, jp_id: int, sent: list[Any], docs: dict[int, documents.Stored]
+    ) -> bool:
+        return documents.save(
+            conn,
+            jp_id,
+            sent,
+            docs,
+            check=self._check_dokument,
+            replace=self.policies.documents,
+        )
 
     def _case_of_new_entry(self, conn: Connection, data: dict[str, Any]) -> Row[Any]:
         saar, seknr = data.get("jpSaar"), data.get("jpSaseknr")
@@ -523,69 +462,45 @@ class Archive:
                 "a new journpost must name its case: jpSaar and jpSaseknr, or jpSaEksternNokkel",
             )
         if row is None:
-            if self.defects.orphan_entries:
-                return broken.orphan_case(conn)
-            raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
+            return self.policies.missing_case.stand_in(conn, named)
         return row
 
     def _create_journpost(
-        self,
-        conn: Connection,
-        data: dict[str, Any],
-        warnings: list[Warning_],
-        shown: dict[str, int],
+        self, put: _Put, data: dict[str, Any]
     ) -> tuple[dict[str, Any], Row[Any], dict[str, Any]]:
         """The new entry's message, numbered, its case, and the columns of its row; the caller
         checks and inserts it."""
+        conn = put.conn
         sak_row = self._case_of_new_entry(conn, data)
-        if (
-            sak_row.status in (self.codes.sa_closed, self.codes.sa_void)
-            and not self.defects.closed_case_takes_entries
-        ):
+        if not self.policies.guard.takes_entries(self.codes, sak_row.status):
             raise Rejected(
                 "CASE_CLOSED",
                 f"case {sak_row.saar}/{sak_row.seknr} has saStatus {sak_row.status} and takes no new entries",
             )
         today = self.clock.now(conn).date()
-        kept = {**self._replace_numbers(data, JP_NUMBERS, warnings), **shown}
-        ndoktype, status = _jp_state(data)
-        if not self.defects.no_defaults:
-            data.setdefault("jpNdoktype", ndoktype)
-            data.setdefault("jpStatus", status)
+        kept = self._sent_numbers(put, data, JP_NUMBERS)
+        ndoktype, status = entry_state(data)
         self.checks.code(self.codes, "jpNdoktype", ndoktype, "journpost/jpNdoktype")
         self.checks.code(self.codes, "jpStatus", status, "journpost/jpStatus")
         self.checks.journpost_start(self.codes, ndoktype, status)
         count = sak_row.jp_count + 1
         conn.execute(q.SAK_SET_JP_COUNT, {"b_id": sak_row.id, "b_count": count})
-        # jpostnr-global: the entry's number within its case comes from one archive-wide counter.
-        jpostnr = self._next_number(conn, "jpostnr") if self.defects.jpostnr_global else count
-        seknr = self.draw_number(conn, "jp", today.year)
-        data.update(
-            jpJaar=today.year,
-            # reused-journal-numbers: the løpenummer shown is the number within the case.
-            jpSeknr=jpostnr if self.defects.reused_journal_numbers else seknr,
-            jpJpostnr=jpostnr,
-            jpJdato=today.isoformat(),
-        )
-        # orphan-entries: an entry without a case keeps the case numbers it was sent.
-        if not (self.defects.orphan_entries and broken.is_orphan_case(sak_row)):
+        jpostnr = self.numbering.jpostnr(conn, count)
+        seknr = self.numbering.draw(conn, "jp", today.year)
+        data.update(jpJaar=today.year, jpSeknr=seknr, jpJpostnr=jpostnr, jpJdato=today.isoformat())
+        if not self.policies.missing_case.stands_in(sak_row):
             case_saar, case_seknr = self.numbers.of_case(sak_row)
             data.update(jpSaar=case_saar, jpSaseknr=case_seknr)
-        data.update(kept)
-        if not self.defects.no_defaults:
-            data.setdefault("jpDokdato", data["jpJdato"])
+        data.update({**kept, **self.shown.instead(conn, "jp", data, put.planned)})
+        self.policies.defaults.entry(data)
         columns = {"jaar": today.year, "seknr": seknr, "jpostnr": jpostnr, "status": status}
         return data, sak_row, columns
 
     def _update_journpost(
-        self,
-        conn: Connection,
-        row: Row[Any],
-        old: dict[str, Any],
-        sent: dict[str, Any],
-        warnings: list[Warning_],
+        self, put: _Put, row: Row[Any], old: dict[str, Any], sent: dict[str, Any]
     ) -> dict[str, Any]:
-        self._note_replaced(sent, old, JP_NUMBERS, warnings)
+        conn = put.conn
+        self._note_replaced(sent, old, JP_NUMBERS, put.warnings)
         for f in ("jpSaar", "jpSaseknr"):
             if f in sent and sent[f] != old.get(f):
                 raise Rejected(
@@ -601,11 +516,11 @@ class Archive:
                     "INVALID_VALUE",
                     "journpost/jpSaEksternNokkel names another case; an entry cannot move to another case",
                 )
-        new = self._merged(old, sent, JP_CHILD_LISTS)
+        new = self.policies.merge.merged(old, sent, JP_CHILD_LISTS)
         if new != old:
-            old_status = _jp_state(old)[1]
-            ndoktype, new_status = _jp_state(new)
-            if old_status in self.codes.jp_final and not self.defects.archived_entry_mutable:
+            old_status = entry_state(old)[1]
+            ndoktype, new_status = entry_state(new)
+            if self.policies.guard.entry_final(self.codes, old_status):
                 raise Rejected(
                     "STATE_VIOLATION",
                     f"jpStatus {old_status} is final; nothing about the entry may change",
@@ -626,8 +541,7 @@ class Archive:
             )
         return new
 
-    def _check_journpost(self, data: dict[str, Any], sak_data: dict[str, Any]) -> None:
-        j = from_dict(m.JournpostType, data)
+    def _check_journpost(self, j: Any, sak_data: dict[str, Any]) -> None:
         checks = self.checks
         checks.title(j.jpInnhold, "journpost/jpInnhold")
         self._check_ext(j.jpEksternNokkel, "journpost/jpEksternNokkel")
@@ -660,73 +574,6 @@ class Archive:
         checks.required(d.veMimeType, "dokument/veMimeType")
         if d.fil is not None and (d.fil.base64 is None) == (d.fil.ref is None):
             raise Rejected("INVALID_VALUE", "dokument/fil must hold exactly one of base64 or ref")
-
-    def _store_documents(
-        self,
-        conn: Connection,
-        jp_id: int,
-        documents: list[dict[str, Any]],
-        existing: dict[int, _Doc] | None = None,
-    ) -> tuple[bool, dict[int, _Doc]]:
-        """Add or replace the entry's documents; (whether anything changed, all its documents).
-
-        A document without dlRnr that is identical (metadata and bytes) to one the entry already
-        has is not added again: that is what makes resending a Put after a timeout safe.
-        ``existing`` is the entry's documents when the caller knows them (a new entry has none).
-        """
-        if existing is None:
-            existing = {
-                r.rnr: _Doc(r.id, r.rnr, r.meta, r.sha256)
-                for r in conn.execute(q.DOCS_OF, {"b_id": jp_id})
-            }
-        changed = False
-        for doc in documents:
-            obj = from_dict(m.DokumentType, doc)
-            self._check_dokument(obj)
-            meta = {k: v for k, v in doc.items() if k != "fil"}
-            content: bytes | None = None
-            if obj.fil is not None:
-                if obj.fil.base64 is not None:
-                    content = b"".join(obj.fil.base64)
-                else:
-                    meta["fil"] = {"ref": obj.fil.ref}
-            sha = hashlib.sha256(content).hexdigest() if content is not None else None
-            rnr = meta.pop("dlRnr", None)
-            if self.defects.document_replace_appends and rnr in existing:
-                rnr = None  # a dlRnr the entry has is ignored: the document is added beside it
-            if rnr is None:
-                same = [
-                    r
-                    for r in existing.values()
-                    if r.sha256 == sha
-                    and {**json.loads(r.meta), "dlRnr": None} == {**meta, "dlRnr": None}
-                ]
-                if same:
-                    continue
-                rnr = max(existing, default=0) + 1
-            elif not _fits(rnr):
-                raise Rejected("INVALID_VALUE", f"dokument/dlRnr {rnr} is out of range")
-            meta = {"dlRnr": rnr, **meta}
-            old = existing.get(rnr)
-            if old is not None:
-                if old.sha256 == sha and json.loads(old.meta) == meta:
-                    continue
-                conn.execute(q.DOC_DELETE, {"b_id": old.id})
-            meta_json = json.dumps(meta)
-            doc_id = _inserted_id(
-                conn,
-                q.DOC_INSERT,
-                {
-                    "journpost_id": jp_id,
-                    "rnr": rnr,
-                    "meta": meta_json,
-                    "content": content,
-                    "sha256": sha,
-                },
-            )
-            existing[rnr] = _Doc(doc_id, rnr, meta_json, sha)
-            changed = True
-        return changed, existing
 
     # ------------------------------------------------------------------ reads
 
@@ -823,7 +670,7 @@ class Archive:
         )
         s = tables.sak
         if kind == "searchCriteria":
-            ids = self._search.ids("sak", self._criteria("sak", req.searchCriteria))
+            ids = self.policies.search.ids("sak", self._criteria("sak", req.searchCriteria))
             rows = list(
                 conn.execute(select(s).where(s.c.id.in_(ids)).order_by(*self.numbers.sak_order))
             )
@@ -905,7 +752,9 @@ class Archive:
         one = False
         if kind == "searchCriteria":
             query = query.where(
-                jp.c.id.in_(self._search.ids("jp", self._criteria("jp", req.searchCriteria)))
+                jp.c.id.in_(
+                    self.policies.search.ids("jp", self._criteria("jp", req.searchCriteria))
+                )
             )
             named = ""
         elif kind == "lopenummer":

@@ -1,9 +1,10 @@
 """The archive as a part (``archive_part``): its logic and its SOAP endpoint at ``/noark4ws``;
 and the archive alone, assembled (``build_archive``) and in a thread (``ArchiveMock``).
 
-The config's named defects (``defects.py``) are read first, before anything is built, and
-choose the handler, endpoint and rules; without defects these are the reference ones. The
-security portal beside it in ``tpn serve`` is another part, listed in ``tpn.mocks.compose``.
+The config's named defects are read first, before anything is built: the defect registry
+(``defects/``) gives the archive's seams (its policies, the handler's filters, the endpoint's
+faults, the authentication); without defects these are the reference ones. The security
+portal beside it in ``tpn serve`` is another part, listed in ``tpn.mocks.compose``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from sqlalchemy.engine import make_url
 from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.parts import Assembly, Part, Shared
 from tpn.mocks.core.server import MockServer
-from tpn.mocks.noark4ws import defect_filters
+from tpn.mocks.noark4ws import defects
 from tpn.mocks.noark4ws.archive import Archive
-from tpn.mocks.noark4ws.defects import Defects
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.soap.endpoint import SoapEndpoint
 
@@ -35,28 +35,25 @@ class ArchivePart(Part):
 
 def archive_part(config: MockConfig) -> Callable[[Shared], ArchivePart]:
     """The archive's plan (``tpn.mocks.core.parts.Plan``): the defects read, then the build."""
-    # Before anything is built: an unknown defect fails here, naming the known ones.
-    defects = Defects.of(config.defects)
-    defects.check_backend(make_url(config.db).get_backend_name())
+    # Before anything is built: an unknown defect, or one the store cannot run, fails here.
+    seams = defects.seams(config.defects, make_url(config.db).get_backend_name())
 
     def build(shared: Shared) -> ArchivePart:
         # The names build_archive always used, so the archive's lines read as they did.
         store, clock, journal = shared.store, shared.clock, shared.journal
         on_error = shared.on_error
-        archive = Archive(store, clock, defects=defects)
-        endpoint = defect_filters.endpoint(
-            defects,
+        archive = Archive(store, clock, policies=seams.policies)
+        endpoint = seams.endpoint(
             name="Noark4WS",
             namespace=NS,
             operations=OPERATIONS,
-            handler=defect_filters.handler(archive, defects),
+            handler=seams.handler(archive),
             journal=journal if config.journal else None,
             limits=config.limits,
             engine=config.engine,
             on_error=on_error,
         )
-        # credentials-unchecked: the archive itself never asks (its proxy was meant to).
-        auth = None if defects.credentials_unchecked else config.auth
+        auth = config.auth if seams.credentials_checked else None
         return ArchivePart(
             name="noark4ws",
             auth=auth,

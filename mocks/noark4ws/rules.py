@@ -199,9 +199,10 @@ def sak_update(codes: CodeLists, old: str, new: str) -> None:
 class RuleSet:
     """The business rules the archive applies, as one object.
 
-    The reference archive uses ``REFERENCE``, the functions of this module. The defect
-    catalogue (``defects.py``) swaps single rules for a vendor's lenient or broken version,
-    chosen once when the archive is built, so the archive's code has no per-field switches.
+    The reference archive uses ``REFERENCE``, the functions of this module. A rule defect
+    (``defects/registry.py``, variants in ``defects/rules.py``) swaps single rules for a vendor's
+    lenient or broken version, chosen once when the archive is built, so the archive's code has
+    no per-field switches. The archive's other seams are its policies (``policies.py``).
     """
 
     required: Callable[[str | None, str], None] = required

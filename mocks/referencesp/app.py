@@ -27,6 +27,8 @@ from cryptography import x509
 from lxml import etree
 
 from tpn.fixtures import xmlguard
+from tpn.mocks.referencesp import defects
+from tpn.mocks.referencesp.checks import Checks
 from tpn.mocks.referencesp.verify import Expect, Identity, Refused, verify_response
 from tpn.mocks.saml import keys, messages, metadata, ns, redirect
 
@@ -55,12 +57,16 @@ class ReferenceSp:
     idp: Idp
     key: keys.SigningKey = field(default_factory=lambda: keys.generate("tpn reference SP"))
     level: int = 3
-    lax: frozenset[str] = frozenset()  # named defects: checks skipped
+    lax: frozenset[str] = frozenset()  # named defects (``defects/``): the checks it skips
+    checks: Checks = field(init=False)  # the checks it makes, from ``lax``
     requests_sent: dict[str, str] = field(default_factory=dict)  # request ID -> RelayState
     sessions: dict[str, Identity] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+
+    def __post_init__(self) -> None:
+        self.checks = defects.checks(self.lax)
 
     @property
     def entity_id(self) -> str:
@@ -113,7 +119,7 @@ class ReferenceSp:
                 now=self.now(),
             )
             target = f"{self.idp.slo_url}?{redirect.encode(request, key=self.key)}"
-            if "logout-keeps-session" not in self.lax:
+            if self.checks.logout:
                 self.sessions.pop(_cookie(environ) or "", None)
             return _redirect(start_response, target)
         if path == "/slo":
@@ -138,7 +144,7 @@ class ReferenceSp:
         problem = redirect.verify(message, certificate)
         if problem is not None or request.issuer != self.idp.entity_id:
             return _text(start_response, 403, f"Utlogging avvist: {problem or 'wrong issuer'}")
-        if "logout-keeps-session" not in self.lax:
+        if self.checks.logout:
             with self.lock:
                 for cookie, identity in list(self.sessions.items()):
                     if identity.name_id == request.name_id:
@@ -179,7 +185,7 @@ class ReferenceSp:
             response = self._resolve(handle)
             with self.lock:
                 pending = set(self.requests_sent)
-            if "no-replay-cache" not in self.lax:
+            if self.checks.replay:
                 # Only the request this browser started (its cookie) may be answered here.
                 pending &= {started} if started else set()
             identity = verify_response(
@@ -188,18 +194,18 @@ class ReferenceSp:
                 now=self.now(),
                 requests=pending,
                 first_use=self._first_use,
-                lax=self.lax,
+                checks=self.checks,
             )
         except Refused as exc:
             return _text(start_response, 403, f"Innlogging avvist: {exc}")
         with self.lock:
-            if "no-replay-cache" not in self.lax:
+            if self.checks.replay:
                 self.requests_sent.pop(identity.in_response_to, None)  # answered once
             cookie = secrets.token_urlsafe(24)
             self.sessions[cookie] = identity
         # Only a path on this site: a RelayState naming another site is not followed.
         local = relay.startswith("/") and not relay.startswith("//")
-        target = relay if local or "open-redirect" in self.lax else "/side"
+        target = relay if local or not self.checks.local_redirect else "/side"
         if target.startswith("/"):
             target = f"{self.base_url}{target}"
         return _redirect(

@@ -18,6 +18,7 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from tpn.fixtures import identifiers, xmlguard
+from tpn.mocks.referencesp.checks import EVERY_CHECK, Checks
 from tpn.mocks.saml import ns
 from tpn.mocks.saml.messages import parse_instant
 
@@ -114,14 +115,15 @@ def verify_response(
     now: dt.datetime,
     requests: Container[str],
     first_use: Callable[[str], bool],
-    lax: frozenset[str] = frozenset(),
+    checks: Checks = EVERY_CHECK,
 ) -> Identity:
     """The identity in a Response, or :class:`Refused` saying which check failed.
 
     ``requests``: the IDs of AuthnRequests this SP sent and has not seen answered;
     ``first_use(assertion_id)``: false if the assertion was seen before (the replay cache);
-    ``lax``: checks to skip, by defect name (``tpn.mocks.referencesp.defects``): how vendors'
-    SPs go wrong, for the conformance suite to catch. Empty for the reference.
+    ``checks``: the checks made, every one for the reference; a defect
+    (``tpn.mocks.referencesp.defects``) skips some, as vendors' SPs go wrong, for the
+    conformance suite to catch.
     """
     try:
         root = xmlguard.parse(data, max_depth=32, max_elements=500, what="the Response")
@@ -129,20 +131,22 @@ def verify_response(
         raise Refused(exc.message) from None
     if root.tag != _q("samlp", "Response"):
         raise Refused(f"the message is {root.tag}, not a samlp:Response")
-    naive = "comment-truncates" in lax
-    if not naive and next(root.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
+    if (
+        checks.comments
+        and next(root.iter(etree.Comment, etree.ProcessingInstruction), None) is not None
+    ):
         # The portal never writes one; inside a token, one can cut a NameID or uid short for
         # code that reads .text (the 2018 SAML comment attacks).
         raise Refused("the Response holds a comment or processing instruction")
     status = root.find(f"{_q('samlp', 'Status')}/{_q('samlp', 'StatusCode')}")
     if status is None or status.get("Value") != ns.SUCCESS:
         raise Refused(f"the status is {status.get('Value') if status is not None else 'missing'}")
-    trusting = "accepts-unsigned" in lax or "wrapping-vulnerable" in lax or naive
+    trusting = not checks.signed_assertion
     if len(root.findall(_q("saml", "Assertion"))) != 1 and not trusting:
         raise Refused("the Response must hold exactly one Assertion")
     if trusting:
         # What naive code does: check a signature if it likes, then read the first Assertion.
-        if "accepts-unsigned" not in lax:
+        if checks.signature:
             _signed_assertion(data, root, expect, wrapping=False)
         first = root.find(_q("saml", "Assertion"))
         if first is None:
@@ -156,7 +160,7 @@ def verify_response(
     conditions = assertion.find(_q("saml", "Conditions"))
     if conditions is None:
         raise Refused("the assertion has no Conditions")
-    if "ignores-expiry" not in lax:
+    if checks.validity:
         _window(conditions, now, "the assertion")
     # The SP must be in every AudienceRestriction (Core §2.5.1.4), and there must be one.
     restrictions = [
@@ -165,7 +169,7 @@ def verify_response(
     ]
     audiences = [a for r in restrictions for a in r]
     outside = not restrictions or any(expect.sp_entity not in r for r in restrictions)
-    if outside and "ignores-audience" not in lax:
+    if outside and checks.audience:
         raise Refused(f"the audience is {audiences}, not this SP ({expect.sp_entity})")
     bearer = [
         c for c in assertion.iter(_q("saml", "SubjectConfirmation")) if c.get("Method") == ns.BEARER
@@ -173,15 +177,15 @@ def verify_response(
     data_el = bearer[0].find(_q("saml", "SubjectConfirmationData")) if bearer else None
     if data_el is None:
         raise Refused("the assertion has no bearer SubjectConfirmationData")
-    if data_el.get("Recipient") != expect.acs_url and "ignores-recipient" not in lax:
+    if data_el.get("Recipient") != expect.acs_url and checks.recipient:
         raise Refused(f"the Recipient is {data_el.get('Recipient')!r}, not {expect.acs_url}")
     known = data_el.get("InResponseTo") in requests
-    if not known and "ignores-in-response-to" not in lax:
+    if not known and checks.in_response_to:
         raise Refused(f"InResponseTo {data_el.get('InResponseTo')!r} is no request this SP sent")
-    if "ignores-expiry" not in lax:
+    if checks.validity:
         _window(data_el, now, "the subject confirmation")
     destination = root.get("Destination")
-    if destination is not None and destination != expect.acs_url and "ignores-recipient" not in lax:
+    if destination is not None and destination != expect.acs_url and checks.recipient:
         raise Refused(f"the Response's Destination is {destination!r}, not {expect.acs_url}")
     attributes: dict[str | None, str] = {}
     for a in assertion.iter(_q("saml", "Attribute")):
@@ -195,14 +199,14 @@ def verify_response(
         level = int(attributes.get("SecurityLevel", ""))
     except ValueError:
         raise Refused(f"SecurityLevel {attributes.get('SecurityLevel')!r} is not a level") from None
-    if level < expect.level and "ignores-level" not in lax:
+    if level < expect.level and checks.level:
         raise Refused(f"SecurityLevel {level} is below the {expect.level} this service needs")
     uid = attributes.get("uid", "")
     check = identifiers.check_person(uid)
-    if not check.valid and "accepts-invalid-uid" not in lax and not naive:
+    if not check.valid and checks.uid:
         raise Refused(f"uid {uid!r} is not a fødselsnummer or D-number: {check.reason}")
     assertion_id = assertion.get("ID", "")
-    if not first_use(assertion_id) and "no-replay-cache" not in lax:
+    if not first_use(assertion_id) and checks.replay:
         raise Refused(f"assertion {assertion_id} was used before (a replay)")
     statement = assertion.find(_q("saml", "AuthnStatement"))
     return Identity(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -257,12 +257,13 @@ def fill(obj: Any, el: etree._Element) -> None:
                     etree.SubElement(el, f.tag).text = f.to_text(item)
 
 
-def to_dict(obj: Any) -> dict[str, Any]:
-    """A JSON-ready dict of ``obj`` (dates as ISO text, bytes as base64), None fields left out."""
+def to_dict(obj: Any, *, without: Collection[str] = ()) -> dict[str, Any]:
+    """A JSON-ready dict of ``obj`` (dates as ISO text, bytes as base64), None fields left out,
+    and those of its own fields named in ``without`` (a document's bytes, kept apart)."""
     out: dict[str, Any] = {}
     for f in plan(type(obj)).fields:
         value = getattr(obj, f.name, None)
-        if value is None:
+        if value is None or f.name in without:
             continue
         if f.kind == COMPLEX:
             out[f.name] = [to_dict(v) for v in value] if f.many else to_dict(value)

@@ -41,6 +41,8 @@ for _name in (
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 ENGINES = ("fast", "spyne")
+_STATUS_TYPES = ("OK", "WARNING", "ERROR")
+# Spyne writes its answers itself: their status is read back from the bytes.
 _STATUS_TYPE = re.compile(rb"status type=\"(OK|WARNING|ERROR)\"")
 
 
@@ -48,7 +50,7 @@ class SendAsIs(Exception):
     """An answer to send exactly as given, with its own status and Content-Type.
 
     The endpoint never raises it itself: it is the seam through which the defect catalogue
-    (``tpn.mocks.noark4ws.defects``) answers as a broken server would (an HTML error page, a
+    (``tpn.mocks.noark4ws.defects.endpoint``) answers as a broken server would (an HTML error page, a
     SOAP 1.2 content type). It is journalled like any other answer; ``validation`` is what
     the journal says of the request, when the answer is a refusal.
     """
@@ -186,7 +188,11 @@ class SoapEndpoint:
                     service=self.name,
                     operation=exchange.operation,
                     http_status=status,
-                    outcome=_outcome(status, payload),
+                    outcome=(
+                        exchange.outcome
+                        if status == 200 and exchange.outcome is not None
+                        else _outcome(status, payload)
+                    ),
                     validation=exchange.validation,
                     started=started,
                     request=exchange.request,
@@ -262,7 +268,9 @@ class SoapEndpoint:
         if self._spyne is not None:
             return self._call_spyne(environ, element)
         response = self._handler.handle(operation, request)
-        return 200, self.envelope(response_cls, response)
+        payload = self.envelope(response_cls, response)
+        exchange.outcome = _answer_outcome(response)  # for the journal, from the object itself
+        return 200, payload
 
     def envelope(self, response_cls: type[Any], response: Any) -> bytes:
         """The response envelope, as Spyne writes it (same prefixes, same declaration)."""
@@ -294,12 +302,13 @@ class SoapEndpoint:
 class _Exchange:
     """What the journal records of one request, filled in as the request gets through."""
 
-    __slots__ = ("operation", "request", "validation")
+    __slots__ = ("operation", "outcome", "request", "validation")
 
     def __init__(self) -> None:
         self.operation = "?"
         self.request = b""
         self.validation = "valid"
+        self.outcome: str | None = None  # an answer's status, when the handler's object gave it
 
 
 def _xml_attr(text: str) -> str:
@@ -316,7 +325,15 @@ def request_url(environ: dict[str, Any]) -> str:
     return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
 
 
+def _answer_outcome(response: Any) -> str:
+    """An answer's outcome from its object: its status type (``ok``, ``warning``, ``error``)."""
+    kind = getattr(getattr(response, "status", None), "type", None)
+    return kind.lower() if kind in _STATUS_TYPES else "ok"
+
+
 def _outcome(status: int, payload: bytes) -> str:
+    """An answer's outcome read from its bytes: a fault's code (the defects rewrite faults), or
+    the status of an answer Spyne wrote."""
     if status != 200:
         m = re.search(rb"<faultcode>soap:(\w+)</faultcode>", payload[:2048])
         return f"fault:{m.group(1).decode()}" if m else f"http:{status}"

@@ -1,5 +1,6 @@
-"""The reference SP's defects: realistic vendor mistakes, each named by the check it skips, and
-the SP conformance requirement that must catch it."""
+"""The reference SP's defect catalogue: realistic vendor mistakes, what each does wrong, and the
+SP conformance requirements that must catch it. Which checks each skips is its entry in the
+registry (``registry.py``); the tests prove that the two name the same defects."""
 
 from __future__ import annotations
 
@@ -61,4 +62,5 @@ CATALOGUE = (
 
 
 def names() -> list[str]:
+    """Every defect's name, in the catalogue's order."""
     return [d.name for d in CATALOGUE]

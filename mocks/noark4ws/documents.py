@@ -1,0 +1,115 @@
+"""An entry's documents in the store: added, replaced, and never added twice.
+
+A document arrives as the request's own model object, its bytes decoded once by the codec; they
+are hashed and stored as they are, apart from the document's metadata (JSON), so that a Get
+without ``returnFil`` never reads them. Which stored document a document sent replaces is the
+``DocumentReplace`` policy's choice (by dlRnr in the reference).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from tpn.mocks.noark4ws import queries as q
+from tpn.mocks.noark4ws.policies import DocumentReplace
+from tpn.mocks.noark4ws.rules import Rejected
+from tpn.mocks.soap.codec import to_dict
+
+_INT64 = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the archive compares a stored document by: its number, metadata and content hash."""
+
+    id: int
+    rnr: int
+    meta: str
+    sha256: str | None
+
+
+def of_entry(conn: Connection, jp_id: int) -> dict[int, Stored]:
+    """The entry's stored documents, by dlRnr."""
+    return {
+        r.rnr: Stored(r.id, r.rnr, r.meta, r.sha256)
+        for r in conn.execute(q.DOCS_OF, {"b_id": jp_id})
+    }
+
+
+def save(
+    conn: Connection,
+    jp_id: int,
+    documents: Iterable[Any],
+    existing: dict[int, Stored],
+    *,
+    check: Callable[[Any], None],
+    replace: DocumentReplace,
+) -> bool:
+    """Add or replace the entry's documents (model objects, each ``check``-ed first) in
+    ``existing``, the entry's stored documents, which this updates; whether anything changed.
+
+    A document without dlRnr that is identical (metadata and bytes) to one the entry already
+    has is not added again: that is what makes resending a Put after a timeout safe.
+    """
+    changed = False
+    for doc in documents:
+        check(doc)
+        meta = to_dict(doc, without=("fil",))
+        content: bytes | None = None
+        fil = doc.fil
+        if fil is not None:
+            if fil.base64 is not None:
+                content = b"".join(fil.base64)
+            else:
+                meta["fil"] = {"ref": fil.ref}
+        sha = hashlib.sha256(content).hexdigest() if content is not None else None
+        rnr = replace.rnr(meta.pop("dlRnr", None), existing)
+        if rnr is None:
+            same = [
+                r
+                for r in existing.values()
+                if r.sha256 == sha
+                and {**json.loads(r.meta), "dlRnr": None} == {**meta, "dlRnr": None}
+            ]
+            if same:
+                continue
+            rnr = max(existing, default=0) + 1
+        elif not -_INT64 <= rnr <= _INT64:
+            raise Rejected("INVALID_VALUE", f"dokument/dlRnr {rnr} is out of range")
+        meta = {"dlRnr": rnr, **meta}
+        old = existing.get(rnr)
+        if old is not None:
+            if old.sha256 == sha and json.loads(old.meta) == meta:
+                continue
+            conn.execute(q.DOC_DELETE, {"b_id": old.id})
+        meta_json = json.dumps(meta)
+        key = conn.execute(
+            q.DOC_INSERT,
+            {
+                "journpost_id": jp_id,
+                "rnr": rnr,
+                "meta": meta_json,
+                "content": content,
+                "sha256": sha,
+            },
+        ).inserted_primary_key
+        assert key is not None
+        existing[rnr] = Stored(int(key[0]), rnr, meta_json, sha)
+        changed = True
+    return changed
+
+
+def metadata(existing: dict[int, Stored]) -> list[dict[str, Any]]:
+    """The entry's documents as a Put answers them: metadata only, in dlRnr order."""
+    out = []
+    for rnr in sorted(existing):
+        meta = json.loads(existing[rnr].meta)
+        meta.pop("fil", None)
+        out.append(meta)
+    return out
