@@ -6,7 +6,8 @@ collects the profile's suite from the installed package, so a vendor's CI runs
 
     pytest --tpn-target http://archive.example/noark4ws --tpn-report-dir reports
 
-Without ``--tpn-target`` the suite starts the embedded reference archive and certifies that.
+Without ``--tpn-target`` a profile certifies its own reference (the archive profile starts the
+embedded reference archive; ``tpn.conformance.noark4ws.reference``).
 Each test names its requirements (``@pytest.mark.requirement("N4WS-NUM-001")``); tests above the
 chosen level are deselected; at the end every requirement of the level gets a result, the
 report directory gets junit.xml, report.json and report.html, and the exit status is 0 when no
@@ -32,7 +33,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -57,9 +58,6 @@ from tpn.conformance.transport import (
     Limits,
 )
 from tpn.fixtures.files import printable
-
-if TYPE_CHECKING:
-    from tpn.conformance.target import Target
 
 # Every profile's fixtures; their modules import nothing heavy until a fixture is used.
 pytest_plugins = [profile.fixtures for profile in profiles.PROFILES.values()]
@@ -316,39 +314,6 @@ def pytest_pycollect_makemodule(
 def tpn_run(request: pytest.FixtureRequest) -> Run:
     """The run: profile, level, seed, run id, waivers, and what it has recorded."""
     return request.config.stash[RUN]
-
-
-@pytest.fixture(scope="session")
-def tpn_target(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Target]:
-    """The target: ``--tpn-target``, or the embedded reference started for the session."""
-    from tpn.conformance.target import Target
-
-    opt = request.config.option
-    if opt.tpn_target:
-        auth = (opt.tpn_user, opt.tpn_password) if opt.tpn_user else None
-        target = Target(
-            opt.tpn_target,
-            auth,
-            reference=False,
-            exclusive=opt.tpn_exclusive,
-            ca_bundle=opt.tpn_ca_bundle,
-            guard=tpn_run.guard,
-        )
-        tpn_run.target = target
-        yield target
-        return
-    from tpn.conformance.target import embedded_reference
-
-    try:
-        reference = embedded_reference(tuple(opt.tpn_defect), tpn_run.guard)
-        target = reference.__enter__()
-    except Exception as exc:
-        raise SuiteError(f"the embedded reference archive could not start: {exc!r}") from exc
-    tpn_run.target = target
-    try:
-        yield target
-    finally:
-        reference.__exit__(None, None, None)
 
 
 # ------------------------------------------------------------------ results

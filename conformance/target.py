@@ -1,13 +1,9 @@
-"""The target of a run: the vendor's endpoint, or the embedded reference started for the run."""
+"""The target of a run: the vendor's endpoint, or a profile's embedded reference started for the run
+(the archive profile's: ``tpn.conformance.noark4ws.reference``)."""
 
 from __future__ import annotations
 
-import secrets
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -78,28 +74,3 @@ def probe(
         raise Unreachable(f"{url} does not answer: {type(exc).__name__}: {exc}{hint}") from exc
     finally:
         s.close()
-
-
-@contextmanager
-def embedded_reference(
-    defects: tuple[str, ...] = (), guard: Guard | None = None
-) -> Iterator[Target]:
-    """Start the reference archive (memory store, fresh credentials) for one run."""
-    with warnings.catch_warnings():
-        # Spyne 2.14 imports cgi, deprecated since 3.11: our dependency's noise, not the run's.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from tpn.mocks.core.config import MockConfig
-        from tpn.mocks.noark4ws import ArchiveMock
-
-    auth = ("tpn", secrets.token_urlsafe(12))
-    # A defective archive may fail inside on purpose; only the reference must never do so.
-    server: Any = ArchiveMock(MockConfig(auth=auth, defects=defects), raise_errors=not defects)
-    with server:
-        yield Target(
-            url=server.url,
-            auth=auth,
-            reference=True,
-            exclusive=True,
-            defects=defects,
-            guard=guard,
-        )

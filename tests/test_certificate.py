@@ -467,7 +467,10 @@ def test_cli_verify_lists_each_problem_and_exits_1(
 def test_cli_verify_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder, public = signed_report(tmp_path)
     assert main(["report", "verify", str(tmp_path / "nowhere"), "--public-key", str(public)]) == 2
-    assert capsys.readouterr().err == f"tpn report verify: error: {tmp_path / 'nowhere'} is not a folder\n"
+    assert (
+        capsys.readouterr().err
+        == f"tpn report verify: error: {tmp_path / 'nowhere'} is not a folder\n"
+    )
     absent = tmp_path / "absent.pub"
     assert main(["report", "verify", str(folder), "--public-key", str(absent)]) == 2
     assert capsys.readouterr().err == (

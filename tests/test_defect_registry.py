@@ -1,4 +1,4 @@
-"""The defect registry's mechanism (``tpn.mocks.defect_registry``): names checked with a message
+"""The defect registry's mechanism (``tpn.mocks.core.defect_registry``): names checked with a message
 that lists every known defect, entries applied in the registry's order, facts asked by name."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tpn.mocks.defect_registry import SQLITE_ONLY, Entry, Hook, Registry
+from tpn.mocks.core.defect_registry import SQLITE_ONLY, Entry, Hook, Registry
 
 
 @dataclass(frozen=True)

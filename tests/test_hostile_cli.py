@@ -334,7 +334,9 @@ CASES = [
         "verify-public-key-dev-zero",
         ("report", "verify", "{tmp}/report", "--public-key", "/dev/zero"),
         2,
-        err=(r"tpn report verify: error: public key /dev/zero is a device; only regular files are read",),
+        err=(
+            r"tpn report verify: error: public key /dev/zero is a device; only regular files are read",
+        ),
         setup=signed(),
     ),
     # ---- a report folder with a device or FIFO inside: nothing to judge, one line, no hang
@@ -613,7 +615,9 @@ CASES = [
         "keygen-full-disk",
         ("keygen", "--private-key", "{tmp}/full/team.key", "--public-key", "{tmp}/team.pub"),
         2,
-        err=(r"tpn keygen: error: {tmp}/full/team\.key cannot be written: No space left on device",),
+        err=(
+            r"tpn keygen: error: {tmp}/full/team\.key cannot be written: No space left on device",
+        ),
         setup=tiny_full_disk,
         root=True,
     ),

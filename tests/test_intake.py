@@ -145,7 +145,9 @@ def test_the_post_parse_check_is_a_second_layer(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(xmlguard, "doctype_in_prolog", lambda body: False)
     fault = refused(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
     assert (fault.code, fault.rule) == ("Client", "xml.dtd")
-    assert fault.message.startswith("the request contains a DTD (<!DOCTYPE); SOAP messages must not")
+    assert fault.message.startswith(
+        "the request contains a DTD (<!DOCTYPE); SOAP messages must not"
+    )
 
 
 def test_utf16_billion_laughs_is_refused_fast() -> None:

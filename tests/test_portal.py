@@ -414,3 +414,15 @@ def test_another_sp_cannot_take_over_a_pending_request(
 def test_a_form_that_is_not_utf8_is_a_400(portal: Portal) -> None:
     status, _, page = call(PortalApp(portal), "POST", f"{PREFIX}/login", body=b"request=\xff")
     assert status == 400 and b"not UTF-8" in page
+
+
+def test_the_admin_state_counts_sps_and_sessions_and_a_reset_forgets_them(
+    portal: Portal, sp_key: keys.SigningKey
+) -> None:
+    app = PortalApp(portal)
+    assert portal.counts() == {"sp": 1, "session": 0}
+    query = sso_query(sp_key, level=4) + f"&tpn-persona={adult().foedselsnummer}&tpn-method=BankID"
+    assert call(app, "GET", f"{PREFIX}/sso", query)[0] == 302
+    assert portal.counts() == {"sp": 1, "session": 1}
+    portal.reset()
+    assert portal.counts() == {"sp": 0, "session": 0}

@@ -299,10 +299,18 @@ def test_a_folder_without_documents_is_a_usage_error(
 ) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run([str(empty)], capsys) == (2, "", f"tpn validate: error: no .xml files in folder {empty}\n")
+    assert run([str(empty)], capsys) == (
+        2,
+        "",
+        f"tpn validate: error: no .xml files in folder {empty}\n",
+    )
     other = tmp_path / "other"
     write(other / "sub" / "readme.txt", b"hello")
-    assert run([str(other)], capsys) == (2, "", f"tpn validate: error: no .xml files in folder {other}\n")
+    assert run([str(other)], capsys) == (
+        2,
+        "",
+        f"tpn validate: error: no .xml files in folder {other}\n",
+    )
 
 
 def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,7 +1,7 @@
 """The ``noark4ws-archive`` profile: a Noark-4 WS archive (sak/arkiv server), driven by the suite.
 
 Its target is the archive's endpoint URL (the WSDL at ``URL?wsdl``); without one the suite
-starts the reference archive (``tpn.conformance.target.embedded_reference``). Its defects are
+starts the reference archive (``tpn.conformance.noark4ws.reference``). Its defects are
 the reference archive's, read from their one catalogue, ``fixtures/standards/noark4ws/defects.toml``
 (the archive reads the same file for their behaviour).
 """

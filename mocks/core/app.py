@@ -23,7 +23,9 @@ ADMIN = "/__admin"
 
 def _challenge() -> Answer:
     """401 with a Basic challenge and a SOAP fault as its body."""
-    fault = Fault("Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401)
+    fault = Fault(
+        "Client", "authentication required (HTTP Basic)", rule="http.auth", http_status=401
+    )
     headers = [
         ("Content-Type", XML_CONTENT_TYPE),
         ("WWW-Authenticate", 'Basic realm="tpn-harness", charset="UTF-8"'),

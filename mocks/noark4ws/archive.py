@@ -10,7 +10,7 @@ WARNING.
 Where the archive numbers, reads a resend, merges an update, fills in defaults, guards a state,
 replaces a document or applies a business rule, it asks its ``Policies`` (``policies.py``),
 chosen once when it is built: the standard's own unless a defect (``defects/``) replaced one.
-This module holds the standard's flow and nothing else.
+This module holds the standard's flow and nothing else; the Gets' lookups are in ``reads.py``.
 
 A Put's message is converted once each way: the request's object becomes the message dict that
 is numbered, merged and stored as JSON, and that dict becomes the answer's object, which is
@@ -30,16 +30,16 @@ from sqlalchemy.engine import Connection, Row
 
 from tpn.mocks.core.clock import Clock
 from tpn.mocks.core.store import Store
-from tpn.mocks.noark4ws import documents, search, tables
+from tpn.mocks.noark4ws import documents, reads, search, tables
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws import queries as q
 from tpn.mocks.noark4ws.codes import code_lists
 from tpn.mocks.noark4ws.policies import REFERENCE_POLICIES, Policies, case_status, entry_state
+from tpn.mocks.noark4ws.reads import ext_key, jp_data, row_id, sak_data
 from tpn.mocks.noark4ws.rules import Rejected
 from tpn.mocks.soap.codec import from_dict, to_dict
 from tpn.mocks.soap.faults import clip
 
-_INT64 = 2**63 - 1
 Warning_ = tuple[str, str]
 
 SAK_CHILD_LISTS = ("klassering", "sakspart", "tilleggsinfo")
@@ -57,32 +57,8 @@ def _inserted_id(conn: Connection, statement: Any, values: dict[str, Any]) -> in
 _IDS = ("saId", "jpId")
 
 
-def _sak_data(row: Any) -> dict[str, Any]:
-    """A stored case as its message dict; the JSON holds no id (the row's id is the saId)."""
-    return {"saId": str(row.id), **json.loads(row.data)}
-
-
-def _jp_data(row: Any) -> dict[str, Any]:
-    return {"jpId": str(row.id), **json.loads(row.data)}
-
-
 def _stored(data: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in data.items() if k not in _IDS})
-
-
-def _fits(n: int | None) -> bool:
-    return n is not None and -_INT64 <= n <= _INT64
-
-
-def _row_id(text: str | None) -> int | None:
-    """The row id behind a saId/jpId (the archive's ids are decimal row numbers)."""
-    if text is None:
-        return None
-    t = text.strip()
-    # ASCII digits only: str.isdigit() also accepts "²" (int() then raises, a soap:Server fault)
-    # and "١" (int() reads it as 1, so an id the archive never issued found case 1).
-    # And at most 19 digits before int() runs: Python refuses over 4,300, and no id is longer.
-    return int(t) if len(t) <= 19 and t.isascii() and t.isdigit() and _fits(int(t)) else None
 
 
 def _status(warnings: Iterable[Warning_] = ()) -> Any:
@@ -93,10 +69,6 @@ def _status(warnings: Iterable[Warning_] = ()) -> Any:
 def _error(r: Rejected) -> Any:
     # A message may quote the client's values: clipped, so an answer never echoes megabytes.
     return m.StatusType(type="ERROR", message=[m.MessageType(code=r.code, text=clip(r.text))])
-
-
-def _ext(key: Any) -> tuple[str, str] | None:
-    return None if key is None else (key.eksternSystem, key.nokkel)
 
 
 def _replaced(fields: list[str]) -> Warning_:
@@ -136,6 +108,7 @@ class Archive:
         self.shown = policies.shown
         # Where the numbers the archive shows are looked up and ordered by.
         self.numbers = policies.shown.index
+        self.reads = reads.Reads(self.numbers, policies.search)
         self._ops: dict[str, Callable[[Any], Any]] = {
             "GetNoarksak": self.get_noarksak,
             "PutNoarksak": self.put_noarksak,
@@ -180,35 +153,15 @@ class Archive:
         status, stored = self._write("PutJournpost", req.journpost, self._put_journpost)
         return m.PutJournpostResponse(status=status, journpost=stored)
 
-    def _find_sak(
-        self,
-        conn: Connection,
-        *,
-        said: str | None = None,
-        numbers: tuple[int, int] | None = None,
-        ext: tuple[str, str] | None = None,
-    ) -> Row[Any] | None:
-        if said is not None:
-            rid = _row_id(said)
-            return None if rid is None else conn.execute(q.SAK_BY_ID, {"b_id": rid}).first()
-        if numbers is not None:
-            if not all(_fits(n) for n in numbers):
-                return None
-            values = {"b_saar": numbers[0], "b_seknr": numbers[1]}
-            return conn.execute(self.numbers.sak_by_numbers, values).first()
-        if ext is not None:
-            return conn.execute(q.SAK_BY_EXT, {"b_sys": ext[0], "b_key": ext[1]}).first()
-        return None
-
     def _put_noarksak(self, put: _Put, sent: Any) -> Any:
         if sent.journpost:
             raise Rejected(
                 "INVALID_VALUE",
                 "noarksak/journpost is not accepted in PutNoarksak; register entries with PutJournpost",
             )
-        ext = _ext(sent.saEksternNokkel)
+        ext = ext_key(sent.saEksternNokkel)
         if sent.saId is not None:
-            row = self._find_sak(put.conn, said=sent.saId)
+            row = self.reads.find_sak(put.conn, said=sent.saId)
             if row is None:
                 raise Rejected("NOT_FOUND", f"no noarksak has saId {sent.saId!r}")
         elif ext:
@@ -253,7 +206,7 @@ class Archive:
 
     def _update_sak(self, put: _Put, row: Row[Any], sent: dict[str, Any]) -> Any:
         conn = put.conn
-        old = _sak_data(row)
+        old = sak_data(row)
         self._note_replaced(sent, old, SAK_NUMBERS, put.warnings)
         new = self.policies.merge.merged(old, sent, SAK_CHILD_LISTS)
         sak = from_dict(m.NoarksakType, new)
@@ -305,7 +258,7 @@ class Archive:
         checks = self.checks
         checks.title(sak.saTittel, "noarksak/saTittel")
         checks.code(self.codes, "saStatus", sak.saStatus, "noarksak/saStatus")
-        self._check_ext(sak.saEksternNokkel, "noarksak/saEksternNokkel")
+        self._checkext_key(sak.saEksternNokkel, "noarksak/saEksternNokkel")
         for k in sak.klassering or []:
             checks.required(k.klOrdnpri, "klassering/klOrdnpri")
             checks.required(k.klOrdnver, "klassering/klOrdnver")
@@ -323,7 +276,7 @@ class Archive:
         )
         checks.geo(sak)
 
-    def _check_ext(self, key: Any, where: str) -> None:
+    def _checkext_key(self, key: Any, where: str) -> None:
         if key is not None:
             self.checks.required(key.eksternSystem, f"{where}/eksternSystem")
             self.checks.required(key.nokkel, f"{where}/nokkel")
@@ -372,12 +325,12 @@ class Archive:
     def _put_journpost(self, put: _Put, sent: Any) -> Any:
         conn = put.conn
         if sent.jpId is not None:
-            rid = _row_id(sent.jpId)
+            rid = row_id(sent.jpId)
             row = None if rid is None else conn.execute(q.JP_BY_ID, {"b_id": rid}).first()
             if row is None:
                 raise Rejected("NOT_FOUND", f"no journpost has jpId {sent.jpId!r}")
         elif sent.jpEksternNokkel is not None:
-            key = _ext(sent.jpEksternNokkel)
+            key = ext_key(sent.jpEksternNokkel)
             assert key is not None
             row = self.policies.resend.existing(conn, "jp", key)
         else:
@@ -406,9 +359,9 @@ class Archive:
             docs: dict[int, documents.Stored] = {}
             self._store_documents(conn, rid, sent_documents, docs)
         else:
-            rid, found = row.id, self._find_sak(conn, said=str(row.sak_id))
+            rid, found = row.id, self.reads.find_sak(conn, said=str(row.sak_id))
             assert found is not None, "an entry's case is never deleted"
-            old = _jp_data(row)
+            old = jp_data(row)
             data = self._update_journpost(put, row, old, data)
             jp = from_dict(m.JournpostType, data)
             self._check_journpost(jp, json.loads(found.data))
@@ -422,7 +375,7 @@ class Archive:
                 )
             if data != old:
                 self._save(conn, "jp", rid, data)
-        jp.dokument = [self._dokument(meta) for meta in documents.metadata(docs)] or None
+        jp.dokument = [reads.dokument(meta) for meta in documents.metadata(docs)] or None
         return jp
 
     def _store_documents(
@@ -441,12 +394,12 @@ class Archive:
         saar, seknr = data.get("jpSaar"), data.get("jpSaseknr")
         ext = data.get("jpSaEksternNokkel")
         if saar is not None and seknr is not None:
-            row = self._find_sak(conn, numbers=(saar, seknr))
+            row = self.reads.find_sak(conn, numbers=(saar, seknr))
             named = f"jpSaar/jpSaseknr {saar}/{seknr}"
             if row is not None and ext is not None:
                 # Both references given: they must name the same case, else the entry would be
                 # stored with a jpSaEksternNokkel of another case (updates refuse that too).
-                other = self._find_sak(conn, ext=(ext["eksternSystem"], ext["nokkel"]))
+                other = self.reads.find_sak(conn, ext=(ext["eksternSystem"], ext["nokkel"]))
                 if other is None or other.id != row.id:
                     raise Rejected(
                         "INVALID_VALUE",
@@ -454,7 +407,7 @@ class Archive:
                         f"not name case {saar}/{seknr}; the two case references must agree",
                     )
         elif ext is not None:
-            row = self._find_sak(conn, ext=(ext["eksternSystem"], ext["nokkel"]))
+            row = self.reads.find_sak(conn, ext=(ext["eksternSystem"], ext["nokkel"]))
             named = f"jpSaEksternNokkel {ext['eksternSystem']}/{ext['nokkel']}"
         else:
             raise Rejected(
@@ -510,7 +463,7 @@ class Archive:
                 )
         key = sent.get("jpSaEksternNokkel")
         if key is not None and key != old.get("jpSaEksternNokkel"):
-            target = self._find_sak(conn, ext=(key["eksternSystem"], key["nokkel"]))
+            target = self.reads.find_sak(conn, ext=(key["eksternSystem"], key["nokkel"]))
             if target is None or target.id != row.sak_id:
                 raise Rejected(
                     "INVALID_VALUE",
@@ -544,14 +497,14 @@ class Archive:
     def _check_journpost(self, j: Any, sak_data: dict[str, Any]) -> None:
         checks = self.checks
         checks.title(j.jpInnhold, "journpost/jpInnhold")
-        self._check_ext(j.jpEksternNokkel, "journpost/jpEksternNokkel")
-        self._check_ext(j.jpSaEksternNokkel, "journpost/jpSaEksternNokkel")
+        self._checkext_key(j.jpEksternNokkel, "journpost/jpEksternNokkel")
+        self._checkext_key(j.jpSaEksternNokkel, "journpost/jpSaEksternNokkel")
         for a in j.avsmot or []:
             checks.required(a.amIhtype, "avsmot/amIhtype")
             checks.code(self.codes, "amIhtype", a.amIhtype, "avsmot/amIhtype")
             checks.code(self.codes, "amAvskm", a.amAvskm, "avsmot/amAvskm")
-            self._check_ext(a.amAvsavEksternNokkel, "avsmot/amAvsavEksternNokkel")
-            self._check_ext(a.amBesvarEksternNokkel, "avsmot/amBesvarEksternNokkel")
+            self._checkext_key(a.amAvsavEksternNokkel, "avsmot/amAvsavEksternNokkel")
+            self._checkext_key(a.amBesvarEksternNokkel, "avsmot/amBesvarEksternNokkel")
         self._check_tilleggsinfo(j.tilleggsinfo)
         names = [a.amNavn for a in j.avsmot or [] if a.amNavn]
         names += [p.get("spNavn", "") for p in sak_data.get("sakspart", [])]
@@ -577,75 +530,6 @@ class Archive:
 
     # ------------------------------------------------------------------ reads
 
-    def _journpost_answer(
-        self,
-        conn: Connection,
-        rid: int,
-        data: dict[str, Any],
-        *,
-        dokument: bool,
-        fil: bool,
-        avsmot: bool = True,
-        tilleggsinfo: bool = True,
-    ) -> Any:
-        out = dict(data)
-        if not avsmot:
-            out.pop("avsmot", None)
-        if not tilleggsinfo:
-            out.pop("tilleggsinfo", None)
-        docs = []
-        if dokument:
-            statement = q.DOCS_META_CONTENT if fil else q.DOCS_META
-            for r in conn.execute(statement, {"b_id": rid}):
-                meta = json.loads(r.meta)
-                if fil and r.content is not None:
-                    meta["fil"] = {"base64": r.content}
-                elif not fil:
-                    meta.pop("fil", None)
-                docs.append(meta)
-        return self._journpost_object(out, docs)
-
-    def _journpost_object(self, data: dict[str, Any], docs: list[dict[str, Any]]) -> Any:
-        obj = from_dict(m.JournpostType, data)
-        obj.dokument = [self._dokument(doc) for doc in docs] or None
-        return obj
-
-    @staticmethod
-    def _dokument(doc: dict[str, Any]) -> Any:
-        fil = doc.get("fil")
-        obj = from_dict(m.DokumentType, {k: v for k, v in doc.items() if k != "fil"})
-        if fil is not None:
-            obj.fil = m.FilType(
-                base64=[fil["base64"]] if "base64" in fil else None, ref=fil.get("ref")
-            )
-        return obj
-
-    @staticmethod
-    def _selector(kinds: dict[str, bool]) -> str:
-        given = [k for k, present in kinds.items() if present]
-        if not given:
-            raise Rejected("NO_SELECTOR", f"give exactly one selector: {', '.join(kinds)}")
-        if len(given) > 1:
-            raise Rejected(
-                "AMBIGUOUS_SELECTOR", f"give exactly one selector, not {' and '.join(given)}"
-            )
-        return given[0]
-
-    @staticmethod
-    def _criteria(kind: str, criteria: list[Any]) -> list[tuple[str, str]]:
-        pairs = [(c.fieldName, c.fieldValue) for c in criteria]
-        unknown = search.unknown_fields(kind, (n for n, _ in pairs))
-        if unknown:
-            raise Rejected(
-                "UNKNOWN_FIELD",
-                f"unknown search field {', '.join(repr(u) for u in unknown)}; supported: "
-                f"{', '.join(search.FIELDS[kind])}",
-            )
-        too_much = search.over_limits(pairs)
-        if too_much is not None:
-            raise Rejected("INVALID_VALUE", too_much)
-        return pairs
-
     def _read(self, find: Callable[[Connection, Any], list[Any]], req: Any) -> tuple[Any, Any]:
         """Run a Get in a read transaction; returns (status, the objects found or None)."""
         try:
@@ -656,142 +540,12 @@ class Archive:
         return _status(), found or None
 
     def get_noarksak(self, req: Any) -> Any:
-        status, found = self._read(self._get_noarksak, req)
+        status, found = self._read(self.reads.get_noarksak, req)
         return m.GetNoarksakResponse(status=status, noarksak=found)
 
-    def _get_noarksak(self, conn: Connection, req: Any) -> list[Any]:
-        kind = self._selector(
-            {
-                "searchCriteria": bool(req.searchCriteria),
-                "saId": req.saId is not None,
-                "saksnummer": req.saksnummer is not None,
-                "saEksternNokkel": req.saEksternNokkel is not None,
-            }
-        )
-        s = tables.sak
-        if kind == "searchCriteria":
-            ids = self.policies.search.ids("sak", self._criteria("sak", req.searchCriteria))
-            rows = list(
-                conn.execute(select(s).where(s.c.id.in_(ids)).order_by(*self.numbers.sak_order))
-            )
-        else:
-            if kind == "saId":
-                row = self._find_sak(conn, said=req.saId)
-                named = f"saId {req.saId!r}"
-            elif kind == "saksnummer":
-                n = req.saksnummer
-                row = self._find_sak(conn, numbers=(n.saSaar, n.saSeknr))
-                named = f"saksnummer {n.saSaar}/{n.saSeknr}"
-            else:
-                key = req.saEksternNokkel
-                row = self._find_sak(conn, ext=_ext(key))
-                named = f"saEksternNokkel {key.eksternSystem}/{key.nokkel}"
-            if row is None:
-                raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
-            rows = [row]
-        flags = req.returnNoarksakRequests or m.NoarksakReturnRequestsType()
-        jflags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
-        out = []
-        for row in rows:
-            data = _sak_data(row)
-            for name, flag in (
-                ("klassering", flags.returnKlassering),
-                ("sakspart", flags.returnSakspart),
-                ("tilleggsinfo", flags.returnTilleggsinfo),
-            ):
-                if not flag:
-                    data.pop(name, None)
-            sak = from_dict(m.NoarksakType, data)
-            if flags.returnJposts:
-                jp = tables.journpost
-                entries = conn.execute(
-                    select(jp.c.id, jp.c.data)
-                    .where(jp.c.sak_id == row.id)
-                    .order_by(*self.numbers.jp_order)
-                )
-                sak.journpost = [self._entry(conn, r, jflags) for r in entries] or None
-            out.append(sak)
-        return out
-
-    def _entry(self, conn: Connection, row: Any, flags: Any) -> Any:
-        fil = bool(flags.returnFil)
-        return self._journpost_answer(
-            conn,
-            row.id,
-            _jp_data(row),
-            dokument=bool(flags.returnDokument) or fil,
-            fil=fil,
-            avsmot=bool(flags.returnAvmot),
-            tilleggsinfo=bool(flags.returnTilleggsinfo),
-        )
-
     def get_journpost(self, req: Any) -> Any:
-        status, found = self._read(self._get_journpost, req)
+        status, found = self._read(self.reads.get_journpost, req)
         return m.GetJournpostResponse(status=status, journpost=found)
-
-    def _get_journpost(self, conn: Connection, req: Any) -> list[Any]:
-        kind = self._selector(
-            {
-                "searchCriteria": bool(req.searchCriteria),
-                "jpId": req.jpId is not None,
-                "saId": req.saId is not None,
-                "lopenummer": req.lopenummer is not None,
-                "dokumentnummer": req.dokumentnummer is not None,
-                "jpEksternNokkel": req.jpEksternNokkel is not None,
-                "saEksternNokkel": req.saEksternNokkel is not None,
-            }
-        )
-        flags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
-        if kind == "jpId":  # the commonest read, on a statement built once
-            row = conn.execute(q.JP_BY_ID, {"b_id": _row_id(req.jpId) or -1}).first()
-            if row is None:
-                raise Rejected("NOT_FOUND", f"no journpost matches jpId {req.jpId!r}")
-            return [self._entry(conn, row, flags)]
-        jp = tables.journpost
-        query = select(jp.c.id, jp.c.data)
-        one = False
-        if kind == "searchCriteria":
-            query = query.where(
-                jp.c.id.in_(
-                    self.policies.search.ids("jp", self._criteria("jp", req.searchCriteria))
-                )
-            )
-            named = ""
-        elif kind == "lopenummer":
-            n = req.lopenummer
-            if not (_fits(n.jpJaar) and _fits(n.jpSeknr)):
-                raise Rejected("NOT_FOUND", f"no journpost has løpenummer {n.jpSeknr}/{n.jpJaar}")
-            number = self.numbers
-            query = query.where(number.jp_jaar == n.jpJaar, number.jp_seknr == n.jpSeknr)
-            one, named = True, f"løpenummer {n.jpSeknr}/{n.jpJaar}"
-        elif kind == "jpEksternNokkel":
-            key = req.jpEksternNokkel
-            query = query.where(jp.c.ext_system == key.eksternSystem, jp.c.ext_key == key.nokkel)
-            one, named = True, f"jpEksternNokkel {key.eksternSystem}/{key.nokkel}"
-        else:  # the entries of one case
-            if kind == "saId":
-                sak_row = self._find_sak(conn, said=req.saId)
-                named = f"saId {req.saId!r}"
-            elif kind == "saEksternNokkel":
-                key = req.saEksternNokkel
-                sak_row = self._find_sak(conn, ext=_ext(key))
-                named = f"saEksternNokkel {key.eksternSystem}/{key.nokkel}"
-            else:
-                n = req.dokumentnummer
-                sak_row = self._find_sak(conn, numbers=(n.saSaar, n.saSeknr))
-                named = f"dokumentnummer {n.saSaar}/{n.saSeknr}"
-                if n.jpJpostnr is not None:
-                    named += f"-{n.jpJpostnr}"
-                    one = True
-                    jpostnr = n.jpJpostnr if _fits(n.jpJpostnr) else -1
-                    query = query.where(self.numbers.jp_jpostnr == jpostnr)
-            if sak_row is None:
-                raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
-            query = query.where(jp.c.sak_id == sak_row.id)
-        rows = list(conn.execute(query.order_by(*self.numbers.jp_order)))
-        if one and not rows:
-            raise Rejected("NOT_FOUND", f"no journpost matches {named}")
-        return [self._entry(conn, r, flags) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """How many cases, entries and documents the archive holds (for the admin side)."""

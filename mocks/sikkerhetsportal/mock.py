@@ -44,6 +44,7 @@ def portal_part(config: MockConfig) -> Callable[[Shared], PortalPart]:
             admin_routes=admin_routes(portal),
             admin_limits={"/sikkerhetsportal/sp": MAX_METADATA},
             reset=portal.reset,
+            counts=portal.counts,
             portal=portal,
         )
 

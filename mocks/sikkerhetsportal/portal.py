@@ -174,7 +174,8 @@ class Portal:
         return keys.SigningKey(data[:at], data[at:])
 
     def reset(self) -> None:
-        """Forget SPs, logins, artifacts and sessions; the key stays (SPs trust it)."""
+        """Forget SPs, logins, artifacts, sessions and logouts under way; the key stays (SPs trust
+        it)."""
         self.store.clear(
             tables.providers.name,
             tables.requests.name,
@@ -182,7 +183,16 @@ class Portal:
             tables.artifacts.name,
             tables.participants.name,
             tables.sessions.name,
+            tables.logouts.name,
         )
+
+    def counts(self) -> dict[str, int]:
+        """How many SPs are registered and how many login sessions are open (admin state)."""
+        with self.store.read() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+                for name, t in (("sp", tables.providers), ("session", tables.sessions))
+            }
 
     def descriptor(self) -> bytes:
         """The portal's metadata (an EntityDescriptor)."""

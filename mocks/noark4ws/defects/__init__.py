@@ -3,7 +3,7 @@
 Every conformance test must be able to fail, so the archive can play a vendor's archive that
 gets one thing wrong (``tpn serve --defect NAME``, ``MockConfig(defects=(NAME,))``). Each defect
 is one entry of the registry (``registry.py``, on the mechanism of
-``tpn.mocks.defect_registry``), which names the seam it replaces, and one entry of the catalogue
+``tpn.mocks.core.defect_registry``), which names the seam it replaces, and one entry of the catalogue
 (``fixtures/standards/noark4ws/defects.toml``, read by ``catalogue.py``), which says what it
 does wrong, why a vendor might, and which requirements must catch it. The variants live here by
 kind: ``rules.py`` (business rules), ``numbering.py`` and ``policies.py`` (the archive's

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tpn.mocks.defect_registry import SQLITE_ONLY, Entry, Hook, Registry
+from tpn.mocks.core.defect_registry import SQLITE_ONLY, Entry, Hook, Registry
 from tpn.mocks.noark4ws import rules
 from tpn.mocks.noark4ws.defects import filters as f
 from tpn.mocks.noark4ws.defects import numbering as n

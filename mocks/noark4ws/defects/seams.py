@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tpn.mocks.defect_registry import Hook
+from tpn.mocks.core.defect_registry import Hook
 from tpn.mocks.noark4ws.defects.endpoint import EndpointFaults
 from tpn.mocks.noark4ws.defects.endpoint import endpoint as endpoint_for
 from tpn.mocks.noark4ws.defects.filters import DefectiveHandler, Filter, HandlerFilter

@@ -1,6 +1,6 @@
 """The reference SP's defect registry: every defect is one entry, naming the checks it skips.
 
-Built on ``tpn.mocks.defect_registry``, over the SP's seams, its ``Checks``. What each defect
+Built on ``tpn.mocks.core.defect_registry``, over the SP's seams, its ``Checks``. What each defect
 does wrong and which requirements must catch it is its entry in ``catalogue.py``. Adding a
 defect is one entry here, one there, and one test (``tests/test_sp_profile.py`` certifies the
 reference SP with each defect and expects exactly its requirements to fail).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from tpn.mocks.defect_registry import Entry, Hook, Registry
+from tpn.mocks.core.defect_registry import Entry, Hook, Registry
 from tpn.mocks.referencesp.checks import EVERY_CHECK, Checks
 from tpn.mocks.referencesp.defects.catalogue import names
 
