@@ -35,6 +35,7 @@ PASSWORD_VAR = "TPN_PASSWORD"
 MAX_CA_BUNDLE = 16 * 1024 * 1024  # PEM; a whole system bundle is under 1 MB
 LIMITS = "limits (a target past one stops the run: exit 2)"
 SP = "sp profile (a SAML service provider)"
+FD = "form-delivery profile (a form engine, the archive's client)"
 
 Check = Callable[[str, Any, Mapping[str, Any]], None]
 
@@ -331,6 +332,68 @@ TABLE: tuple[Option, ...] = (
         metavar="FILE",
         profiles=("sp",),
         group=SP,
+    ),
+    Option(
+        "engine-cmd",
+        "ask the engine by running this command per job; placeholders such as {job} (the job "
+        "file), {document}, {form}, {archive_url}, {user}, {password} are filled in; exit "
+        "status 0 is success",
+        metavar="'CMD ...'",
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
+        "engine-webhook",
+        'ask the engine by POSTing each job (JSON) to this URL; it answers {"success": ...}',
+        metavar="URL",
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
+        "manual",
+        "a person delivers each form through the engine's user interface: the jobs are written "
+        "to the report folder and the run waits for each delivery",
+        action="store_true",
+        default=False,
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
+        "archive-port",
+        "the port of the suite's archive and register, so the engine is configured once "
+        "(default: any free one)",
+        metavar="N",
+        type=int,
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
+        "archive-password",
+        "the password the suite's archive asks of the engine, user 'tpn' (default: "
+        "$TPN_ARCHIVE_PASSWORD, else a new one each run, given in every job)",
+        metavar="PASSWORD",
+        secret=True,
+        env="TPN_ARCHIVE_PASSWORD",
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
+        "engine-timeout",
+        "how long the engine waits for the archive's answer before it gives up on an attempt "
+        "(the suite holds an answer longer than that for FD-FAULT-002; default 30, 3 for the "
+        "reference engine)",
+        metavar="SECONDS",
+        parse=_seconds,
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
+        "job-timeout",
+        "how long one job may take the engine (default 120; 900 with --manual)",
+        metavar="SECONDS",
+        parse=_seconds,
+        profiles=("form-delivery",),
+        group=FD,
     ),
 )
 BY_NAME = {o.name: o for o in TABLE}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tpn.conformance.formdelivery import profile as formdelivery
 from tpn.conformance.ksxml import profile as ksxml
 from tpn.conformance.noark4ws import profile as noark4ws
 from tpn.conformance.profile import Defect, OptionError, Profile, SuiteProfile
@@ -33,7 +34,12 @@ __all__ = [
 ]
 
 # One line per profile; the order is the order of the listings.
-_REGISTERED: tuple[Profile, ...] = (noark4ws.PROFILE, ksxml.PROFILE, sp.PROFILE)
+_REGISTERED: tuple[Profile, ...] = (
+    noark4ws.PROFILE,
+    ksxml.PROFILE,
+    sp.PROFILE,
+    formdelivery.PROFILE,
+)
 
 PROFILES: dict[str, Profile] = {p.name: p for p in _REGISTERED}
 DEFAULT_PROFILE = "noark4ws-archive"

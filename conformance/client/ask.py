@@ -128,9 +128,11 @@ class CommandAsker:
 
     manual = False
 
-    def __init__(self, template: str, workdir: Path) -> None:
+    def __init__(self, template: str, workdir: Path, *, words: list[str] | None = None) -> None:
         self.template = template
-        self.words = shlex.split(template)
+        # ``words``: a command already split (the reference engine's, whose interpreter's path
+        # may hold spaces); otherwise the template is split like a shell line.
+        self.words = words if words is not None else shlex.split(template)
         if not self.words:
             raise ValueError("the command is empty")
         self.workdir = workdir

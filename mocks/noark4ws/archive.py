@@ -547,6 +547,11 @@ class Archive:
         status, found = self._read(self.reads.get_journpost, req)
         return m.GetJournpostResponse(status=status, journpost=found)
 
+    def contents(self) -> list[dict[str, Any]]:
+        """Everything the archive holds: cases, their entries and documents (``Reads.contents``)."""
+        with self.store.read() as conn:
+            return self.reads.contents(conn)
+
     def counts(self) -> dict[str, int]:
         """How many cases, entries and documents the archive holds (for the admin side)."""
         with self.store.read() as conn:

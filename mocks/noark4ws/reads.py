@@ -283,3 +283,28 @@ class Reads:
         if one and not rows:
             raise Rejected("NOT_FOUND", f"no journpost matches {named}")
         return [self._entry(conn, r, flags) for r in rows]
+
+    def contents(self, conn: Connection) -> list[dict[str, Any]]:
+        """Every case as its message dict, with its entries under ``journpost`` and their
+        documents under ``dokument`` (the bytes under ``fil.content``): what a client delivered,
+        for a suite that judges the client (form delivery)."""
+        s, jp = tables.sak, tables.journpost
+        cases = []
+        for row in conn.execute(select(s).order_by(s.c.id)):
+            case = sak_data(row)
+            entries = []
+            for entry_row in conn.execute(
+                select(jp.c.id, jp.c.data).where(jp.c.sak_id == row.id).order_by(jp.c.id)
+            ):
+                entry = jp_data(entry_row)
+                docs = []
+                for doc in conn.execute(q.DOCS_META_CONTENT, {"b_id": entry_row.id}):
+                    meta = json.loads(doc.meta)
+                    if doc.content is not None:
+                        meta["fil"] = {"content": bytes(doc.content)}
+                    docs.append(meta)
+                entry["dokument"] = docs
+                entries.append(entry)
+            case["journpost"] = entries
+            cases.append(case)
+        return cases

@@ -1,0 +1,145 @@
+"""The form-delivery suite's fixture: the suite's archive and register, the engine asked for
+every delivery of the run, and what each delivery left (names start ``fd``).
+
+The deliveries run once, when the first test asks for them; each test then judges all of them
+for its requirement. Without a way of asking a vendor's engine the suite asks the reference
+form engine (``tpn engine deliver``, run as a command per job, like any engine), with
+``--tpn-defect`` names a defective one.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shlex
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tpn.conformance.outcomes import SuiteError
+
+if TYPE_CHECKING:
+    from tpn.conformance.client import Asker
+    from tpn.conformance.formdelivery.plan import Delivery
+    from tpn.conformance.formdelivery.run import Arrival
+    from tpn.conformance.results import Run
+
+ARCHIVE_USER = "tpn"
+REFERENCE_ENGINE_TIMEOUT = 3.0  # seconds: the reference engine's per-request timeout in a run
+VENDOR_ENGINE_TIMEOUT = 30.0
+JOB_TIMEOUT = 120.0
+MANUAL_JOB_TIMEOUT = 900.0
+
+
+@dataclass
+class Deliveries:
+    """What a test judges: every delivery of the run and what it left."""
+
+    arrivals: list[Arrival]
+    plan: list[Delivery]
+    manual: bool  # a person delivered: nobody reported success or failure
+
+
+def _say(config: pytest.Config) -> Any:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+
+    def say(text: str) -> None:
+        if reporter is not None:
+            reporter.write_line(text)
+
+    return say
+
+
+def _asker(opt: Any, work: Path, engine_timeout: float, say: Any) -> tuple[Asker, str, bool]:
+    """How the engine is asked; what the report calls the target; whether it is the reference."""
+    from tpn.conformance.client import CommandAsker, ManualAsker, WebhookAsker
+
+    if opt.tpn_engine_cmd:
+        return CommandAsker(opt.tpn_engine_cmd, work), f"engine: {opt.tpn_engine_cmd}", False
+    if opt.tpn_engine_webhook:
+        hook = opt.tpn_engine_webhook
+        return WebhookAsker(hook), f"engine webhook: {hook}", False
+    if opt.tpn_manual:
+        folder = Path(opt.tpn_report_dir or work) / "jobs"
+        return ManualAsker(folder, say), "an engine operated by hand", False
+    words = [sys.executable, "-m", "tpn.harness.cli", "engine", "deliver", "{job}"]
+    words += ["--timeout", f"{engine_timeout:g}"]
+    for name in opt.tpn_defect:
+        words += ["--defect", name]
+    return CommandAsker(shlex.join(words), work, words=words), "the reference form engine", True
+
+
+@pytest.fixture(scope="session")
+def fd(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Deliveries]:
+    """Every delivery of the run, made once, and what each left in the suite's archive."""
+    from tpn.conformance.client import Service
+    from tpn.conformance.formdelivery.plan import plan
+    from tpn.conformance.formdelivery.run import ARCHIVE_PATH, REGISTER_PATH, Runner
+    from tpn.conformance.target import Target
+
+    with warnings.catch_warnings():
+        # Spyne 2.14 imports cgi, deprecated since 3.11: our dependency's noise, not the run's.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from tpn.mocks.compose import ComposedMock
+        from tpn.mocks.core.config import MockConfig
+        from tpn.mocks.noark4ws.mock import ArchivePart
+
+    opt = request.config.option
+    say = _say(request.config)
+    manual = bool(opt.tpn_manual)
+    vendor = bool(opt.tpn_engine_cmd or opt.tpn_engine_webhook or manual)
+    engine_timeout = opt.tpn_engine_timeout or (
+        VENDOR_ENGINE_TIMEOUT if vendor else REFERENCE_ENGINE_TIMEOUT
+    )
+    deadline = opt.tpn_job_timeout or (MANUAL_JOB_TIMEOUT if manual else JOB_TIMEOUT)
+    password = opt.tpn_archive_password or secrets.token_urlsafe(12)
+    with tempfile.TemporaryDirectory(prefix="tpn-fd-") as scratch:
+        work = Path(scratch)
+        asker, described, reference = _asker(opt, work, engine_timeout, say)
+        try:
+            mocks = ComposedMock(
+                MockConfig(auth=(ARCHIVE_USER, password)), port=opt.tpn_archive_port or 0
+            )
+            mocks.start()
+        except Exception as exc:
+            raise SuiteError(f"the suite's archive could not start: {exc!r}") from exc
+        try:
+            archive = mocks.parts.part(ArchivePart).archive
+            base = mocks.base_url
+            runner = Runner(
+                mocks=mocks,
+                asker=asker,
+                contents=archive.contents,
+                services={
+                    "archive": Service(f"{base}{ARCHIVE_PATH}", ARCHIVE_USER, password),
+                    "register": Service(f"{base}{REGISTER_PATH}"),
+                },
+                run_id=tpn_run.run_id,
+                files=work,
+                engine_timeout=engine_timeout,
+                deadline=deadline,
+                say=say,
+            )
+            deliveries = plan(tpn_run.level, tpn_run.seed, manual=manual)
+            tpn_run.target = Target(
+                described,
+                None,
+                reference=reference,
+                exclusive=True,
+                defects=tuple(opt.tpn_defect),
+                reference_name=tpn_run.profile.reference_name,
+            )
+            say(
+                f"tpn: {len(deliveries)} deliveries into the archive at {base}{ARCHIVE_PATH} "
+                f"(user {ARCHIVE_USER}); {asker.describe()}"
+            )
+            arrivals = runner.run(deliveries)
+            tpn_run.created.update(deliveries=len(deliveries))
+            yield Deliveries(arrivals, deliveries, manual)
+        finally:
+            mocks.stop()
