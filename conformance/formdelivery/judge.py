@@ -269,6 +269,8 @@ def same_keys_on_retry(arrivals: list[Arrival]) -> list[str]:
     """FD-KEY-004: every attempt of one delivery sends the keys of its first."""
 
     def problem(a: Arrival) -> str | None:
+        if a.entries and not a.archive_requests("PutJournpost"):
+            return "the archive's journal holds none of the engine's PutJournpost requests"
         said = []
         for operation, key in (
             ("PutNoarksak", "saEksternNokkel"),
@@ -370,6 +372,8 @@ def no_numbers_sent(arrivals: list[Arrival]) -> list[str]:
     """FD-JP-005: no number the archive assigns in any request of the engine's."""
 
     def problem(a: Arrival) -> str | None:
+        if a.entries and not a.archive_requests("PutJournpost"):
+            return "the archive's journal holds none of the engine's PutJournpost requests"
         sent: set[str] = set()
         for operation in ("PutNoarksak", "PutJournpost"):
             for exchange in a.archive_requests(operation):
@@ -389,6 +393,8 @@ def provisional(arrivals: list[Arrival]) -> list[str]:
     """FD-JP-006: jpStatus absent or M in what the engine sent."""
 
     def problem(a: Arrival) -> str | None:
+        if a.entries and not a.archive_requests("PutJournpost"):
+            return "the archive's journal holds none of the engine's PutJournpost requests"
         for exchange in a.archive_requests("PutJournpost"):
             try:
                 root = parse(exchange.request, "the request")
