@@ -19,8 +19,9 @@ CLAUSES = {
     "noark4ws-archive": ("N4WS §", "SOAP 1.1", "WS-I"),
     "form-xml": ("KSX §", "identifiers §", "tpn profile"),
     "sp": ("SIKK §",),
+    "form-delivery": ("KSX §", "FD §", "N4WS", "SEED"),
 }
-PREFIX = {"noark4ws-archive": "N4WS-", "form-xml": "KSX-", "sp": "SP-"}
+PREFIX = {"noark4ws-archive": "N4WS-", "form-xml": "KSX-", "sp": "SP-", "form-delivery": "FD-"}
 
 
 def suite_tests(profile: profiles.Profile) -> dict[str, tuple[str, ...]]:
@@ -98,7 +99,7 @@ def test_the_profiles_find_their_catalogues_and_suites() -> None:
     assert forms.target_kind == "folder"
     assert profiles.owning(forms.suite_dir / "test_numbers.py") is forms
     with pytest.raises(
-        ValueError, match="unknown profile 'nope': choose one of form-xml, noark4ws-archive, sp"
+        ValueError, match="unknown profile 'nope': choose one of form-delivery, form-xml, noark4ws-archive, sp"
     ):
         profiles.get("nope")
 

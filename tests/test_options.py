@@ -102,17 +102,26 @@ def test_certify_hands_every_value_on_but_the_secret() -> None:
         "sp-logout-url": "http://sp.example/ut",
         "idp-port": "8087",
         "idp-key": "portal.pem",
+        "engine-cmd": "engine {job}",
+        "engine-webhook": "http://engine.example/jobs",
+        "archive-port": "8088",
+        "archive-password": "arkiv-hemmelig",
+        "engine-timeout": "5",
+        "job-timeout": "60",
     }
-    assert set(given) | {"exclusive"} == {o.name for o in options.TABLE}, "a row is untested"
+    flags = {"exclusive", "manual"}
+    assert set(given) | flags == {o.name for o in options.TABLE}, "a row is untested"
     argv = [x for name, value in given.items() for x in (f"--{name}", value)]
-    args = certify_parser().parse_args([*argv, "--exclusive"])
+    args = certify_parser().parse_args([*argv, "--exclusive", "--manual"])
     passed = options.pytest_arguments(args)
     secret = {o.name for o in options.TABLE if o.secret}
-    assert secret == {"password"} and "hemmelig-passord" not in passed
+    assert secret == {"password", "archive-password"}
+    assert "hemmelig-passord" not in passed and "arkiv-hemmelig" not in passed
     expected = [
         x for name, value in given.items() if name not in secret for x in (flag(name), value)
     ]
     expected.insert(expected.index("--tpn-waive"), "--tpn-exclusive")  # the table's order
+    expected.insert(expected.index("--tpn-archive-port"), "--tpn-manual")
     assert passed == expected
     # What the plugin makes of it is what tpn certify was given.
     parser = Parser(_ispytest=True)
