@@ -78,7 +78,7 @@ def _asker(opt: Any, work: Path, engine_timeout: float, say: Any) -> tuple[Asker
 def fd(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Deliveries]:
     """Every delivery of the run, made once, and what each left in the suite's archive."""
     from tpn.conformance.client import Service
-    from tpn.conformance.formdelivery.plan import plan
+    from tpn.conformance.formdelivery.plan import listing, plan
     from tpn.conformance.formdelivery.run import ARCHIVE_PATH, REGISTER_PATH, Runner
     from tpn.conformance.target import Target
 
@@ -138,6 +138,8 @@ def fd(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Deliveries]:
                 f"tpn: {len(deliveries)} deliveries into the archive at {base}{ARCHIVE_PATH} "
                 f"(user {ARCHIVE_USER}); {asker.describe()}"
             )
+            for line in listing(deliveries):
+                say(line)
             arrivals = runner.run(deliveries)
             tpn_run.created.update(deliveries=len(deliveries))
             yield Deliveries(arrivals, deliveries, manual)

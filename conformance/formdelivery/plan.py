@@ -76,6 +76,14 @@ FULL_FAULTS: tuple[tuple[str, str, str, Expect], ...] = (
     ("soap-server-fault", "PutJournpost", "FD-FAULT-005", "arrive"),
     ("drop-after-commit", "PutNoarksak", "FD-FAULT-006", "arrive"),
 )
+FAULT_WORDS = {
+    "http-500": "answers HTTP 500 to",
+    "delay-after-commit": "commits, then holds its answer past the engine's timeout, on",
+    "drop-after-commit": "commits, then drops the connection, on",
+    "drop-before-commit": "drops the connection before it commits, on",
+    "soap-server-fault": "answers a soap:Server fault to",
+    "error-status": "answers an ERROR status to",
+}
 ERROR_EVERY_TIME = 50  # an ERROR to every attempt: more than any engine retries
 
 
@@ -153,3 +161,21 @@ def _same_applicant(rng: random.Random) -> list[Delivery]:
         _as_job("fd-same-1", first, ("same-applicant",)),
         _as_job("fd-same-2", second, ("same-applicant",)),
     ]
+
+
+def listing(deliveries: Sequence[Delivery]) -> list[str]:
+    """One line per delivery, for the run to print before it asks for the first."""
+    lines = []
+    for d in deliveries:
+        traits = [d.form.applicant]
+        if d.form.confidential:
+            traits.append("confidential")
+        if d.building:
+            traits.append("matrikkel")
+        fault = ""
+        if d.fault:
+            doing = FAULT_WORDS.get(d.fault.kind, d.fault.kind)
+            times = " every time" if d.fault.times > 1 else ", once"
+            fault = f"; the archive {doing} {d.fault.operation}{times}"
+        lines.append(f"  {d.id}: {d.form.id} ({', '.join(traits)}){fault}")
+    return lines
