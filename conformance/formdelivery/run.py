@@ -39,11 +39,11 @@ class Mocks(Protocol):
         self,
         kind: str,
         *,
-        path: str = ...,
         operation: str | None = ...,
         times: int = ...,
         seconds: float | None = ...,
-    ) -> str: ...
+        path: str | None = ...,
+    ) -> int: ...
 
     def clear_faults(self) -> None: ...
 
