@@ -104,6 +104,9 @@ def address(text: str) -> tuple[str, int] | None:
         return None
 
 
+_TCP = (socket.AF_INET, socket.AF_INET6)
+
+
 def drop_connection(local: tuple[str, int], peer: tuple[str, int]) -> bool:
     """Shut down the TCP connection between ``local`` and ``peer`` of this process; False if it
     was not found.
@@ -127,7 +130,7 @@ def drop_connection(local: tuple[str, int], peer: tuple[str, int]) -> bool:
             os.close(fd)
             continue  # not a socket
         try:
-            if sock.type != socket.SOCK_STREAM:
+            if sock.type != socket.SOCK_STREAM or sock.family not in _TCP:
                 continue
             try:
                 # The local port, not its host: a server bound to 0.0.0.0 may say so.

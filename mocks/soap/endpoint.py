@@ -208,8 +208,8 @@ class SoapEndpoint:
             )
             exchange.validation = "valid (server failed)"
             status, payload = 500, self._fault_payload(server_fault)
-        fault = exchange.fault
-        dropped = fault is not None and fault.kind in DROPS
+        injected = exchange.fault
+        dropped = injected is not None and injected.kind in DROPS
         if self.journal is not None:
             try:
                 self.journal.record(
@@ -227,12 +227,12 @@ class SoapEndpoint:
                     started=started,
                     request=exchange.request,
                     response=payload,
-                    fault=None if fault is None else (fault.id, fault.kind),
+                    fault=None if injected is None else (injected.id, injected.kind),
                 )
             except Exception as exc:
                 self._report(exc)
-        if fault is not None and fault.kind == "delay-after-commit" and fault.seconds:
-            transport.of(environ).hold(fault.seconds)
+        if injected is not None and injected.kind == "delay-after-commit" and injected.seconds:
+            transport.of(environ).hold(injected.seconds)
         if dropped:
             transport.of(environ).drop()
         if content_type is XML_CONTENT_TYPE:
