@@ -99,6 +99,7 @@ _TAKE = (
     .values(remaining=_t.c.remaining - 1)
 )
 _ONE = select(_t).where(_t.c.id == bindparam("fault"))
+_ANY_LIVE = f"SELECT 1 FROM {faults_table.name} WHERE remaining > 0 LIMIT 1"
 
 
 class FaultError(ValueError):
@@ -310,8 +311,11 @@ class Faults:
 
     def claim(self, path: str, operation: str) -> InjectedFault | None:
         """Take one hit of the oldest fault that matches, if any (with the hits it has left)."""
+        # Most requests meet no fault: one plain query says so, at about a tenth of the cost
+        # of a transaction, and no writer's lock is taken unless a fault may match.
+        if not self.store.any_row(_ANY_LIVE):
+            return None
         where = {"at_path": path, "at_operation": operation}
-        # A read first: most requests meet no fault, and a read takes no writer's lock.
         with self.store.read() as conn:
             if conn.execute(_CANDIDATE, where).first() is None:
                 return None
