@@ -489,6 +489,11 @@ def test_python_api(archive: ArchiveMock) -> None:
     assert archive.faults() == []
 
 
+def test_faults_need_a_started_server() -> None:
+    with pytest.raises(RuntimeError, match="the server is not started"):
+        ArchiveMock().inject("http-500")
+
+
 def test_composed_mocks_take_faults_at_the_archive_only() -> None:
     with ComposedMock() as mocks:
         assert mocks.parts.faults.paths == ("/noark4ws",)

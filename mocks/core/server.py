@@ -173,12 +173,14 @@ class MockServer:
 
     # ------------------------------------------------------------------ state
 
-    def journal(self, *, after: int = 0, operation: str | None = None) -> list[Exchange]:
-        parts = getattr(self, "parts", None)
+    def _started(self) -> Assembly:
+        parts: Assembly | None = getattr(self, "parts", None)
         if parts is None:
             raise RuntimeError("the server is not started")
-        entries: list[Exchange] = parts.journal.entries(after=after, operation=operation)
-        return entries
+        return parts
+
+    def journal(self, *, after: int = 0, operation: str | None = None) -> list[Exchange]:
+        return self._started().journal.entries(after=after, operation=operation)
 
     def set_clock(self, moment: dt.datetime, *, frozen: bool = True) -> None:
         self.parts.clock.set(moment, frozen=frozen)
@@ -202,17 +204,16 @@ class MockServer:
         when None) at ``path`` (this mock's own by default): ``kind`` is one of
         ``tpn.mocks.core.faults.KINDS``, ``seconds`` the delay of ``delay-after-commit``. The
         fault's id; ``ValueError`` (``FaultError``) says which argument is wrong."""
-        if path is None and self.path in self.parts.faults.paths:
+        faults = self._started().faults
+        if path is None and self.path in faults.paths:
             path = self.path
-        fault = self.parts.faults.inject(
-            kind, path=path, operation=operation, times=times, seconds=seconds
-        )
+        fault = faults.inject(kind, path=path, operation=operation, times=times, seconds=seconds)
         return fault.id
 
     def faults(self) -> list[InjectedFault]:
         """The injected faults, spent ones included (``remaining`` 0), oldest first."""
-        return self.parts.faults.list()
+        return self._started().faults.list()
 
     def clear_faults(self) -> None:
         """Forget every injected fault."""
-        self.parts.faults.clear()
+        self._started().faults.clear()
