@@ -8,6 +8,10 @@ GET    /__admin/clock                                   the test clock
 PUT    /__admin/clock  {"now": "2026-12-31T23:59:00", "frozen": true}
 DELETE /__admin/clock                                   back to real time
 GET    /__admin/state                                   what the parts hold (counts)
+POST   /__admin/faults {"kind": "drop-after-commit", "operation": "PutJournpost", "times": 1}
+GET    /__admin/faults                                  the injected faults, hits remaining
+DELETE /__admin/faults                                  forget every fault
+DELETE /__admin/faults/{id}                             forget one
 and the security portal's, where it is a part:
 POST   /__admin/sikkerhetsportal/sp   (SP metadata XML)  register a service provider
 GET    /__admin/sikkerhetsportal/sp                      the registered service providers
@@ -17,7 +21,8 @@ read (413), bad input gets 400 with ``{"error": "..."}`` saying what is wrong, a
 the mock's own is a 500 with an incident id (the log has the rest), never a SOAP fault or a page.
 Every value is checked for its type and range: ``after`` 0 or more, ``limit`` 1 to
 ``MAX_JOURNAL_PAGE``, the clock within ``clock.EARLIEST``..``clock.LATEST``, ``frozen`` a JSON
-boolean. A journal page also ends at about ``MAX_PAGE_BYTES`` of JSON.
+boolean, a fault as ``tpn.mocks.core.faults`` checks it. A journal page also ends at about
+``MAX_PAGE_BYTES`` of JSON.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
 from tpn.mocks.core import bodies
 from tpn.mocks.core.clock import EARLIEST, LATEST, Clock
+from tpn.mocks.core.faults import FaultError, Faults, fault_id
 from tpn.mocks.core.journal import Journal
 from tpn.mocks.soap.faults import StartResponse, clip, incident
 
@@ -44,6 +51,13 @@ MAX_ID = 2**63 - 1  # journal ids are 64-bit integers in the store
 def _then(action: Callable[[], None], answer: Any) -> Any:
     action()
     return answer
+
+
+@dataclass(frozen=True)
+class Created:
+    """A route's answer that made something: 201 with ``body``."""
+
+    body: Any
 
 
 class AdminError(Exception):
@@ -63,8 +77,10 @@ class Admin:
         routes: Mapping[tuple[str, str], Callable[[dict[str, Any]], Any]] | None = None,
         body_limits: Mapping[str, int] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self.journal = journal
+        self.faults = faults
         # Bodies larger than MAX_BODY that extra routes take (an SP's metadata), by path.
         self._limits = dict(body_limits or {})
         self._on_error = on_error
@@ -85,8 +101,9 @@ class Admin:
             status = 500
             body = {"error": f"internal error (incident {found}); the server's log has it"}
         payload = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+        reason = "Created" if status == 201 else "OK" if status < 400 else "Error"
         start_response(
-            f"{status} {'OK' if status < 400 else 'Error'}",
+            f"{status} {reason}",
             [("Content-Type", JSON), ("Content-Length", str(len(payload)))],
         )
         return [payload]
@@ -106,15 +123,57 @@ class Admin:
             ("POST", "/clock"): self._set_clock,
             ("DELETE", "/clock"): self._reset_clock,
             ("GET", "/state"): lambda _e: self._state(),
+            **self._fault_routes(),
             **self._extra,
         }
         handler = routes.get((method, path))
+        if handler is None and self.faults is not None and path.startswith("/faults/"):
+            handler = self._one_fault(method, path.removeprefix("/faults/"))
         if handler is None:
             allowed = sorted(f"{m} /__admin{p}" for m, p in routes)
             raise AdminError(
                 404, f"no admin route {method} /__admin{path}; routes: {', '.join(allowed)}"
             )
-        return 200, handler(environ)
+        answer = handler(environ)
+        if isinstance(answer, Created):
+            return 201, answer.body
+        return 200, answer
+
+    # ------------------------------------------------------------------ faults
+
+    def _fault_routes(self) -> dict[tuple[str, str], Callable[[dict[str, Any]], Any]]:
+        faults = self.faults
+        if faults is None:
+            return {}
+        return {
+            ("GET", "/faults"): lambda _e: [f.to_json() for f in faults.list()],
+            ("POST", "/faults"): self._inject,
+            ("DELETE", "/faults"): lambda _e: {"cleared": faults.clear()},
+        }
+
+    def _inject(self, environ: dict[str, Any]) -> Any:
+        assert self.faults is not None
+        try:
+            return Created(self.faults.inject_json(read_json(environ)).to_json())
+        except FaultError as exc:
+            raise AdminError(400, str(exc)) from None
+
+    def _one_fault(self, method: str, segment: str) -> Callable[[dict[str, Any]], Any] | None:
+        """DELETE /__admin/faults/{id}; None for another method (the 404 lists the routes)."""
+        if method != "DELETE":
+            return None
+        found = fault_id(segment)
+        if found is None:
+            raise AdminError(404, f"a fault's id is a whole number; got {clip(segment, 40)!r}")
+        faults = self.faults
+        assert faults is not None
+
+        def remove(_environ: dict[str, Any]) -> Any:
+            if not faults.remove(found):
+                raise AdminError(404, f"no fault {found} (GET /__admin/faults lists them)")
+            return {"removed": found}
+
+        return remove
 
     def _journal(self, environ: dict[str, Any]) -> Any:
         query = parse_qs(environ.get("QUERY_STRING", ""))

@@ -21,6 +21,12 @@ Then a body not complete within the deadline gets 408 and the connection is clos
 shorter than its ``Content-Length`` (the client went away) is never processed. Each is
 answered in the form of the route the request was for (``refusal``: MockApp.refusal): a SOAP
 1.1 ``soap:Client`` fault, a JSON error on the admin side, a portal's page.
+
+The app itself is called on the worker's event loop, not in a thread of a pool: it is CPU-bound
+and quick, and holds no socket. So an injected fault's delay must not sleep in it: the app asks
+the ``Deferred`` transport the front puts into its environ (``tpn.mocks.core.transport``), and
+the front awaits the delay after the app has returned, while the loop serves everyone else. A
+drop shuts the connection's socket down before the answer is written (``drop_connection``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+from tpn.mocks.core import transport
 from tpn.mocks.core.bodies import BodyError, announced_length
 
 Scope = MutableMapping[str, Any]
@@ -166,7 +173,9 @@ class BufferedFront:
             headers=headers.items(),
             body=body,
         )
-        proto.response_bytes(*self._call(environ))
+        answer = self._call(environ)
+        await _settle(environ, server_host, server_port, scope.client)
+        proto.response_bytes(*answer)
 
     async def _rsgi_body(self, proto: Any, length: int | None, limit: int) -> bytes | None:
         if length is not None:
@@ -229,7 +238,11 @@ class BufferedFront:
             headers=headers,
             body=body,
         )
-        await _asgi_send(send, *self._call(environ))
+        answer = self._call(environ)
+        await _settle(
+            environ, str(server[0]), str(server[1]), f"{client[0]}:{client[1]}" if client else ""
+        )
+        await _asgi_send(send, *answer)
 
     async def _asgi_body(self, receive: Receive, length: int | None, limit: int) -> bytes | None:
         chunks: list[bytes] = []
@@ -364,6 +377,7 @@ class BufferedFront:
             "wsgi.multithread": False,
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
+            transport.TRANSPORT: transport.Deferred(),
         }
         keys = _ENV_KEYS
         for name, value in headers:
@@ -403,6 +417,18 @@ def _env_key(name: str) -> str:
     if len(_ENV_KEYS) < 256:
         _ENV_KEYS[name] = key
     return key
+
+
+async def _settle(environ: dict[str, Any], host: str, port: str, client: str) -> None:
+    """Do what the app asked of the connection (``transport.Deferred``): hold the answer, then
+    drop the connection instead of sending it (the answer goes nowhere after that)."""
+    asked: transport.Deferred = environ[transport.TRANSPORT]
+    if asked.seconds > 0:
+        await asyncio.sleep(asked.seconds)
+    if asked.dropped:
+        local, peer = transport.address(f"{host}:{port}"), transport.address(client)
+        if local is None or peer is None or not transport.drop_connection(local, peer):
+            raise transport.TransportError(f"cannot drop the connection from {client!r}")
 
 
 def _no_write(_data: bytes) -> None:

@@ -2,7 +2,10 @@
 
 A record keeps the time, the service and operation, the HTTP status, the outcome (``ok``,
 ``error`` for a business ERROR status, or the fault code), the validation result, the duration,
-and the request and response bodies. Bodies over ``max_body`` bytes are cut there (the record
+and the request and response bodies; and, where an injected fault acted on the exchange
+(``tpn.mocks.core.faults``), which one. An exchange whose connection a fault dropped has
+``http_status`` 0 and outcome ``dropped``; after a commit its response is the answer that was
+not sent. Bodies over ``max_body`` bytes are cut there (the record
 keeps their full size and SHA-256), so a stream of 20 MB documents does not double the store.
 """
 
@@ -34,6 +37,9 @@ journal_table = Table(
     Column("request_sha256", String(64), nullable=False),
     Column("response", LargeBinary, nullable=False),
     Column("response_size", Integer, nullable=False),
+    # Added with fault injection; nullable, so a store made before it gains them (Store).
+    Column("fault_id", Integer, nullable=True),
+    Column("fault_kind", String(32), nullable=True),
 )
 
 DEFAULT_MAX_BODY = 256 * 1024
@@ -57,6 +63,8 @@ class Exchange:
     request_sha256: str
     response: bytes
     response_size: int
+    fault_id: int | None = None  # the injected fault that acted on it, if one did
+    fault_kind: str | None = None
 
     @property
     def truncated(self) -> bool:
@@ -80,6 +88,9 @@ class Exchange:
             )
         }
         out["truncated"] = self.truncated
+        out["fault"] = (
+            None if self.fault_id is None else {"id": self.fault_id, "kind": self.fault_kind}
+        )
         for key in ("request", "response"):
             raw: bytes = getattr(self, key)
             try:
@@ -105,6 +116,7 @@ class Journal:
         started: float,
         request: bytes,
         response: bytes,
+        fault: tuple[int, str] | None = None,
     ) -> None:
         row = {
             "at": started,
@@ -119,6 +131,8 @@ class Journal:
             "request_sha256": hashlib.sha256(request).hexdigest(),
             "response": response[: self.max_body],
             "response_size": len(response),
+            "fault_id": fault[0] if fault else None,
+            "fault_kind": fault[1] if fault else None,
         }
         with self.store.write() as conn:
             conn.execute(_INSERT, row)

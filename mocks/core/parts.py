@@ -23,6 +23,7 @@ from tpn.mocks.core.admin import Admin
 from tpn.mocks.core.app import MockApp, WsgiApp
 from tpn.mocks.core.clock import Clock
 from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.faults import Faults, FaultTarget
 from tpn.mocks.core.journal import Journal
 from tpn.mocks.core.store import Store
 
@@ -88,6 +89,7 @@ class Assembly:
     clock: Clock
     journal: Journal
     parts: tuple[Part, ...]
+    faults: Faults
 
     @classmethod
     def of(
@@ -105,6 +107,9 @@ class Assembly:
         journal = Journal(store)
         shared = Shared(config, store, clock, journal, on_error)
         parts = tuple(build(shared) for build in builds)
+        endpoints = _joined(parts, "endpoints")
+        # Every endpoint that can act out faults takes them from the store, by its path.
+        faults = Faults(store, {p: e for p, e in endpoints.items() if isinstance(e, FaultTarget)})
         assembly: Self
         admin = Admin(
             journal=journal,
@@ -114,26 +119,28 @@ class Assembly:
             routes=_joined(parts, "admin_routes"),
             body_limits=_joined(parts, "admin_limits"),
             on_error=on_error,
+            faults=faults,
         )
         # MockApp has one Basic gate, before the admin side and every endpoint (sites and
         # /isalive are outside it). A part whose endpoints ask for no credentials leaves it open:
         # so the credentials-unchecked archive has always been, its admin side included.
         auth = None if any(part.auth is None for part in parts) else config.auth
         app = MockApp(
-            _joined(parts, "endpoints"),
+            endpoints,
             admin,
             auth=auth,
             on_error=on_error,
             sites=_joined(parts, "sites"),
             max_body=config.limits.max_body_bytes,
         )
-        assembly = cls(app, store, clock, journal, parts)
+        assembly = cls(app, store, clock, journal, parts, faults)
         return assembly
 
     def reset(self) -> None:
-        """Every part's state, then the journal and the clock (POST /__admin/reset)."""
+        """Every part's state, then the faults, the journal and the clock (POST /__admin/reset)."""
         for part in self.parts:
             part.reset()
+        self.faults.clear()
         self.journal.clear()
         self.clock.reset()
 

@@ -2,6 +2,7 @@
 
     with ArchiveMock() as archive:
         archive.url, archive.wsdl_url, archive.journal(), archive.reset()
+        archive.inject("drop-after-commit", operation="PutJournpost")
 
 A subclass says which parts it serves (``_assemble``: ``ArchiveMock`` the archive,
 ``PortalMock`` the portal, ``ComposedMock`` every mock, as ``tpn serve`` does); the assembly is
@@ -11,6 +12,9 @@ Port 0 is read back after binding; ``start()`` returns only once ``/isalive`` an
 twice is an error. An exception raised inside the server while answering is kept and raised
 again in the caller's thread by ``check()`` and by ``stop()``, so a failure never vanishes
 inside the server thread. (Multi-process serving for load is ``tpn.mocks.core.serving``.)
+
+Each connection has a thread of its own, so an injected fault's delay sleeps there, and a drop
+shuts the connection's socket down (``tpn.mocks.core.transport.SocketTransport``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from tpn.mocks.core import transport
 from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.faults import InjectedFault
 from tpn.mocks.core.journal import Exchange
 from tpn.mocks.core.parts import Assembly
 
@@ -46,6 +52,11 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def get_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environ()
+        environ[transport.TRANSPORT] = transport.SocketTransport(self.connection)
+        return environ
 
 
 class MockServer:
@@ -162,16 +173,47 @@ class MockServer:
 
     # ------------------------------------------------------------------ state
 
-    def journal(self, *, after: int = 0, operation: str | None = None) -> list[Exchange]:
-        parts = getattr(self, "parts", None)
+    def _started(self) -> Assembly:
+        parts: Assembly | None = getattr(self, "parts", None)
         if parts is None:
             raise RuntimeError("the server is not started")
-        entries: list[Exchange] = parts.journal.entries(after=after, operation=operation)
-        return entries
+        return parts
+
+    def journal(self, *, after: int = 0, operation: str | None = None) -> list[Exchange]:
+        return self._started().journal.entries(after=after, operation=operation)
 
     def set_clock(self, moment: dt.datetime, *, frozen: bool = True) -> None:
         self.parts.clock.set(moment, frozen=frozen)
 
     def reset(self) -> None:
-        """Forget every part's state, the journal and the clock."""
+        """Forget every part's state, the faults, the journal and the clock."""
         self.parts.reset()
+
+    # ------------------------------------------------------------------ faults
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        operation: str | None = None,
+        times: int = 1,
+        seconds: float | None = None,
+        path: str | None = None,
+    ) -> int:
+        """Make the mock misbehave for the next ``times`` valid requests of ``operation`` (any
+        when None) at ``path`` (this mock's own by default): ``kind`` is one of
+        ``tpn.mocks.core.faults.KINDS``, ``seconds`` the delay of ``delay-after-commit``. The
+        fault's id; ``ValueError`` (``FaultError``) says which argument is wrong."""
+        faults = self._started().faults
+        if path is None and self.path in faults.paths:
+            path = self.path
+        fault = faults.inject(kind, path=path, operation=operation, times=times, seconds=seconds)
+        return fault.id
+
+    def faults(self) -> list[InjectedFault]:
+        """The injected faults, spent ones included (``remaining`` 0), oldest first."""
+        return self._started().faults.list()
+
+    def clear_faults(self) -> None:
+        """Forget every injected fault."""
+        self._started().faults.clear()

@@ -71,6 +71,13 @@ def _error(r: Rejected) -> Any:
     return m.StatusType(type="ERROR", message=[m.MessageType(code=r.code, text=clip(r.text))])
 
 
+def error_answer(operation: str, code: str, text: str) -> Any:
+    """The answer of ``operation`` with status ERROR and one message: what every Put and Get
+    answers for a request it refuses (the endpoint's ``error_answer``, for injected faults)."""
+    response_cls = m.OPERATIONS[operation][1]
+    return response_cls(status=_error(Rejected(code, text)))
+
+
 def _replaced(fields: list[str]) -> Warning_:
     return (
         "NUMBER_REPLACED",

@@ -18,7 +18,7 @@ from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.parts import Assembly, Part, Shared
 from tpn.mocks.core.server import MockServer
 from tpn.mocks.noark4ws import defects
-from tpn.mocks.noark4ws.archive import Archive
+from tpn.mocks.noark4ws.archive import Archive, error_answer
 from tpn.mocks.noark4ws.model import NS, OPERATIONS
 from tpn.mocks.soap.endpoint import SoapEndpoint
 
@@ -52,6 +52,7 @@ def archive_part(config: MockConfig) -> Callable[[Shared], ArchivePart]:
             limits=config.limits,
             engine=config.engine,
             on_error=on_error,
+            error_answer=error_answer,
         )
         auth = config.auth if seams.credentials_checked else None
         return ArchivePart(

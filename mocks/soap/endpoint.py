@@ -5,6 +5,12 @@ generated objects): ``fast`` reads and writes the messages with the model-driven
 (``codec.py``), ``spyne`` hands the request to Spyne's own pipeline. Both are fed only requests
 that passed the intake and the XSD, so every refusal, whichever engine runs, is this module's
 well-formed fault. The WSDL is Spyne's, with ``soap:address`` following the Host the client used.
+
+Injected faults (``tpn.mocks.core.faults``) act here, between a request found valid and its
+handler: a fault the request claims answers in SOAP's terms (a ``soap:Server`` fault, a plain
+HTTP 500, the operation's answer with status ERROR, made by the mock's ``error_answer``) without
+calling the handler, or lets the handler run and commit and then holds or drops the answer
+through the server's transport (``tpn.mocks.core.transport``). The handler never knows.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from typing import Any
 from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 
+from tpn.mocks.core import transport
+from tpn.mocks.core.faults import AFTER_COMMIT, DROPS, KINDS, FaultPoint, InjectedFault
 from tpn.mocks.core.journal import Journal
 from tpn.mocks.soap import codec, faults, intake
 from tpn.mocks.soap.faults import XML_CONTENT_TYPE, Fault, StartResponse, client, respond
@@ -44,6 +52,14 @@ ENGINES = ("fast", "spyne")
 _STATUS_TYPES = ("OK", "WARNING", "ERROR")
 # Spyne writes its answers itself: their status is read back from the bytes.
 _STATUS_TYPE = re.compile(rb"status type=\"(OK|WARNING|ERROR)\"")
+# error-status: the code an injected ERROR carries (not one of a profile's business codes: a
+# client must take any ERROR it does not know as a failure).
+INJECTED_ERROR_CODE = "INTERNAL_ERROR"
+INJECTED_500 = b"500 Internal Server Error\n"
+
+ErrorAnswer = Callable[[str, str, str], Any]
+"""(operation, code, text) -> the operation's response object with status ERROR: how a mock's
+answers carry a business error, for the ``error-status`` fault."""
 
 
 class SendAsIs(Exception):
@@ -79,6 +95,7 @@ class SoapEndpoint:
         limits: intake.Limits | None = None,
         engine: str = "fast",
         on_error: Callable[[BaseException], None] | None = None,
+        error_answer: ErrorAnswer | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -89,6 +106,11 @@ class SoapEndpoint:
         self.limits = limits or intake.Limits()
         self.engine = engine
         self.on_error = on_error
+        self.error_answer = error_answer
+        self.fault_operations = tuple(operations)
+        # error-status needs an answer with a status, which only the mock can make.
+        self.fault_kinds = frozenset(k for k in KINDS if error_answer or k != "error-status")
+        self._faults: FaultPoint | None = None
         self._handler = self._guarded()
         self.app = build_application(
             name=name, tns=namespace, operations=operations, handler=self._handler
@@ -119,6 +141,10 @@ class SoapEndpoint:
                     raise
 
         return _Guarded()
+
+    def use_faults(self, point: FaultPoint) -> None:
+        """Claim injected faults at ``point`` (the assembly calls it: ``parts.Assembly``)."""
+        self._faults = point
 
     def _report(self, exc: BaseException) -> str:
         """Log ``exc`` and hand it to ``on_error``; the incident id the client is told."""
@@ -182,14 +208,18 @@ class SoapEndpoint:
             )
             exchange.validation = "valid (server failed)"
             status, payload = 500, self._fault_payload(server_fault)
+        injected = exchange.fault
+        dropped = injected is not None and injected.kind in DROPS
         if self.journal is not None:
             try:
                 self.journal.record(
                     service=self.name,
                     operation=exchange.operation,
-                    http_status=status,
+                    http_status=0 if dropped else status,
                     outcome=(
-                        exchange.outcome
+                        "dropped"
+                        if dropped
+                        else exchange.outcome
                         if status == 200 and exchange.outcome is not None
                         else _outcome(status, payload)
                     ),
@@ -197,9 +227,14 @@ class SoapEndpoint:
                     started=started,
                     request=exchange.request,
                     response=payload,
+                    fault=None if injected is None else (injected.id, injected.kind),
                 )
             except Exception as exc:
                 self._report(exc)
+        if injected is not None and injected.kind == "delay-after-commit" and injected.seconds:
+            transport.of(environ).hold(injected.seconds)
+        if dropped:
+            transport.of(environ).drop()
         if content_type is XML_CONTENT_TYPE:
             return respond(start_response, status, payload)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
@@ -265,12 +300,36 @@ class SoapEndpoint:
             raise client(
                 f"{exc.element}: {exc.message}", rule="value.range", element=exc.element
             ) from None
+        if self._faults is not None:
+            exchange.fault = fault = self._faults.claim(operation)
+            if fault is not None and fault.kind not in AFTER_COMMIT:
+                return self._injected(fault, operation, response_cls, exchange)
         if self._spyne is not None:
             return self._call_spyne(environ, element)
         response = self._handler.handle(operation, request)
         payload = self.envelope(response_cls, response)
         exchange.outcome = _answer_outcome(response)  # for the journal, from the object itself
         return 200, payload
+
+    def _injected(
+        self, fault: InjectedFault, operation: str, response_cls: type[Any], exchange: _Exchange
+    ) -> tuple[int, bytes]:
+        """The answer of a fault that acts instead of the handler (the request is not handled).
+        A drop's answer is never sent: ``__call__`` drops the connection instead."""
+        said = f"fault {fault.id} injected by tpn-harness"
+        if fault.kind == "http-500":
+            raise SendAsIs(500, "text/plain; charset=utf-8", INJECTED_500)
+        if fault.kind == "soap-server-fault":
+            server = Fault("Server", f"the service is unavailable ({said})", rule="fault.injected")
+            raise SendAsIs(500, XML_CONTENT_TYPE, self._fault_payload(server))
+        if fault.kind == "error-status":
+            assert self.error_answer is not None  # fault_kinds has it only with one
+            text = f"internal error in {self.name}; nothing was done ({said})"
+            response = self.error_answer(operation, INJECTED_ERROR_CODE, text)
+            exchange.outcome = _answer_outcome(response)
+            return 200, self.envelope(response_cls, response)
+        assert fault.kind == "drop-before-commit", fault.kind
+        return 200, b""
 
     def envelope(self, response_cls: type[Any], response: Any) -> bytes:
         """The response envelope, as Spyne writes it (same prefixes, same declaration)."""
@@ -302,9 +361,10 @@ class SoapEndpoint:
 class _Exchange:
     """What the journal records of one request, filled in as the request gets through."""
 
-    __slots__ = ("operation", "outcome", "request", "validation")
+    __slots__ = ("fault", "operation", "outcome", "request", "validation")
 
     def __init__(self) -> None:
+        self.fault: InjectedFault | None = None  # the injected fault that claimed it, if one
         self.operation = "?"
         self.request = b""
         self.validation = "valid"
