@@ -280,7 +280,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if run.active and reporter is not None:
         reporter.write_line(
-            run.notice(session.config.option.tpn_target or run.profile.reference_name)
+            run.notice(run.profile.certified(options.values(session.config.option)))
         )
 
 

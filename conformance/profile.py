@@ -99,6 +99,10 @@ class Profile(Protocol):
         """What is certified without ``--target``, in notices and reports."""
         ...
 
+    def certified(self, values: Mapping[str, Any]) -> str:
+        """What a run with these options (table name → value) certifies, for its notice."""
+        ...
+
     @property
     def target_needs(self) -> tuple[str, ...]:
         """The option-table names a run against a vendor's target cannot do without."""
@@ -161,6 +165,9 @@ class SuiteProfile:
 
     def defects(self) -> tuple[Defect, ...]:
         return ()
+
+    def certified(self, values: Mapping[str, Any]) -> str:
+        return str(values.get("target") or self.reference_name)
 
     def defect_names(self) -> list[str]:
         return [d.name for d in self.defects()]

@@ -99,7 +99,8 @@ def test_the_profiles_find_their_catalogues_and_suites() -> None:
     assert forms.target_kind == "folder"
     assert profiles.owning(forms.suite_dir / "test_numbers.py") is forms
     with pytest.raises(
-        ValueError, match="unknown profile 'nope': choose one of form-delivery, form-xml, noark4ws-archive, sp"
+        ValueError,
+        match="unknown profile 'nope': choose one of form-delivery, form-xml, noark4ws-archive, sp",
     ):
         profiles.get("nope")
 

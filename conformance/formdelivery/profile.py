@@ -32,6 +32,15 @@ class FormDeliveryProfile(SuiteProfile):
             for d in tomllib.loads(path.read_text(encoding="utf-8")).get("defect", [])
         )
 
+    def certified(self, values: Mapping[str, Any]) -> str:
+        if values.get("engine-cmd"):
+            return f"the engine run as {values['engine-cmd']}"
+        if values.get("engine-webhook"):
+            return f"the engine at {values['engine-webhook']}"
+        if values.get("manual"):
+            return "an engine operated by hand"
+        return self.reference_name
+
     def validate(self, values: Mapping[str, Any]) -> None:
         if values.get("target"):
             raise OptionError(
