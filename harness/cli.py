@@ -81,9 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write nothing; exit 1 if the files there differ from the model",
     )
     export.set_defaults(
-        func=lambda args: schema.export_command(
-            args.out, check=args.check, standard=args.standard
-        )
+        func=lambda args: schema.export_command(args.out, check=args.check, standard=args.standard)
     )
 
     certify.add_parsers(sub)

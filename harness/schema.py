@@ -10,7 +10,6 @@ from tpn.fixtures.files import FileRefused, printable, read_regular
 from tpn.harness import limits
 from tpn.harness.errors import CliError
 
-
 STANDARDS = ("noark4ws", "enhetsregisteret")
 ER_ADDRESS = "http://127.0.0.1:8086/enhetsregisteret"
 
@@ -51,7 +50,8 @@ def export_command(out: Path | None, *, check: bool, standard: str = "noark4ws")
         stale = {n: why for n, data in files.items() if (why := _differs(out / n, data))}
         for name, why in stale.items():
             print(
-                f"{printable(str(out / name))}: {why}; run `tpn schema export{_flag(standard)} --out {shown}`",
+                f"{printable(str(out / name))}: {why}; "
+                f"run `tpn schema export{_flag(standard)} --out {shown}`",
                 file=sys.stderr,
             )
         if not stale:

@@ -100,9 +100,10 @@ def test_basisdata_adds_naeringskode_dates_and_flags(client: zeep.Client) -> Non
     assert melding.findtext("organisasjonsform/orgform") == "AS"
     assert melding.findtext("naeringskode/kode") == "56.101"
     assert melding.findtext("naeringskode/beskrivelse") == "Drift av restauranter og kafeer"
-    assert melding.findtext("registreringsdato") == population.organisation(
-        AS
-    ).registreringsdato.isoformat()
+    assert (
+        melding.findtext("registreringsdato")
+        == population.organisation(AS).registreringsdato.isoformat()
+    )
     assert (melding.findtext("konkurs"), melding.findtext("underAvvikling")) == ("N", "N")
 
 
@@ -277,7 +278,9 @@ def test_a_search_answers_at_most_max_hits() -> None:
     assert len(Register(many).search("kafé")) == MAX_HITS
 
 
-@pytest.mark.parametrize(("navn", "kode"), [("x", "1031"), ("x" * 101, "1031"), ("Ingen slik", "1030")])
+@pytest.mark.parametrize(
+    ("navn", "kode"), [("x", "1031"), ("x" * 101, "1031"), ("Ingen slik", "1030")]
+)
 def test_sok_enhet_refusals_are_coded(client: zeep.Client, navn: str, kode: str) -> None:
     root = valid(client.service.sokEnhet(userid=USER, password=PASSWORD, navn=navn))
     assert header(root)[:2] == ("-1", kode)

@@ -227,10 +227,14 @@ def test_a_refusal_is_journalled(er: EnhetsregisteretMock, http: requests.Sessio
 # ---------------------------------------------------------------------- any 9 digits
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     orgnr=st.text(alphabet="0123456789", min_size=9, max_size=9),
-    operation=st.sampled_from(("hentBasisdataMini", "hentBasisdata", "hentKontaktdata", "hentRoller")),
+    operation=st.sampled_from(
+        ("hentBasisdataMini", "hentBasisdata", "hentKontaktdata", "hentRoller")
+    ),
 )
 def test_any_nine_digits_get_well_formed_grunndata_never_a_fault(
     er: EnhetsregisteretMock, http: requests.Session, orgnr: str, operation: str
@@ -263,16 +267,28 @@ def test_served_wsdl_is_the_fixture_with_the_servers_address(
     assert xsd.content == standard_file("enhetsregisteret", "erfr.xsd").read_bytes()
     root = etree.fromstring(fixture)
     ops = {op.get("name") for op in root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation")}
-    assert ops == {"hentBasisdataMini", "hentBasisdata", "hentKontaktdata", "hentRoller", "sokEnhet"}
+    assert ops == {
+        "hentBasisdataMini",
+        "hentBasisdata",
+        "hentKontaktdata",
+        "hentRoller",
+        "sokEnhet",
+    }
 
 
-def test_export_check_reports_a_stale_file(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_check_reports_a_stale_file(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = str(tmp_path)
     assert main(["schema", "export", "--standard", "enhetsregisteret", "--out", out]) == 0
-    assert main(["schema", "export", "--standard", "enhetsregisteret", "--out", out, "--check"]) == 0
+    assert (
+        main(["schema", "export", "--standard", "enhetsregisteret", "--out", out, "--check"]) == 0
+    )
     with open(f"{out}/erfr.xsd", "wb") as stale:
         stale.write(b"<stale/>")
-    assert main(["schema", "export", "--standard", "enhetsregisteret", "--out", out, "--check"]) == 1
+    assert (
+        main(["schema", "export", "--standard", "enhetsregisteret", "--out", out, "--check"]) == 1
+    )
     assert "--standard enhetsregisteret" in capsys.readouterr().err
 
 
@@ -291,6 +307,8 @@ def test_the_composition_tpn_serve_runs_answers_at_enhetsregisteret() -> None:
         state = http.get(f"{base}/__admin/state", timeout=10).json()
         assert state["enhetsregisteret_enheter"] == 38
         assert http.post(f"{base}/__admin/reset", timeout=10).status_code == 200
-        assert http.get(f"{base}/__admin/state", timeout=10).json()["enhetsregisteret_enheter"] == 38
+        assert (
+            http.get(f"{base}/__admin/state", timeout=10).json()["enhetsregisteret_enheter"] == 38
+        )
         # The archive beside it is untouched by the new routes.
         assert http.get(f"{base}/noark4ws?wsdl", timeout=10).status_code == 200

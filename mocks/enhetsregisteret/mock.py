@@ -122,9 +122,7 @@ class EnhetsregisteretMock(MockServer):
     path = PATH
     parts: EnhetsregisteretParts
 
-    def _assemble(
-        self, on_error: Callable[[BaseException], None]
-    ) -> EnhetsregisteretParts:
+    def _assemble(self, on_error: Callable[[BaseException], None]) -> EnhetsregisteretParts:
         return build_enhetsregisteret(self.config, on_error=on_error)
 
     @property

@@ -37,64 +37,70 @@ def _journal_outcome(self: Any) -> str:
     return "ok" if found is not None and found.group(1) == "0" else "error"
 
 
+def _returns() -> list[tuple[str, Any]]:
+    """An answer's one element, ``return`` (a Python keyword, so declared by name); a new list
+    for each class, which Spyne takes over."""
+    return [("return", req(Unicode))]
+
+
 def answer(cls: type[Any], document: str) -> Any:
     """An answer of type ``cls`` holding ``document`` in ``return`` (a Python keyword, so the
     element is declared and filled in by name)."""
     return cls(**{"return": document})
 
 
-class hentBasisdataMini(_Base):  # noqa: N801 (the operation's own name)
+class hentBasisdataMini(_Base):
     userid = req(Unicode)
     password = req(Unicode)
     orgnr = req(Unicode)
 
 
-class hentBasisdataMiniResponse(_Base):  # noqa: N801
-    _type_info = [("return", req(Unicode))]
+class hentBasisdataMiniResponse(_Base):
+    _type_info = _returns()
     journal_outcome = _journal_outcome
 
 
-class hentBasisdata(_Base):  # noqa: N801
+class hentBasisdata(_Base):
     userid = req(Unicode)
     password = req(Unicode)
     orgnr = req(Unicode)
 
 
-class hentBasisdataResponse(_Base):  # noqa: N801
-    _type_info = [("return", req(Unicode))]
+class hentBasisdataResponse(_Base):
+    _type_info = _returns()
     journal_outcome = _journal_outcome
 
 
-class hentKontaktdata(_Base):  # noqa: N801
+class hentKontaktdata(_Base):
     userid = req(Unicode)
     password = req(Unicode)
     orgnr = req(Unicode)
 
 
-class hentKontaktdataResponse(_Base):  # noqa: N801
-    _type_info = [("return", req(Unicode))]
+class hentKontaktdataResponse(_Base):
+    _type_info = _returns()
     journal_outcome = _journal_outcome
 
 
-class hentRoller(_Base):  # noqa: N801
+class hentRoller(_Base):
     userid = req(Unicode)
     password = req(Unicode)
     orgnr = req(Unicode)
 
 
-class hentRollerResponse(_Base):  # noqa: N801
-    _type_info = [("return", req(Unicode))]
+class hentRollerResponse(_Base):
+    _type_info = _returns()
     journal_outcome = _journal_outcome
 
 
-class sokEnhet(_Base):  # noqa: N801
+class sokEnhet(_Base):
     userid = req(Unicode)
     password = req(Unicode)
     navn = req(Unicode)
 
 
-class sokEnhetResponse(_Base):  # noqa: N801
-    _type_info = [("return", req(Unicode))]
+class sokEnhetResponse(_Base):
+    _type_info = _returns()
     journal_outcome = _journal_outcome
 
 

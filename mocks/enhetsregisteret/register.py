@@ -70,7 +70,10 @@ def koder() -> Koder:
     raw: dict[str, Any] = tomllib.loads(
         standard_file("enhetsregisteret", "koder.toml").read_text("utf-8")
     )
-    status = {int(s["kode"]): Status(int(s["kode"]), bool(s["ok"]), str(s["tekst"])) for s in raw["status"]}
+    status = {
+        int(s["kode"]): Status(int(s["kode"]), bool(s["ok"]), str(s["tekst"]))
+        for s in raw["status"]
+    }
     missing = {int(c) for c in Code} - status.keys()
     if missing:
         raise ValueError(f"koder.toml: no text for status code(s) {sorted(missing)}")
@@ -128,8 +131,6 @@ class Register:
         ignored), in the register's order, at most ``MAX_HITS``."""
         wanted = navn.strip().casefold()
         hits = (
-            o
-            for o in self._by_number.values()
-            if o.slettet is None and wanted in o.navn.casefold()
+            o for o in self._by_number.values() if o.slettet is None and wanted in o.navn.casefold()
         )
         return [hit for _, hit in zip(range(MAX_HITS), hits, strict=False)]

@@ -76,9 +76,7 @@ def enhet_json(enhet: Organisation, register: Register) -> dict[str, Any]:
     return out
 
 
-def _json(
-    status: int, payload: dict[str, Any], extra: tuple[tuple[str, str], ...] = ()
-) -> Answer:
+def _json(status: int, payload: dict[str, Any], extra: tuple[tuple[str, str], ...] = ()) -> Answer:
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     return status, [("Content-Type", "application/json; charset=utf-8"), *extra], body
 
