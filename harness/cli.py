@@ -2,7 +2,7 @@
 
 tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth-file FILE | --auth USER:PASSWORD]
           [--public-url URL] [--portal-key FILE]
-tpn schema export [--out DIR] [--check]
+tpn schema export [--standard noark4ws|enhetsregisteret] [--out DIR] [--check]
 tpn certify [--profile P] [--target URL] [--level core|full|extended] ...  (see --help)
 tpn keygen [--private-key PATH] [--public-key PATH]
 tpn report verify DIR --public-key FILE
@@ -61,20 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
     sch = sub.add_parser("schema", help="the machine-readable standards in fixtures/")
     sch_sub = sch.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
     export = sch_sub.add_parser(
-        "export", help="write the Noark-4 WS WSDL and XSD from the Spyne model"
+        "export", help="write a SOAP standard's WSDL and XSD from its Spyne model"
+    )
+    export.add_argument(
+        "--standard",
+        choices=schema.STANDARDS,
+        default="noark4ws",
+        help="whose WSDL and XSD: the archive's (default) or Enhetsregisteret's",
     )
     export.add_argument(
         "--out",
         type=Path,
-        default=Path("fixtures/standards/noark4ws"),
-        help="folder to write into (default fixtures/standards/noark4ws)",
+        default=None,
+        help="folder to write into (default fixtures/standards/STANDARD)",
     )
     export.add_argument(
         "--check",
         action="store_true",
         help="write nothing; exit 1 if the files there differ from the model",
     )
-    export.set_defaults(func=lambda args: schema.export_command(args.out, check=args.check))
+    export.set_defaults(
+        func=lambda args: schema.export_command(args.out, check=args.check, standard=args.standard)
+    )
 
     certify.add_parsers(sub)
     certificate.add_parsers(sub)

@@ -52,7 +52,7 @@ def population_command(args: argparse.Namespace) -> int:
             )
         print(
             f"wrote {len(population.personas())} personas, "
-            f"{len(population.organisations())} organisations and "
+            f"{len(population.organisations(inactive=True))} organisations and "
             f"{len(population.municipalities())} municipalities to {printable(args.output)}"
         )
         return 0
@@ -73,7 +73,9 @@ def summary() -> str:
         "Synthetic test population (fødselsnummer month + 80: no real person's number)",
         f"  {len(population.municipalities())} municipalities, {len(everyone)} personas "
         f"({dnr} with D-number), {len(families)} families, "
-        f"{len(population.organisations())} organisations",
+        f"{len(population.organisations())} organisations "
+        f"(and {len(population.organisations(inactive=True)) - len(population.organisations())} "
+        "no longer active: bankrupt, being wound up, deleted)",
         "",
         f"  {'kommune':<22}{'personas':>9}{'families':>10}",
     ]

@@ -1,4 +1,5 @@
-"""Exporting the Noark-4 WS WSDL and XSD from the Spyne model into ``fixtures/``."""
+"""Exporting a SOAP standard's WSDL and XSD from its Spyne model into ``fixtures/``: the
+Noark-4 WS archive's (``noark4ws``) and Enhetsregisteret's period service (``enhetsregisteret``)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,24 @@ from tpn.fixtures.files import FileRefused, printable, read_regular
 from tpn.harness import limits
 from tpn.harness.errors import CliError
 
+STANDARDS = ("noark4ws", "enhetsregisteret")
+ER_ADDRESS = "http://127.0.0.1:8086/enhetsregisteret"
 
-def exported_files() -> dict[str, bytes]:
-    """File name -> content, as the model produces them now."""
+
+def exported_files(standard: str = "noark4ws") -> dict[str, bytes]:
+    """File name -> content, as the model of ``standard`` produces them now."""
+    if standard == "enhetsregisteret":
+        from tpn.mocks.enhetsregisteret import build_enhetsregisteret
+
+        endpoint = build_enhetsregisteret().endpoint
+        # Its soap:address names its own path on tpn serve's defaults.
+        return {"erfr.wsdl": endpoint.wsdl_for(ER_ADDRESS), "erfr.xsd": endpoint.xsd}
+    if standard != "noark4ws":
+        raise ValueError(f"standard must be one of {', '.join(STANDARDS)}, got {standard!r}")
     from tpn.mocks.noark4ws import build_archive
 
-    endpoint = build_archive().endpoint
-    return {"noark4ws.wsdl": endpoint.wsdl, "noark4ws.xsd": endpoint.xsd}
+    archive = build_archive().endpoint
+    return {"noark4ws.wsdl": archive.wsdl, "noark4ws.xsd": archive.xsd}
 
 
 def _differs(path: Path, data: bytes) -> str | None:
@@ -30,14 +42,16 @@ def _differs(path: Path, data: bytes) -> str | None:
     return None if held == data else "differs from the model"
 
 
-def export_command(out: Path, *, check: bool) -> int:
-    files = exported_files()
+def export_command(out: Path | None, *, check: bool, standard: str = "noark4ws") -> int:
+    files = exported_files(standard)
+    out = out if out is not None else Path("fixtures/standards") / standard
     shown = printable(str(out))
     if check:
         stale = {n: why for n, data in files.items() if (why := _differs(out / n, data))}
         for name, why in stale.items():
             print(
-                f"{printable(str(out / name))}: {why}; run `tpn schema export --out {shown}`",
+                f"{printable(str(out / name))}: {why}; "
+                f"run `tpn schema export{_flag(standard)} --out {shown}`",
                 file=sys.stderr,
             )
         if not stale:
@@ -51,3 +65,7 @@ def export_command(out: Path, *, check: bool) -> int:
     except OSError as exc:
         raise CliError(f"cannot write into {shown}: {exc.strerror or exc}") from None
     return 0
+
+
+def _flag(standard: str) -> str:
+    return "" if standard == "noark4ws" else f" --standard {standard}"

@@ -3,11 +3,12 @@
 ``PARTS`` lists the mocks; ``compose`` assembles them (``tpn.mocks.core.parts``) over one store,
 one test clock and one journal, behind one admin side (``/__admin``: its journal, reset and state
 cover every part) and one HTTP Basic gate; ``ComposedMock`` runs the same in a thread for tests
-that need more than one mock. Today that is the Noark-4 WS archive at ``/noark4ws`` and the
-security portal at ``/sikkerhetsportal``.
+that need more than one mock. Today that is the Noark-4 WS archive at ``/noark4ws``, the
+security portal at ``/sikkerhetsportal`` and Enhetsregisteret at ``/enhetsregisteret`` (its
+REST shape under ``/enhetsregisteret/api``).
 
 No mock builds another: each builds only its own part, and this module is the one place that
-puts them together. A new mock (MinSide, Enhetsregisteret) is a package with a plan of its own
+puts them together. A new mock (MinSide) is a package with a plan of its own
 (``tpn.mocks.core.parts.Plan``) and one more entry in ``PARTS``.
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.parts import Assembly, Plan
 from tpn.mocks.core.server import MockServer
+from tpn.mocks.enhetsregisteret.mock import enhetsregisteret_part
 from tpn.mocks.noark4ws.mock import archive_part
 from tpn.mocks.sikkerhetsportal.mock import portal_part
 
@@ -27,6 +29,7 @@ __all__ = ["PARTS", "ComposedMock", "compose"]
 PARTS: tuple[Plan, ...] = (
     archive_part,
     portal_part,
+    enhetsregisteret_part,
 )
 
 

@@ -46,7 +46,7 @@ def test_every_person_number_is_valid_and_synthetic(p: population.Persona) -> No
 
 
 def test_every_organisation_number_is_valid_synthetic_and_unique() -> None:
-    numbers = [o.organisasjonsnummer for o in population.organisations()]
+    numbers = [o.organisasjonsnummer for o in population.organisations(inactive=True)]
     for number in numbers:
         verdict = identifiers.check_orgnr(number)
         assert verdict.valid, verdict.line()
@@ -68,7 +68,7 @@ def test_numbers_are_unique() -> None:
 
 def test_contact_details_are_obviously_invented() -> None:
     found = [(p.epost, p.telefon) for p in population.personas()]
-    found += [(o.epost, o.telefon) for o in population.organisations()]
+    found += [(o.epost, o.telefon) for o in population.organisations(inactive=True)]
     for epost, telefon in found:
         if epost is not None:
             assert epost.endswith("@example.com") and epost.isascii(), epost
@@ -119,7 +119,7 @@ def test_norwegian_letters_are_there() -> None:
 def test_addresses_are_in_the_project_municipalities() -> None:
     known = {m.kommunenummer for m in population.municipalities()}
     addresses = [p.address for p in population.personas()]
-    addresses += [o.address for o in population.organisations()]
+    addresses += [o.address for o in population.organisations(inactive=True)]
     places: dict[str, tuple[str, str]] = {}
     for a in addresses:
         assert identifiers.check_postnummer(a.postnummer) is None, a
@@ -213,9 +213,28 @@ def test_every_municipality_is_an_organisation_and_no_other() -> None:
 
 
 def test_contact_persons_are_adult_personas() -> None:
-    for o in population.organisations():
+    for o in population.organisations(inactive=True):
         who = population.persona(o.kontaktperson)
         assert is_adult(who), f"{o.navn}: {who.navn} is not an adult"
+
+
+def test_roles_are_held_by_adult_personas() -> None:
+    for o in population.organisations(inactive=True):
+        assert o.roller, f"{o.navn} has no roles"
+        for role in o.roller:
+            who = population.persona(role.person)
+            assert is_adult(who), f"{o.navn}: {role.rolle} {who.navn} is not an adult"
+
+
+def test_the_register_has_its_special_cases_and_forms_never_see_them() -> None:
+    everyone = population.organisations(inactive=True)
+    inactive = [o for o in everyone if not o.active]
+    assert sum(o.konkurs is not None for o in inactive) >= 1
+    assert sum(o.under_avvikling is not None for o in inactive) >= 1
+    assert sum(o.slettet is not None for o in inactive) >= 1
+    assert not set(inactive) & set(population.organisations())
+    # Looked up by number, an inactive one is found all the same.
+    assert population.organisation(inactive[0].organisasjonsnummer) is inactive[0]
 
 
 # ---------------------------------------------------------------------- export
@@ -226,7 +245,7 @@ def test_to_json_round_trips_and_counts_match() -> None:
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
     assert len(data["municipalities"]) == len(population.municipalities())
     assert len(data["personas"]) == len(population.personas())
-    assert len(data["organisations"]) == len(population.organisations())
+    assert len(data["organisations"]) == len(population.organisations(inactive=True))
     first = population.personas()[0]
     assert data["personas"][0]["born"] == first.born.isoformat()
     assert data["personas"][0]["address"]["postnummer"] == first.address.postnummer
@@ -308,3 +327,19 @@ def test_a_one_sided_link_is_refused(monkeypatch: pytest.MonkeyPatch, fresh_cach
     monkeypatch.setattr(population, "_table", lambda name, key: rows)
     with pytest.raises(ValueError, match=f"{child} does not list it in parents"):
         population.personas()
+
+
+def test_a_role_held_by_nobody_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [dict(r) for r in population._table("organisations.toml", "organisation")]
+    rows[-1]["roller"] = [{"rolle": "DAGL", "person": "01010100000"}]
+    table = population._table
+    monkeypatch.setattr(
+        population, "_table", lambda name, key: rows if key == "organisation" else table(name, key)
+    )
+    population._organisations.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="gives role DAGL to unknown 01010100000"):
+            population.organisations()
+    finally:
+        monkeypatch.undo()
+        population._organisations.cache_clear()

@@ -386,7 +386,12 @@ def request_url(environ: dict[str, Any]) -> str:
 
 
 def _answer_outcome(response: Any) -> str:
-    """An answer's outcome from its object: its status type (``ok``, ``warning``, ``error``)."""
+    """An answer's outcome from its object: what its ``journal_outcome()`` says, when its class
+    has one (an answer whose status is inside a string: Enhetsregisteret's grunndata), else its
+    status type (``ok``, ``warning``, ``error``)."""
+    own = getattr(response, "journal_outcome", None)
+    if callable(own):
+        return str(own())
     kind = getattr(getattr(response, "status", None), "type", None)
     return kind.lower() if kind in _STATUS_TYPES else "ok"
 
