@@ -167,7 +167,7 @@ def listing(deliveries: Sequence[Delivery]) -> list[str]:
     """One line per delivery, for the run to print before it asks for the first."""
     lines = []
     for d in deliveries:
-        traits = [d.form.applicant]
+        traits: list[str] = [d.form.applicant]
         if d.form.confidential:
             traits.append("confidential")
         if d.building:
