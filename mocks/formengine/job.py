@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from tpn.fixtures.files import FileRefused, read_regular
+from tpn.fixtures.files import FileRefused, printable, read_regular
 
 JOB_VERSION = 1
 ACTION = "deliver-form"
@@ -198,7 +198,10 @@ def read_job(path: str | Path) -> DeliveryJob:
         data = read_regular(path, MAX_JOB_BYTES, what="job file")
     except FileRefused as exc:
         raise JobError(str(exc)) from None
-    return parse_job(data)
+    try:
+        return parse_job(data)
+    except JobError as exc:
+        raise JobError(f"{printable(str(path))}: {exc}") from None
 
 
 def read_document(job: DeliveryJob, limit: int) -> bytes:
