@@ -314,7 +314,7 @@ def test_the_register_name_wins_over_the_job(
     orgnr = doc.text("Innsender/organisasjonsnummer")
     result = deliver(job_for(doc, tmp_path, archive.url, register_url))
     assert result.success
-    assert [a.operation for a in result.attempts][0] == "register"
+    assert result.attempts[0].operation == "register"
     found = arrived(client(archive.wsdl_url), SYSTEM, doc.text("Metadata/referanse"))
     assert found.entries[0].avsmot[0].amNavn == population.organisation(orgnr).navn
 
