@@ -39,16 +39,14 @@ def any_answer(answer: Answer) -> bool:
 
 def latin1(root: Any) -> bytes:
     """The document written in ISO-8859-1 (with a declaration that says so)."""
-    out: bytes = etree.tostring(
-        root, xml_declaration=True, encoding="ISO-8859-1", pretty_print=True
-    )
-    return out
+    out: Any = etree.tostring(root, xml_declaration=True, encoding="ISO-8859-1", pretty_print=True)
+    return bytes(out)
 
 
 def padded(root: Any) -> bytes:
     """Indents inside values too: every free-text value (one with a space in it) gets a line
     break and indentation around it, as a careless pretty-printer does."""
-    copy = etree.fromstring(etree.tostring(root))
+    copy: Any = etree.fromstring(etree.tostring(root))
     for el in copy.iter(etree.Element):
         if len(el) == 0 and el.text and " " in el.text.strip():
             el.text = f"\n    {el.text}\n  "
