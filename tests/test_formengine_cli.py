@@ -96,3 +96,20 @@ def test_the_defects_are_listed() -> None:
     done = tpn("engine", "defects")
     assert done.returncode == 0
     assert done.stdout.splitlines()[0].startswith("new-keys-on-retry\tFD-KEY-004, FD-FAULT-002")
+
+
+def test_the_readme_synopsis_matches_the_cli() -> None:
+    import re
+
+    from tpn.harness.cli import build_parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    [synopsis] = re.findall(r"```text\n(tpn engine deliver .*?)```", readme, re.S)
+    documented = set(re.findall(r"--[a-z][a-z-]+", synopsis))
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    engine = sub.choices["engine"]  # type: ignore[index]
+    engine_sub = next(a for a in engine._actions if a.dest == "engine_command")
+    deliver = engine_sub.choices["deliver"]
+    actual = {s for a in deliver._actions for s in a.option_strings if s.startswith("--")}
+    assert documented == actual - {"--help"}
+    assert "tpn engine defects" in synopsis
