@@ -3,7 +3,8 @@
 Written with fpdf2, in Open Sans (the ``ttf-opensans`` package, Apache 2.0: a font that comes
 with the engine, never a system path a fresh machine may lack). Open Sans covers Latin-1 and
 Latin Extended-A: Norwegian, the Lithuanian and Polish names of the population, and the North,
-Lule and South Sami letters. fpdf2 embeds the subset used with its ToUnicode map, so a PDF
+Lule and South Sami letters (not Skolt Sami's ǥ, ǩ, ǯ: fpdf2 logs them as missing glyphs,
+and a reader then cannot extract them). fpdf2 embeds the subset used with its ToUnicode map, so a PDF
 reader extracts the names exactly as written. The output is the same bytes for the same form
 (its dates are the form's innsendtTidspunkt), so a resend carries an identical attachment,
 which the archive does not add twice.
