@@ -372,3 +372,34 @@ def test_a_document_of_another_form_is_not_delivered(archive: ArchiveMock, tmp_p
     result = deliver(job)
     assert not result.success
     assert result.detail.startswith("the job's document is not a KS-SFO 1.0 form")
+
+
+@pytest.mark.parametrize("name", ["Ańa Jūratė Kazlauskienė", "Áilu Máret Ŋuvttá Čađa Šárá Žoŧŧe"])
+def test_the_pdf_gives_back_names_beyond_latin_1_exactly(name: str) -> None:
+    import dataclasses
+
+    from tpn.mocks.formengine import form as forms
+    from tpn.mocks.formengine.job import DeliveryJob, Service
+    from tpn.mocks.formengine.render import render
+
+    doc = form_document("KS-BARNEHAGE")
+    job = DeliveryJob(
+        "j", "KS-BARNEHAGE", "1.0", doc.text("Metadata/referanse"), "Søknad om barnehageplass",
+        False, "person", None, False, Path("/form.xml"), Service("http://127.0.0.1:9"), None, 60,
+    )  # fmt: skip
+    applicant = forms.applicant(doc.root, job)
+    form = forms.Form(
+        job,
+        doc.root,
+        dataclasses.replace(applicant, navn=name),
+        forms.innsendt(doc.root, job),
+        None,
+    )
+    pdf = render(form)
+    assert pdf == render(form)  # the same bytes every time: a resend adds no second attachment
+    lines = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+    assert [" ".join(line.split()) for line in lines[:3]] == [
+        "Søknad om barnehageplass",
+        f"KS-BARNEHAGE 1.0, referanse {job.referanse}",
+        name,
+    ]
