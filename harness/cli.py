@@ -13,6 +13,7 @@ tpn population [--json | --output FILE]
 tpn forms list [--json] | generate --out DIR [--form ID] [--count N] [--seed N] [--break RULE]
 tpn forms export --out DIR
 tpn sp register FILE [--db URL] | tpn sp list [--db URL]
+tpn engine deliver [JOB] [--timeout SECONDS] [--retries N] [--defect NAME] [--json] | defects
 
 Exit status: 0 success, 1 a verdict against what was checked (a requirement failed, a document
 or number is invalid, a report does not verify), 2 anything that kept tpn from judging (one
@@ -31,6 +32,7 @@ from tpn.harness import (
     certificate,
     certify,
     defects,
+    engine,
     errors,
     forms,
     ids,
@@ -92,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     population.add_parsers(sub)
     forms.add_parsers(sub)
     sp.add_parsers(sub)
+    engine.add_parsers(sub)
     _name_commands(parser)
     return parser
 

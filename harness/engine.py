@@ -1,0 +1,116 @@
+"""``tpn engine``: the reference form engine, handed a job as a vendor's engine would be.
+
+    tpn engine deliver [JOB] [--timeout SECONDS] [--retries N] [--defect NAME]... [--json]
+
+JOB is the suite's job file (``tpn_job`` 1, action ``deliver-form``); without it the path is
+taken from ``$TPN_JOB``. The engine delivers the form into the job's archive and says how it
+went in one line (``--json``: the result as one object). Exit status: 0 delivered, 1 not
+delivered (the line says why), 2 a job or option that cannot be used (one line,
+``tpn engine: error: ...``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from typing import Any
+
+from tpn.fixtures.files import printable
+from tpn.harness.errors import fail, one_line
+
+PROG = "tpn engine"
+JOB_VAR = "TPN_JOB"
+MAX_TIMEOUT = 3600.0
+MAX_RETRIES = 20
+
+
+def add_parsers(sub: Any) -> None:
+    parser = sub.add_parser(
+        "engine", help="the reference form engine: deliver a form job into the archive"
+    )
+    engine_sub = parser.add_subparsers(dest="engine_command", required=True, metavar="COMMAND")
+    deliver = engine_sub.add_parser(
+        "deliver", help="deliver the form of a job file (tpn_job 1, action deliver-form)"
+    )
+    deliver.add_argument(
+        "job",
+        nargs="?",
+        metavar="JOB",
+        help=f"the job file (default: the path in ${JOB_VAR})",
+    )
+    deliver.add_argument(
+        "--timeout",
+        default="10",
+        metavar="SECONDS",
+        help="how long one archive request may take (default 10)",
+    )
+    deliver.add_argument(
+        "--retries",
+        default="3",
+        metavar="N",
+        help="resends of a request that failed in transit (default 3)",
+    )
+    deliver.add_argument(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="deliver as a defective engine does (repeatable; `tpn engine defects` lists them)",
+    )
+    deliver.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    deliver.set_defaults(func=deliver_command)
+    listing = engine_sub.add_parser("defects", help="the defects the engine can be built with")
+    listing.set_defaults(func=defects_command)
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"--timeout must be a number of seconds, not {printable(text)}") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
+        raise ValueError(f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+    return value
+
+
+def _retries(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_RETRIES:
+        raise ValueError(f"--retries must be a whole number from 0 to {MAX_RETRIES}")
+    return int(text)
+
+
+def deliver_command(args: argparse.Namespace) -> int:
+    from tpn.mocks.formengine import Engine, JobError, read_job
+    from tpn.mocks.formengine.defects import policies
+
+    try:
+        timeout = _timeout(args.timeout)
+        retries = _retries(args.retries)
+        chosen = policies(args.defect)
+    except ValueError as exc:
+        return fail(PROG, str(exc))
+    path = args.job if args.job is not None else os.environ.get(JOB_VAR)
+    if not path:
+        return fail(PROG, f"give the job file, or its path in ${JOB_VAR}")
+    try:
+        job = read_job(path)
+    except JobError as exc:
+        return fail(PROG, one_line(str(exc)))
+    result = Engine(chosen, timeout=timeout, retries=retries).deliver(job)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, default=str))
+    elif result.success:
+        print(printable(result.detail))
+    else:
+        print(f"not delivered: {printable(result.detail)}")
+    return 0 if result.success else 1
+
+
+def defects_command(args: argparse.Namespace) -> int:
+    from tpn.mocks.formengine.defects import catalogue
+
+    for d in catalogue():
+        print(f"{d.name}\t{', '.join(d.requirements)}\t{printable(d.summary)}")
+    return 0

@@ -1,0 +1,205 @@
+"""The form engine's defects: the registry and the catalogue agree, and each defect changes
+what its summary says (a quick look at what arrived; the suite's matrix judges them fully)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from formengine_support import (
+    Arrived,
+    arrived,
+    client,
+    flaky_proxy,
+    form_document,
+    job_for,
+    register_stand_in,
+)
+from lxml import etree
+
+from tpn.conformance.ksxml.validator import Validator
+from tpn.fixtures import standard_file
+from tpn.mocks.formengine import SYSTEM, Result, engine, parse_job
+from tpn.mocks.formengine.defects import REGISTRY, catalogue
+from tpn.mocks.noark4ws import ArchiveMock
+
+
+def test_the_registry_and_the_catalogue_name_the_same_defects() -> None:
+    assert sorted(e.name for e in REGISTRY.entries) == sorted(d.name for d in catalogue())
+    assert len(catalogue()) >= 12
+
+
+def test_every_defect_names_requirements_of_the_profile() -> None:
+    raw = tomllib.loads(standard_file("formdelivery", "requirements.toml").read_text("utf-8"))
+    known = {r["id"] for r in raw["requirement"]}
+    for d in catalogue():
+        assert d.requirements and set(d.requirements) <= known, d.name
+        assert d.summary and d.story, d.name
+
+
+def test_an_unknown_defect_names_every_known_one() -> None:
+    with pytest.raises(ValueError, match=r"unknown defect 'nope'; the catalogue has: new-keys"):
+        engine(["nope"])
+
+
+@dataclass
+class Run:
+    result: Result
+    found: Arrived
+    counts: dict[str, int]
+    seen: list[bytes]
+    referanse: str
+    job: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def register_url() -> Iterator[str]:
+    with register_stand_in() as url:
+        yield url
+
+
+def run(
+    defect: str,
+    skjema_id: str,
+    folder: Path,
+    register_url: str,
+    *,
+    fault: tuple[str, str] | None = None,
+    system: str = SYSTEM,
+) -> Run:
+    doc = form_document(skjema_id)
+    referanse = doc.text("Metadata/referanse")
+    with ArchiveMock() as archive:
+        proxy = flaky_proxy(archive.url, *fault) if fault else nullcontext()
+        with proxy as flaky:
+            url = flaky.url if flaky is not None else archive.url
+            job = job_for(doc, folder, url, register_url)
+            result = engine([defect], timeout=1.0).deliver(parse_job(json.dumps(job).encode()))
+        found = arrived(client(archive.wsdl_url), system, referanse)
+        counts = archive.archive.counts()
+    return Run(result, found, counts, flaky.seen if flaky else [], referanse, job)
+
+
+def main_xml(r: Run) -> bytes:
+    [main] = [d for d in r.found.entries[0].dokument if d.dlType == "H"]
+    data: bytes = main.fil.base64
+    return data
+
+
+def _keys(bodies: list[bytes]) -> set[tuple[bytes, ...]]:
+    return {tuple(re.findall(rb"<[^>]*nokkel>([^<]*)<", b)) for b in bodies}
+
+
+def check_new_keys_on_retry(tmp: Path, reg: str) -> None:
+    r = run("new-keys-on-retry", "KS-BARNEHAGE", tmp, reg, fault=("drop-after", "PutJournpost"))
+    assert r.result.success and r.counts["journpost"] == 2 and len(_keys(r.seen)) == 2
+
+
+def check_duplicate_on_resend(tmp: Path, reg: str) -> None:
+    r = run("duplicate-on-resend", "KS-BARNEHAGE", tmp, reg, fault=("drop-after", "PutNoarksak"))
+    assert r.result.success and r.counts["noarksak"] == 2
+
+
+def check_no_retry(tmp: Path, reg: str) -> None:
+    r = run("no-retry", "KS-BARNEHAGE", tmp, reg, fault=("http-500", "PutNoarksak"))
+    assert not r.result.success and len(r.seen) == 1 and r.counts["noarksak"] == 0
+
+
+def check_success_after_error(tmp: Path, reg: str) -> None:
+    r = run("success-after-error", "KS-BARNEHAGE", tmp, reg, fault=("error-status", "PutJournpost"))
+    assert r.result.success and r.counts["journpost"] == 0
+
+
+def check_document_reencoded(tmp: Path, reg: str) -> None:
+    r = run("document-reencoded", "KS-BARNEHAGE", tmp, reg)
+    xml = main_xml(r)
+    assert xml.startswith(b"<?xml version='1.0' encoding='ISO-8859-1'?>")
+    assert "KSX-XML-001" in Validator().check(xml).rules
+
+
+def check_values_padded(tmp: Path, reg: str) -> None:
+    r = run("values-padded", "KS-BARNEHAGE", tmp, reg)
+    texts = [el.text for el in etree.fromstring(main_xml(r)).iter(etree.Element) if len(el) == 0]
+    assert any(t and t != t.strip() for t in texts)
+
+
+def check_no_pdf(tmp: Path, reg: str) -> None:
+    r = run("no-pdf", "KS-BARNEHAGE", tmp, reg)
+    assert [d.dlType for d in r.found.entries[0].dokument] == ["H"]
+
+
+def check_org_from_job(tmp: Path, reg: str) -> None:
+    r = run("org-from-job", "KS-SKJENKEBEVILLING", tmp, reg)
+    assert r.result.success and "register" not in [a.operation for a in r.result.attempts]
+    [am] = r.found.entries[0].avsmot
+    assert am.amNavn is None and am.amAdresse is None and am.amOrgnr
+    assert "KSX-XSD-001" in Validator().check(main_xml(r)).rules
+
+
+def check_fnr_in_title(tmp: Path, reg: str) -> None:
+    r = run("fnr-in-title", "KS-STARTLAAN", tmp, reg)
+    assert re.search(r"\(\d{11}\)$", r.found.cases[0].saTittel)
+    assert re.search(r"\(\d{11}\)$", r.found.entries[0].jpInnhold)
+
+
+def check_no_access_code(tmp: Path, reg: str) -> None:
+    r = run("no-access-code", "KS-STARTLAAN", tmp, reg)
+    sak, jp = r.found.cases[0], r.found.entries[0]
+    assert (sak.saTgkode, sak.saU1, sak.saOfftittel) == (None, None, None)
+    assert (jp.jpTgkode, jp.jpU1, jp.jpOffinnhold) == (None, None, None)
+
+
+def check_wrong_document_type(tmp: Path, reg: str) -> None:
+    r = run("wrong-document-type", "KS-BARNEHAGE", tmp, reg)
+    assert r.found.entries[0].jpNdoktype == "U"
+
+
+def check_missing_sender(tmp: Path, reg: str) -> None:
+    r = run("missing-sender", "KS-BARNEHAGE", tmp, reg)
+    assert not r.found.entries[0].avsmot
+
+
+def check_matrikkel_dropped(tmp: Path, reg: str) -> None:
+    r = run("matrikkel-dropped", "KS-GRAVETILLATELSE", tmp, reg)
+    assert r.result.success and not r.found.cases[0].matrikkelnummer
+
+
+def check_numbers_sent(tmp: Path, reg: str) -> None:
+    r = run("numbers-sent", "KS-BARNEHAGE", tmp, reg)
+    [case] = [a for a in r.result.attempts if a.operation == "PutNoarksak"]
+    assert case.outcome == "WARNING" and "NUMBER_REPLACED" in case.detail
+
+
+def check_keys_from_clock(tmp: Path, reg: str) -> None:
+    r = run("keys-from-clock", "KS-BARNEHAGE", tmp, reg)
+    assert r.result.success and r.counts["noarksak"] == 1 and not r.found.cases
+
+
+def check_system_per_form(tmp: Path, reg: str) -> None:
+    r = run("system-per-form", "KS-BARNEHAGE", tmp, reg, system=f"{SYSTEM}-KS-BARNEHAGE")
+    assert r.result.success and len(r.found.cases) == 1
+
+
+CHECKS: dict[str, Callable[[Path, str], None]] = {
+    name.removeprefix("check_").replace("_", "-"): check
+    for name, check in list(globals().items())
+    if name.startswith("check_")
+}
+
+
+def test_every_defect_has_a_check() -> None:
+    assert sorted(CHECKS) == sorted(d.name for d in catalogue())
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_the_defect_does_what_its_summary_says(
+    name: str, tmp_path: Path, register_url: str
+) -> None:
+    CHECKS[name](tmp_path, register_url)
