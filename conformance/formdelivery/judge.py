@@ -145,19 +145,20 @@ def sent_date(delivery: Delivery) -> dt.date:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(OSLO).date()
 
 
-def request_keys(arrival: Arrival, operation: str, key: str) -> set[tuple[str, str]]:
-    """The external keys (eksternSystem, nokkel) named ``key`` in each of the engine's
-    ``operation`` requests during the delivery."""
-    found = set()
+def request_keys(arrival: Arrival, operation: str, key: str) -> list[tuple[str, str] | None]:
+    """The external key named ``key`` in each of the engine's ``operation`` requests during the
+    delivery, in order: (eksternSystem, nokkel), or None for a request that names none."""
+    found: list[tuple[str, str] | None] = []
     for exchange in arrival.archive_requests(operation):
         try:
             root = parse(exchange.request, "the request")
         except xmlguard.Refused:
             continue
-        for el in root.iter(f"{{*}}{key}"):
-            system = el.findtext("{*}eksternSystem") or ""
-            nokkel = el.findtext("{*}nokkel") or ""
-            found.add((system, nokkel))
+        el = next(root.iter(f"{{*}}{key}"), None)
+        if el is None:
+            found.append(None)
+        else:
+            found.append((el.findtext("{*}eksternSystem") or "", el.findtext("{*}nokkel") or ""))
     return found
 
 
@@ -284,9 +285,9 @@ def same_keys_on_retry(arrivals: list[Arrival]) -> list[str]:
             ("PutJournpost", "jpEksternNokkel"),
         ):
             keys = request_keys(a, operation, key)
-            if len(keys) > 1:
-                shown = ", ".join(f"{s}/{n}" for s, n in sorted(keys)[:4])
-                said.append(f"{len(keys)} different {key} over its {operation} attempts: {shown}")
+            if len(set(keys)) > 1:
+                shown = ", ".join("none" if k is None else f"{k[0]}/{k[1]}" for k in keys[:4])
+                said.append(f"{key} changed over its {operation} attempts: {shown}")
         return "; ".join(said) or None
 
     return each(arrivals, problem)
