@@ -494,9 +494,11 @@ def test_faults_need_a_started_server() -> None:
         ArchiveMock().inject("http-500")
 
 
-def test_composed_mocks_take_faults_at_the_archive_only() -> None:
+def test_composed_mocks_take_faults_at_their_soap_endpoints() -> None:
+    """The archive and Enhetsregisteret are SOAP endpoints and take faults; the portal does not.
+    Without a path a fault is the first one's, the archive's."""
     with ComposedMock() as mocks:
-        assert mocks.parts.faults.paths == ("/noark4ws",)
+        assert mocks.parts.faults.paths == ("/noark4ws", "/enhetsregisteret")
         fault_id = mocks.inject("http-500")
         answer = requests.post(
             mocks.base_url + "/noark4ws", data=put_sak(), headers=XML, timeout=10
