@@ -71,7 +71,7 @@ def _asker(opt: Any, work: Path, engine_timeout: float, say: Any) -> tuple[Asker
     words += ["--timeout", f"{engine_timeout:g}"]
     for name in opt.tpn_defect:
         words += ["--defect", name]
-    return CommandAsker(shlex.join(words), work, words=words), "the reference form engine", True
+    return CommandAsker(shlex.join(words), work, words=words), "tpn engine deliver", True
 
 
 @pytest.fixture(scope="session")
