@@ -27,6 +27,9 @@ DEFECTS: list[dict[str, Any]] = tomllib.loads(
 CATALOGUE = load("formdelivery")
 
 pytestmark = pytest.mark.slow
+# Seconds a job may take: a reference delivery takes under 2 s and the delay fault holds 4 s, so
+# an engine that never answers (hangs-after-error) costs 15 s, not the default's two minutes.
+JOB_TIMEOUT = "15"
 
 
 def certify(tmp_path: Path, *defects: str) -> dict[str, Any]:
@@ -44,6 +47,8 @@ def certify(tmp_path: Path, *defects: str) -> dict[str, Any]:
         str(out),
         "--seed",
         "20311",
+        "--job-timeout",
+        JOB_TIMEOUT,
         "-q",
     ]
     for name in defects:

@@ -3,6 +3,7 @@ what its summary says (a quick look at what arrived; the suite's matrix judges t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tomllib
@@ -26,8 +27,9 @@ from lxml import etree
 
 from tpn.conformance.ksxml.validator import Validator
 from tpn.fixtures import standard_file
-from tpn.mocks.formengine import SYSTEM, Result, engine, parse_job
-from tpn.mocks.formengine.defects import REGISTRY, catalogue
+from tpn.mocks.formengine import SYSTEM, Engine, Result, engine, parse_job
+from tpn.mocks.formengine.defects import REGISTRY, catalogue, policies
+from tpn.mocks.formengine.messages import OSLO
 from tpn.mocks.noark4ws import ArchiveMock
 
 
@@ -185,6 +187,110 @@ def check_keys_from_clock(tmp: Path, reg: str) -> None:
 def check_system_per_form(tmp: Path, reg: str) -> None:
     r = run("system-per-form", "KS-BARNEHAGE", tmp, reg, system=f"{SYSTEM}-KS-BARNEHAGE")
     assert r.result.success and len(r.found.cases) == 1
+
+
+def _sender(r: Run) -> Any:
+    [am] = r.found.entries[0].avsmot
+    return am
+
+
+def check_sender_without_address(tmp: Path, reg: str) -> None:
+    for skjema_id in ("KS-BARNEHAGE", "KS-SKJENKEBEVILLING"):  # a person's, an organisation's
+        am = _sender(run("sender-without-address", skjema_id, tmp, reg))
+        assert (am.amAdresse, am.amPostnr, am.amPoststed) == (None, None, None)
+        assert am.amNavn and (am.amFodselsnr or am.amOrgnr)
+
+
+def check_sender_unnumbered(tmp: Path, reg: str) -> None:
+    for skjema_id in ("KS-BARNEHAGE", "KS-SKJENKEBEVILLING"):
+        am = _sender(run("sender-unnumbered", skjema_id, tmp, reg))
+        assert (am.amFodselsnr, am.amOrgnr) == (None, None) and am.amNavn and am.amAdresse
+
+
+def check_no_sender_email(tmp: Path, reg: str) -> None:
+    r = run("no-sender-email", "KS-BARNEHAGE", tmp, reg)
+    assert form_document("KS-BARNEHAGE").text("Innsender/epost")
+    am = _sender(r)
+    assert am.amEpostadr is None and am.amFodselsnr and am.amAdresse
+
+
+def check_case_titled_by_applicant(tmp: Path, reg: str) -> None:
+    r = run("case-titled-by-applicant", "KS-BARNEHAGE", tmp, reg)
+    name = form_document("KS-BARNEHAGE").text("Innsender/navn")
+    assert r.found.cases[0].saTittel == f"{name} - Søknad om barnehageplass"
+    assert r.found.entries[0].jpInnhold == f"Søknad om barnehageplass - {name}"
+
+
+def check_entry_titled_by_form_id(tmp: Path, reg: str) -> None:
+    r = run("entry-titled-by-form-id", "KS-BARNEHAGE", tmp, reg)
+    assert r.found.entries[0].jpInnhold == "KS-BARNEHAGE"
+    assert r.found.cases[0].saTittel.startswith("Søknad om barnehageplass - ")
+
+
+def check_dokdato_today(tmp: Path, reg: str) -> None:
+    r = run("dokdato-today", "KS-BARNEHAGE", tmp, reg)
+    sent = dt.datetime.fromisoformat(
+        form_document("KS-BARNEHAGE").text("Metadata/innsendtTidspunkt").replace("Z", "+00:00")
+    )
+    today = dt.datetime.now(OSLO).date()
+    assert sent.astimezone(OSLO).date() != today  # the reference would send that date
+    assert r.found.entries[0].jpDokdato == today
+
+
+def check_journalfoert(tmp: Path, reg: str) -> None:
+    r = run("journalfoert", "KS-BARNEHAGE", tmp, reg)
+    assert r.result.success and r.found.entries[0].jpStatus == "J"
+
+
+def check_all_restricted(tmp: Path, reg: str) -> None:
+    r = run("all-restricted", "KS-BARNEHAGE", tmp, reg)  # not a confidential form
+    sak, jp = r.found.cases[0], r.found.entries[0]
+    assert (sak.saTgkode, sak.saU1, sak.saOfftittel) == ("13", "1", "Søknad om barnehageplass")
+    assert (jp.jpTgkode, jp.jpU1, jp.jpOffinnhold) == ("13", "1", "Søknad om barnehageplass")
+
+
+def check_xml_as_text(tmp: Path, reg: str) -> None:
+    r = run("xml-as-text", "KS-BARNEHAGE", tmp, reg)
+    [main] = [d for d in r.found.entries[0].dokument if d.dlType == "H"]
+    assert (main.veDokformat, main.veMimeType) == ("RA-TEKST", "text/plain")
+    assert main_xml(r).startswith(b"<?xml")
+
+
+def check_pdf_as_own_entry(tmp: Path, reg: str) -> None:
+    r = run("pdf-as-own-entry", "KS-BARNEHAGE", tmp, reg)
+    assert r.result.success and r.counts == {"noarksak": 1, "journpost": 2, "dokument": 2}
+    kinds = sorted([d.dlType for d in e.dokument] for e in r.found.entries)
+    assert kinds == [["H"], ["V"]]
+    keys = sorted(e.jpEksternNokkel.nokkel for e in r.found.entries)
+    assert keys == [r.referanse, f"{r.referanse}-pdf"]
+
+
+def check_pdf_in_own_case(tmp: Path, reg: str) -> None:
+    r = run("pdf-in-own-case", "KS-BARNEHAGE", tmp, reg)
+    assert r.result.success and r.counts == {"noarksak": 2, "journpost": 2, "dokument": 2}
+    assert [d.dlType for e in r.found.entries for d in e.dokument] == ["H"]
+
+
+class _StillWaiting(Exception):
+    pass
+
+
+def check_hangs_after_error(tmp: Path, reg: str) -> None:
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the third pause ends the wait the engine never ends
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            raise _StillWaiting
+
+    doc = form_document("KS-BARNEHAGE")
+    hanging = Engine(policies(["hangs-after-error"]), timeout=1.0, sleep=sleep)
+    with ArchiveMock() as archive, flaky_proxy(archive.url, "error-status", "PutJournpost") as f:
+        job = parse_job(json.dumps(job_for(doc, tmp, f.url, reg)).encode())
+        with pytest.raises(_StillWaiting):
+            hanging.deliver(job)
+        assert engine([], timeout=1.0).deliver(job).success is False  # the reference gives up
+    assert len(f.seen) == 2  # one request each: no resend, the defect only waits
 
 
 CHECKS: dict[str, Callable[[Path, str], None]] = {

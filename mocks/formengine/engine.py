@@ -24,7 +24,7 @@ from tpn.mocks.formengine import messages, register
 from tpn.mocks.formengine.archive import Answer, ArchiveClient, Refused, Transient
 from tpn.mocks.formengine.form import Form, FormError
 from tpn.mocks.formengine.job import DeliveryJob, JobError, read_document
-from tpn.mocks.formengine.messages import Keys
+from tpn.mocks.formengine.messages import Filing, Keys, Titles
 from tpn.mocks.formengine.policies import REFERENCE, Policies
 from tpn.mocks.formengine.register import Enhet, RegisterError
 
@@ -132,26 +132,16 @@ class _Run:
         pdf = p.render(form)
         titles = p.titles(form)
         keys = p.keys(form)
+        documents = messages.dokumenter(form, titles, xml, pdf)
         client = ArchiveClient(self.job.archive, timeout=self.engine.timeout)
         try:
-            case_keys: list[Keys | None] = [keys]
-
-            def case_message(attempt: int) -> dict[str, Any]:
-                case_keys[0] = p.resend_keys("PutNoarksak", keys, attempt)
-                sak = messages.noarksak(form, case_keys[0], titles)
-                return {"noarksak": p.case_message(form, sak)}
-
-            sak = self.call(client, "PutNoarksak", case_message).stored
-            self.case = _numbers(sak, ("saId", "saSaar", "saSeknr"))
-            documents = messages.dokumenter(form, titles, xml, pdf)
-
-            def entry_message(attempt: int) -> dict[str, Any]:
-                sent = p.resend_keys("PutJournpost", keys, attempt)
-                jp = messages.journpost(form, sent, case_keys[0] or keys, titles, documents)
-                return {"journpost": p.entry_message(form, jp)}
-
-            jp = self.call(client, "PutJournpost", entry_message).stored
-            self.entry = _numbers(jp, ("jpId", "jpJaar", "jpSeknr"))
+            # Each case's keys, and the keys its last attempt sent (a resend may change them):
+            # its entries name their case by what was sent.
+            sent: dict[Keys, Keys | None] = {}
+            for filing in p.filings(keys, documents):
+                if filing.case not in sent:
+                    self.put_case(client, form, titles, filing.case, sent)
+                self.put_entry(client, form, titles, filing, sent[filing.case] or filing.case)
         finally:
             client.close()
         where = _where(self.case, "case") + ", " + _where(self.entry, "entry")
@@ -162,6 +152,38 @@ class _Run:
             self.case,
             self.entry,
         )
+
+    def put_case(
+        self,
+        client: ArchiveClient,
+        form: Form,
+        titles: Titles,
+        keys: Keys,
+        sent: dict[Keys, Keys | None],
+    ) -> None:
+        p = self.policies
+
+        def message(attempt: int) -> dict[str, Any]:
+            sent[keys] = p.resend_keys("PutNoarksak", keys, attempt)
+            return {"noarksak": p.case_message(form, messages.noarksak(form, sent[keys], titles))}
+
+        stored = self.call(client, "PutNoarksak", message).stored
+        if not self.case:  # the delivery's own case: the first one put
+            self.case = _numbers(stored, ("saId", "saSaar", "saSeknr"))
+
+    def put_entry(
+        self, client: ArchiveClient, form: Form, titles: Titles, filing: Filing, case: Keys
+    ) -> None:
+        p = self.policies
+
+        def message(attempt: int) -> dict[str, Any]:
+            keys = p.resend_keys("PutJournpost", filing.entry, attempt)
+            jp = messages.journpost(form, keys, case, titles, filing.documents)
+            return {"journpost": p.entry_message(form, jp)}
+
+        stored = self.call(client, "PutJournpost", message).stored
+        if not self.entry:  # the delivery's own entry: the first one put
+            self.entry = _numbers(stored, ("jpId", "jpJaar", "jpSeknr"))
 
     def form(self) -> Form:
         job = self.job
@@ -244,6 +266,7 @@ class _Run:
                 raise _Failed(f"{operation} was refused: {exc}") from None
             self.note(operation, number, answer.status, answer.describe(), started)
             if not self.policies.stored(answer):
+                self.policies.after_error(self.engine._sleep)
                 raise _Failed(f"{operation}: the archive answered {answer.describe()}")
             return answer
 

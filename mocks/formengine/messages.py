@@ -43,6 +43,16 @@ class Keys:
 
 
 @dataclass(frozen=True)
+class Filing:
+    """One entry the engine puts: the keys of the case it goes into, its own keys, and its
+    documents. The engine puts each case named by a filing once, before its first entry."""
+
+    case: Keys
+    entry: Keys
+    documents: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Titles:
     """The titles of a delivery: the full one (case and entry), the public one (confidential
     forms) and the documents'."""
@@ -55,6 +65,12 @@ class Titles:
 def keys_of_form(form: Form) -> Keys:
     """The reference: the engine's system name and the form's referanse."""
     return Keys(SYSTEM, form.job.referanse)
+
+
+def one_entry(keys: Keys, documents: list[dict[str, Any]]) -> list[Filing]:
+    """The reference: one case and one entry, both with the form's keys, holding every
+    document (the form XML and its rendering)."""
+    return [Filing(keys, keys, documents)]
 
 
 def titles_of_form(form: Form) -> Titles:

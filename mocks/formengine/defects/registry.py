@@ -67,6 +67,30 @@ REGISTRY: Registry[Policies] = Registry(
         Entry("numbers-sent", (filters("case_message", v.case_numbers),)),
         Entry("keys-from-clock", (replaces("keys", v.keys_from_clock),)),
         Entry("system-per-form", (replaces("keys", v.system_per_form),)),
+        Entry("hangs-after-error", (replaces("after_error", v.wait_for_change),)),
+        Entry(
+            "sender-without-address",
+            (filters("entry_message", v.sender_without("amAdresse", "amPostnr", "amPoststed")),),
+        ),
+        Entry(
+            "sender-unnumbered",
+            (filters("entry_message", v.sender_without("amFodselsnr", "amOrgnr")),),
+        ),
+        Entry("no-sender-email", (filters("entry_message", v.sender_without("amEpostadr")),)),
+        Entry("case-titled-by-applicant", (filters("case_message", v.case_titled_by_applicant),)),
+        Entry("entry-titled-by-form-id", (filters("entry_message", v.entry_titled_by_form_id),)),
+        Entry("dokdato-today", (filters("entry_message", v.dokdato_today),)),
+        Entry("journalfoert", (filters("entry_message", v.with_fields(jpStatus="J")),)),
+        Entry(
+            "all-restricted",
+            (
+                filters("case_message", v.restricted(*_ACCESS_CASE)),
+                filters("entry_message", v.restricted(*_ACCESS_ENTRY)),
+            ),
+        ),
+        Entry("xml-as-text", (filters("entry_message", v.main_as_text),)),
+        Entry("pdf-as-own-entry", (replaces("filings", v.pdf_as_own_entry),)),
+        Entry("pdf-in-own-case", (replaces("filings", v.pdf_in_own_case),)),
     ],
     listed=names,
 )

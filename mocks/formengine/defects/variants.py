@@ -14,8 +14,8 @@ from lxml import etree
 from tpn.mocks.formengine import messages
 from tpn.mocks.formengine.archive import Answer
 from tpn.mocks.formengine.form import Form
-from tpn.mocks.formengine.messages import Keys, Titles
-from tpn.mocks.formengine.policies import Message, MessageFilter
+from tpn.mocks.formengine.messages import Filing, Keys, Titles
+from tpn.mocks.formengine.policies import Message, MessageFilter, Sleep
 
 
 def new_keys_on_retry(operation: str, keys: Keys, attempt: int) -> Keys | None:
@@ -35,6 +35,13 @@ def first_attempt_only(retries: int) -> int:
 def any_answer(answer: Answer) -> bool:
     """Takes every answer as stored, ERROR included."""
     return True
+
+
+def wait_for_change(sleep: Sleep) -> None:
+    """After an ERROR the engine waits for the archive to 'come back', checking every 5 s, and
+    never stops waiting: the job is never answered."""
+    while True:
+        sleep(5.0)
 
 
 def latin1(root: Any) -> bytes:
@@ -77,6 +84,24 @@ def system_per_form(form: Form) -> Keys:
     return Keys(f"{messages.SYSTEM}-{form.job.skjema_id}", form.job.referanse)
 
 
+def pdf_as_own_entry(keys: Keys, documents: list[dict[str, Any]]) -> list[Filing]:
+    """The rendering goes into an entry of its own in the form's case (its nokkel the
+    referanse with "-pdf" after it); the form's entry holds the XML alone."""
+    main = [d for d in documents if d["dlType"] == "H"]
+    rest = [d for d in documents if d["dlType"] != "H"]
+    pdf = Keys(keys.system, f"{keys.nokkel}-pdf")
+    return [Filing(keys, keys, main), *([Filing(keys, pdf, rest)] if rest else [])]
+
+
+def pdf_in_own_case(keys: Keys, documents: list[dict[str, Any]]) -> list[Filing]:
+    """The rendering goes into a case of its own, with an entry of its own (both keyed by the
+    referanse with "-pdf" after it)."""
+    main = [d for d in documents if d["dlType"] == "H"]
+    rest = [d for d in documents if d["dlType"] != "H"]
+    pdf = Keys(keys.system, f"{keys.nokkel}-pdf")
+    return [Filing(keys, keys, main), *([Filing(pdf, pdf, rest)] if rest else [])]
+
+
 def without(*names: str) -> MessageFilter:
     """A filter that leaves ``names`` out of the message."""
 
@@ -91,6 +116,51 @@ def with_fields(**fields: Any) -> MessageFilter:
 
     def put(form: Form, message: Message) -> Message:
         return {**message, **fields}
+
+    return put
+
+
+def sender_without(*names: str) -> MessageFilter:
+    """A filter that leaves ``names`` out of every avsmot of the entry."""
+
+    def drop(form: Form, message: Message) -> Message:
+        senders = [{k: v for k, v in am.items() if k not in names} for am in message["avsmot"]]
+        return {**message, "avsmot": senders}
+
+    return drop
+
+
+def case_titled_by_applicant(form: Form, message: Message) -> Message:
+    """saTittel is the applicant's name, then the form's title (the entry keeps its title)."""
+    name = form.applicant.navn.strip()
+    return {**message, "saTittel": f"{name} - {form.job.tittel}"}
+
+
+def entry_titled_by_form_id(form: Form, message: Message) -> Message:
+    """jpInnhold is the form's skjemaId, KS-BARNEHAGE … (the case keeps its title)."""
+    return {**message, "jpInnhold": form.job.skjema_id}
+
+
+def dokdato_today(form: Form, message: Message) -> Message:
+    """jpDokdato is the day of the delivery, not the day the form was sent."""
+    return {**message, "jpDokdato": dt.datetime.now(messages.OSLO).date()}
+
+
+def main_as_text(form: Form, message: Message) -> Message:
+    """The main document is registered as plain text (RA-TEKST, text/plain)."""
+    documents = [
+        {**d, "veDokformat": "RA-TEKST", "veMimeType": "text/plain"} if d["dlType"] == "H" else d
+        for d in message["dokument"]
+    ]
+    return {**message, "dokument": documents}
+
+
+def restricted(u1: str, code: str, public: str) -> MessageFilter:
+    """A filter that marks every form as confidential: U1, tilgangskode 13 and the form's title
+    as the public title, on the case (``saU1`` …) or the entry (``jpU1`` …)."""
+
+    def put(form: Form, message: Message) -> Message:
+        return {**message, u1: "1", code: messages.TILGANGSKODE, public: form.job.tittel}
 
     return put
 
