@@ -37,6 +37,19 @@ class _Base(ComplexModel):
     __namespace__ = NS
 
 
+def _key(path: str) -> Any:
+    """A request's ``journal_key()`` (``tpn.mocks.soap.endpoint``): the value at ``path``
+    (``melding.eksternReferanse``), the business key the journal records the exchange by."""
+
+    def journal_key(self: Any) -> str | None:
+        found = self
+        for name in path.split("."):
+            found = getattr(found, name, None)
+        return found if isinstance(found, str) else None
+
+    return journal_key
+
+
 class MessageType(_Base):
     code = XmlAttribute(Unicode)
     text = XmlData(Unicode)
@@ -64,6 +77,7 @@ class TjenesteType(_Base):
 
 class RegistrerTjenesteRequest(_Base):
     tjeneste = req(TjenesteType)
+    journal_key = _key("tjeneste.tjenesteId")
 
 
 class RegistrerTjenesteResponse(_Base):
@@ -74,6 +88,7 @@ class RegistrerTjenesteResponse(_Base):
 class AvregistrerTjenesteRequest(_Base):
     tjenesteId = req(Unicode)
     eierOrgnr = req(Unicode)
+    journal_key = _key("tjenesteId")
 
 
 class AvregistrerTjenesteResponse(_Base):
@@ -113,6 +128,7 @@ class MeldingType(_Base):
 
 class SendMeldingRequest(_Base):
     melding = req(MeldingType)
+    journal_key = _key("melding.eksternReferanse")
 
 
 class SendMeldingResponse(_Base):
@@ -123,6 +139,7 @@ class SendMeldingResponse(_Base):
 class HentMeldingStatusRequest(_Base):
     meldingId = req(Unicode)
     avsenderOrgnr = req(Unicode)
+    journal_key = _key("meldingId")
 
 
 class HentMeldingStatusResponse(_Base):
@@ -146,6 +163,7 @@ class SakType(_Base):
 
 class OppdaterSaksstatusRequest(_Base):
     sak = req(SakType)
+    journal_key = _key("sak.saksnummer")
 
 
 class OppdaterSaksstatusResponse(_Base):
