@@ -495,10 +495,16 @@ def test_faults_need_a_started_server() -> None:
 
 
 def test_composed_mocks_take_faults_at_their_soap_endpoints() -> None:
-    """The archive and Enhetsregisteret are SOAP endpoints and take faults; the portal does not.
-    Without a path a fault is the first one's, the archive's."""
+    """The archive, MinSide's three services and Enhetsregisteret are SOAP endpoints and take
+    faults; the portal does not. Without a path a fault is the first one's, the archive's."""
     with ComposedMock() as mocks:
-        assert mocks.parts.faults.paths == ("/noark4ws", "/enhetsregisteret")
+        assert mocks.parts.faults.paths == (
+            "/noark4ws",
+            "/minside/tjenestekatalog",
+            "/minside/meldingsboks",
+            "/minside/minesaker",
+            "/enhetsregisteret",
+        )
         fault_id = mocks.inject("http-500")
         answer = requests.post(
             mocks.base_url + "/noark4ws", data=put_sak(), headers=XML, timeout=10
