@@ -15,6 +15,8 @@ import argparse
 import json
 import math
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tpn.fixtures.files import printable
@@ -114,3 +116,26 @@ def defects_command(args: argparse.Namespace) -> int:
     for d in catalogue():
         print(f"{d.name}\t{', '.join(d.requirements)}\t{printable(d.summary)}")
     return 0
+
+
+def deliver_in_process(
+    timeout: float, retries: int, defects: list[str]
+) -> Callable[[Path], tuple[bool, str]]:
+    """What ``tpn engine deliver JOB --timeout T --retries N --defect D...`` does, as a
+    function of the job file for the suite's in-process asker: (delivered, the one line the
+    command prints). The defects are checked here, once, as the command checks them."""
+    from tpn.mocks.formengine import Engine, JobError, read_job
+    from tpn.mocks.formengine.defects import policies
+
+    chosen = policies(defects)
+
+    def act(path: Path) -> tuple[bool, str]:
+        try:
+            job = read_job(str(path))
+        except JobError as exc:
+            return False, f"{PROG}: error: {one_line(str(exc))}"
+        result = Engine(chosen, timeout=timeout, retries=retries).deliver(job)
+        line = printable(result.detail)
+        return result.success, line if result.success else f"not delivered: {line}"
+
+    return act

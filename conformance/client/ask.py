@@ -11,6 +11,11 @@
   status is the product reporting failure. Each request has a guard of its own (the job's
   deadline, a 1 MiB answer, no redirects): an engine that does not answer in time has failed
   that job, which is judged, while the run goes on.
+- ``InProcessAsker`` runs a reference product in the suite's own process: a function of the
+  job file, on a thread of its own, up to the job's deadline. It is what a run of the project's
+  own reference products uses (the form engine, the MinSide client): the same code as their
+  command (``tpn engine deliver``), without an interpreter started per job, which was most of
+  the time of a run. A vendor's product is never asked this way.
 - ``ManualAsker`` writes the job and its files to a folder, prints what a person is to do,
   and waits (to the job's deadline) until the suite sees the result arrive; the person
   reports nothing, so ``Reply.success`` is None.
@@ -274,6 +279,57 @@ class WebhookAsker:
         detail = verdict.get("detail")
         said = detail[:MAX_DETAIL] if isinstance(detail, str) else ""
         return Reply(verdict["success"], said or f"HTTP {answer.status_code}", seconds, text)
+
+
+# ------------------------------------------------------------------ in process
+
+
+Act = Callable[[Path], tuple[bool, str]]
+"""A reference product's work on one job file: whether it reports success, and its one line."""
+
+
+class InProcessAsker:
+    """A reference product, called in this process on a thread of its own per job.
+
+    Past the job's deadline the thread is left behind (a daemon: a thread cannot be stopped
+    from outside), and the job is answered as a command's would be: no answer in time. The
+    reference products keep to their job's deadline themselves, so only a defect that never
+    answers (``hangs-after-error``) leaves one; it waits and sends nothing more.
+    """
+
+    manual = False
+
+    def __init__(self, act: Act, name: str, workdir: Path) -> None:
+        self.act = act
+        self.name = name
+        self.workdir = workdir
+
+    def describe(self) -> str:
+        return f"the engine is asked in the suite's process: {self.name}"
+
+    def ask(self, job: Job, arrived: Callable[[], bool]) -> Reply:
+        job_file = job.write(self.workdir)
+        outcome: list[tuple[bool, str]] = []
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(self.act(job_file))
+            except Exception as exc:  # the product's crash is its failure, judged, not ours
+                failure.append(exc)
+
+        started = time.monotonic()
+        worker = threading.Thread(target=run, name=f"tpn-{job.id}", daemon=True)
+        worker.start()
+        worker.join(timeout=job.deadline_seconds)
+        seconds = time.monotonic() - started
+        if worker.is_alive():
+            return Reply(False, f"no answer within {job.deadline_seconds:g} s", seconds)
+        if failure:
+            exc = failure[0]
+            return Reply(False, f"crashed: {type(exc).__name__}: {exc}"[:MAX_DETAIL], seconds)
+        success, line = outcome[0]
+        return Reply(success, line[:MAX_DETAIL], seconds, line[:MAX_DETAIL])
 
 
 # ------------------------------------------------------------------ manual

@@ -3,15 +3,13 @@ every delivery of the run, and what each delivery left (names start ``fd``).
 
 The deliveries run once, when the first test asks for them; each test then judges all of them
 for its requirement. Without a way of asking a vendor's engine the suite asks the reference
-form engine (``tpn engine deliver``, run as a command per job, like any engine), with
-``--tpn-defect`` names a defective one.
+form engine (the code of ``tpn engine deliver``, called in this process for each job:
+``tpn.conformance.client.InProcessAsker``), with ``--tpn-defect`` names a defective one.
 """
 
 from __future__ import annotations
 
 import secrets
-import shlex
-import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -67,11 +65,14 @@ def _asker(opt: Any, work: Path, engine_timeout: float, say: Any) -> tuple[Asker
     if opt.tpn_manual:
         folder = Path(opt.tpn_report_dir or work) / "jobs"
         return ManualAsker(folder, say), "an engine operated by hand", False
-    words = [sys.executable, "-m", "tpn.harness.cli", "engine", "deliver", "{job}"]
-    words += ["--timeout", f"{engine_timeout:g}"]
-    for name in opt.tpn_defect:
-        words += ["--defect", name]
-    return CommandAsker(shlex.join(words), work, words=words), "tpn engine deliver", True
+    # The reference engine runs in this process: the code of `tpn engine deliver`, without
+    # an interpreter started per delivery (most of a run's time when it was a command).
+    from tpn.conformance.client import InProcessAsker
+    from tpn.harness.engine import deliver_in_process
+    from tpn.mocks.formengine.engine import DEFAULT_RETRIES
+
+    act = deliver_in_process(engine_timeout, DEFAULT_RETRIES, list(opt.tpn_defect))
+    return InProcessAsker(act, "tpn engine deliver", work), "tpn engine deliver", True
 
 
 @pytest.fixture(scope="session")
