@@ -578,7 +578,22 @@ CASES: list[Case] = [
         HTML,
         "application/x-www-form-urlencoded",
     ),
-    Case("login-get", lambda w: Request("GET", f"{PREFIX}/login"), 405, HTML, "POST"),
+    # GET /login is the persona search: it needs the login under way, and bounds the search.
+    Case("login-get", lambda w: Request("GET", f"{PREFIX}/login"), 400, HTML, "login under way"),
+    Case(
+        "login-search-unknown-request",
+        lambda w: Request("GET", f"{PREFIX}/login", "request=" + "x" * 5000 + "&q=a"),
+        400,
+        HTML,
+        "no login under way",
+    ),
+    Case(
+        "login-put",
+        lambda w: Request("PUT", f"{PREFIX}/login"),
+        405,
+        HTML,
+        "takes GET, POST",
+    ),
     # -- single logout
     Case("slo-empty", lambda w: Request("GET", f"{PREFIX}/slo"), 400, HTML, "no SAMLRequest"),
     Case(

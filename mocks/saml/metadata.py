@@ -56,6 +56,9 @@ class ServiceProvider:
     acs: tuple[Endpoint, ...]
     slo: tuple[Endpoint, ...]
     cert_pem: bytes
+    # What a login page shows for the service (mdui:DisplayName, else the organisation's
+    # display name), None when the metadata names none: the page shows the entityID.
+    display_name: str | None = None
 
     @property
     def certificate(self) -> x509.Certificate:
@@ -132,6 +135,9 @@ def _index(text: str | None) -> int | None:
     return int(text) if text.isascii() and text.isdecimal() else None
 
 
+MAX_DISPLAY_NAME = 120  # characters of a service's display name a page shows
+
+
 def _q(prefix: str, name: str) -> str:
     return f"{{{ns.NSMAP[prefix]}}}{name}"
 
@@ -184,7 +190,26 @@ def parse_sp(xml: bytes) -> ServiceProvider:
         x509.load_pem_x509_certificate(pem)
     except ValueError as exc:
         raise MetadataError(f"{entity_id}: the signing certificate does not load: {exc}") from None
-    return ServiceProvider(entity_id, acs, slo, pem)
+    return ServiceProvider(entity_id, acs, slo, pem, _display_name(root, sp))
+
+
+def _display_name(root: etree._Element, sp: etree._Element) -> str | None:
+    """The service's name for people: the SP's mdui:DisplayName, else the entity's
+    md:OrganizationDisplayName; in bokmål where given (``nb``, then ``no``, then ``nn``, then
+    the first), whitespace collapsed, at most ``MAX_DISPLAY_NAME`` characters. A page escapes
+    it; control characters are dropped here so that a name cannot break a heading's line."""
+    for names in (
+        sp.findall(f"{_q('md', 'Extensions')}/{_q('mdui', 'UIInfo')}/{_q('mdui', 'DisplayName')}"),
+        root.findall(f"{_q('md', 'Organization')}/{_q('md', 'OrganizationDisplayName')}"),
+    ):
+        by_lang = {(n.get(ns.XML_LANG) or "").lower(): n.text or "" for n in names}
+        texts = [by_lang[lang] for lang in ("nb", "no", "nn") if lang in by_lang]
+        texts += [n.text or "" for n in names]
+        for text in texts:
+            shown_name = " ".join("".join(c for c in text if c.isprintable()).split())
+            if shown_name:
+                return shown_name[:MAX_DISPLAY_NAME]
+    return None
 
 
 def _key_descriptor(parent: etree._Element, key: SigningKey) -> None:
@@ -221,14 +246,27 @@ def idp(entity_id: str, base_url: str, key: SigningKey) -> bytes:
 
 
 def sp(
-    entity_id: str, acs_url: str, slo_url: str, key: SigningKey, *, binding: str = ns.ARTIFACT
+    entity_id: str,
+    acs_url: str,
+    slo_url: str,
+    key: SigningKey,
+    *,
+    binding: str = ns.ARTIFACT,
+    display_name: str | None = None,
 ) -> bytes:
-    """An SP's EntityDescriptor (the reference SP's, and the tests')."""
-    root = etree.Element(_q("md", "EntityDescriptor"), nsmap={"md": ns.MD, "ds": ns.DS})
+    """An SP's EntityDescriptor (the reference SP's, MinSide's, and the tests'), with an
+    mdui:DisplayName in bokmål when ``display_name`` is given."""
+    nsmap = {"md": ns.MD, "ds": ns.DS} | ({"mdui": ns.MDUI} if display_name else {})
+    root = etree.Element(_q("md", "EntityDescriptor"), nsmap=nsmap)
     root.set("entityID", entity_id)
     d = etree.SubElement(root, _q("md", "SPSSODescriptor"))
     d.set("protocolSupportEnumeration", ns.SAMLP)
     d.set("AuthnRequestsSigned", "true")
+    if display_name:
+        info = etree.SubElement(etree.SubElement(d, _q("md", "Extensions")), _q("mdui", "UIInfo"))
+        name = etree.SubElement(info, _q("mdui", "DisplayName"))
+        name.set(ns.XML_LANG, "nb")
+        name.text = display_name
     _key_descriptor(d, key)
     etree.SubElement(d, _q("md", "SingleLogoutService"), Binding=ns.REDIRECT, Location=slo_url)
     etree.SubElement(

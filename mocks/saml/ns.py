@@ -6,7 +6,9 @@ SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"
-NSMAP = {"samlp": SAMLP, "saml": SAML, "md": MD, "ds": DS}
+MDUI = "urn:oasis:names:tc:SAML:metadata:ui"  # SAML V2.0 Metadata Extensions for Login and Discovery UI
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NSMAP = {"samlp": SAMLP, "saml": SAML, "md": MD, "ds": DS, "mdui": MDUI}
 
 REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"

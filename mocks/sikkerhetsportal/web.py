@@ -1,7 +1,9 @@
 """The portal's WSGI side, under ``/sikkerhetsportal``.
 
 ``/metadata``; ``/sso`` (an AuthnRequest over HTTP-Redirect: a page to choose a synthetic
-persona and a login method, or the browser's SSO session); ``/login`` (the page's answer);
+persona and a login method, or the browser's SSO session); ``/login`` (POST: the page's
+answer; GET ``?request=ID&q=TEXT``: the page again, its personas found by a search, see
+``personas``);
 ``/artifact`` (SOAP ``ArtifactResolve``, in ``artifact``); ``/slo`` (a LogoutRequest over
 HTTP-Redirect). For automated tests the persona and method can ride on the SSO request itself
 (``tpn-persona``, ``tpn-method``: a profile decision, for test use only; they are not part of
@@ -18,7 +20,6 @@ run script in the portal's origin, whatever is in the store.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -27,14 +28,14 @@ from urllib.parse import parse_qs
 
 import jinja2
 
-from tpn.fixtures import population
 from tpn.mocks.core.journal import Journal
 from tpn.mocks.saml import ns
 from tpn.mocks.saml.metadata import url_problem
 from tpn.mocks.saml.quote import shown
-from tpn.mocks.sikkerhetsportal import artifact, wire
+from tpn.mocks.sikkerhetsportal import artifact, personas, wire
 from tpn.mocks.sikkerhetsportal.errors import LoginError
-from tpn.mocks.sikkerhetsportal.portal import METHODS, PREFIX, Answer, Portal, SamlError
+from tpn.mocks.sikkerhetsportal.personas import MAX_QUERY
+from tpn.mocks.sikkerhetsportal.portal import METHODS, PREFIX, Answer, Pending, Portal, SamlError
 
 __all__ = ["COOKIE", "LoginError", "PortalApp", "render"]
 
@@ -43,8 +44,23 @@ MAX_COOKIE = 64  # its value is a session ID of 41 characters
 MAX_BODY = wire.MAX_BODY
 FORM = "application/x-www-form-urlencoded"
 MAX_FIELDS = 16  # the login form has four (request, persona, method, cancel)
+# The login methods as a tester knows them (the codes are what the assertion's AuthMethod says).
+METHOD_NAMES = {
+    "Minid-PIN": "MinID med PIN-kode",
+    "BankID": "BankID",
+    "Buypass": "Buypass smartkort",
+    "Commfides": "Commfides smartkort",
+}
 # Each page and the one method it takes.
-ROUTES = {"/metadata": "GET", "/sso": "GET", "/login": "POST", "/slo": "GET", "/artifact": "POST"}
+# Each page and the methods it takes: /login takes the form (POST) and the persona search
+# (GET, so that it works without JavaScript and the pending login stays in the address).
+ROUTES = {
+    "/metadata": ("GET",),
+    "/sso": ("GET",),
+    "/login": ("GET", "POST"),
+    "/slo": ("GET",),
+    "/artifact": ("POST",),
+}
 
 StartResponse = Callable[..., Any]
 
@@ -152,13 +168,14 @@ class PortalApp:
             if allowed is None:
                 pages = ", ".join(f"{PREFIX}{r}" for r in ROUTES)
                 raise LoginError(f"no page {shown(path, 60)} here; the pages are {pages}", 404)
-            if method != allowed:
+            if method not in allowed:
+                takes = ", ".join(allowed)
                 return _page(
                     start_response,
                     405,
                     "error.html",
-                    extra=[("Allow", allowed)],
-                    message=f"{PREFIX}{route} takes {allowed}, not {shown(method, 16)}",
+                    extra=[("Allow", takes)],
+                    message=f"{PREFIX}{route} takes {takes}, not {shown(method, 16)}",
                 )
             if isinstance(body, wire.BodyError):
                 raise LoginError(body.message, body.status)
@@ -172,6 +189,8 @@ class PortalApp:
                 return _send(start_response, 200, xml, "application/samlmetadata+xml")
             if route == "/sso":
                 return _sso(portal, environ, start_response)
+            if route == "/login" and method == "GET":
+                return _search(portal, environ, start_response)
             if route == "/login":
                 form = _form(environ, body)
                 pending = portal.pending(_one(form, "request"))
@@ -220,17 +239,61 @@ def _sso(portal: Portal, environ: dict[str, Any], start_response: StartResponse)
             pending, known.uid, known.method, culture=known.culture, session_id=known.id
         )
         return _deliver(start_response, answer)
-    adult = dt.date.today().year - 18
+    return _login_page(portal, pending, "", start_response)
+
+
+def _search(portal: Portal, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+    """The login page again, its personas filtered by the search ``q``, for the login under
+    way named by ``request``."""
+    query = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=MAX_FIELDS)
+    request_id = (query.get("request") or [""])[0]
+    if not request_id:
+        raise LoginError(
+            "the search needs the login under way (request=...); start again at the service"
+        )
+    pending = portal.pending(request_id[:100])
+    q = (query.get("q") or [""])[0]
+    if len(q) > MAX_QUERY:
+        return _login_page(
+            portal,
+            pending,
+            q[:MAX_QUERY],
+            start_response,
+            status=400,
+            problem=f"Søket er for langt: høyst {MAX_QUERY} tegn. Prøv et kortere søk.",
+        )
+    return _login_page(portal, pending, q, start_response)
+
+
+def _login_page(
+    portal: Portal,
+    pending: Pending,
+    q: str,
+    start_response: StartResponse,
+    *,
+    status: int = 200,
+    problem: str | None = None,
+) -> list[bytes]:
+    provider = portal.provider(pending.sp)
+    today = portal.now().date()
+    found = personas.find(today, q) if problem is None else []
     return _page(
         start_response,
-        200,
+        status,
         "login.html",
         sp=pending.sp,
+        service=(provider.display_name if provider else None) or pending.sp,
         level=pending.level,
         action=f"{portal.base_url}{PREFIX}/login",
         request=pending.id,
-        personas=[p for p in population.personas() if p.born.year <= adult],
-        methods=[(m, lvl) for m, lvl in METHODS.items() if lvl >= pending.level],
+        q=q,
+        problem=problem,
+        max_query=MAX_QUERY,
+        personas=found,
+        total=len(personas.choices(today)),
+        methods=[
+            (m, METHOD_NAMES.get(m, m), lvl) for m, lvl in METHODS.items() if lvl >= pending.level
+        ],
     )
 
 
