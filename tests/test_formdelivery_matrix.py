@@ -1,9 +1,9 @@
 """Every defect of the reference form engine is caught by exactly the requirements it names.
 
 For each defect of ``fixtures/standards/formdelivery/defects.toml`` a full-level run of the
-form-delivery suite (fixed seed) asks the reference engine with that defect for every
-delivery (the run itself in a process of its own): the named requirements must fail and every other one must
-still pass. The reference engine without a defect passes everything. Slow: each run is about
+form-delivery suite (fixed seed, the run in a process of its own) asks the reference engine
+with that defect for every delivery: the named requirements must fail and every other one
+must still pass. The reference engine without a defect passes everything. Slow: each run is about
 8 s (the engine is called in the run's process).
 """
 
