@@ -17,10 +17,11 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tpn.conformance.client.ways import asker_for, say_to, vendor
 from tpn.conformance.outcomes import SuiteError
 
 if TYPE_CHECKING:
@@ -45,33 +46,15 @@ class Deliveries:
     manual: bool  # a person delivered: nobody reported success or failure
 
 
-def _say(config: pytest.Config) -> Any:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
+def _reference(work: Path, engine_timeout: float, defects: list[str]) -> tuple[Asker, str]:
+    """The reference form engine, run as a command per job like any engine."""
+    from tpn.conformance.client import CommandAsker
 
-    def say(text: str) -> None:
-        if reporter is not None:
-            reporter.write_line(text)
-
-    return say
-
-
-def _asker(opt: Any, work: Path, engine_timeout: float, say: Any) -> tuple[Asker, str, bool]:
-    """How the engine is asked; what the report calls the target; whether it is the reference."""
-    from tpn.conformance.client import CommandAsker, ManualAsker, WebhookAsker
-
-    if opt.tpn_engine_cmd:
-        return CommandAsker(opt.tpn_engine_cmd, work), f"engine: {opt.tpn_engine_cmd}", False
-    if opt.tpn_engine_webhook:
-        hook = opt.tpn_engine_webhook
-        return WebhookAsker(hook), f"engine webhook: {hook}", False
-    if opt.tpn_manual:
-        folder = Path(opt.tpn_report_dir or work) / "jobs"
-        return ManualAsker(folder, say), "an engine operated by hand", False
     words = [sys.executable, "-m", "tpn.harness.cli", "engine", "deliver", "{job}"]
     words += ["--timeout", f"{engine_timeout:g}"]
-    for name in opt.tpn_defect:
+    for name in defects:
         words += ["--defect", name]
-    return CommandAsker(shlex.join(words), work, words=words), "tpn engine deliver", True
+    return CommandAsker(shlex.join(words), work, words=words), "tpn engine deliver"
 
 
 @pytest.fixture(scope="session")
@@ -90,17 +73,18 @@ def fd(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Deliveries]:
         from tpn.mocks.noark4ws.mock import ArchivePart
 
     opt = request.config.option
-    say = _say(request.config)
+    say = say_to(request.config)
     manual = bool(opt.tpn_manual)
-    vendor = bool(opt.tpn_engine_cmd or opt.tpn_engine_webhook or manual)
     engine_timeout = opt.tpn_engine_timeout or (
-        VENDOR_ENGINE_TIMEOUT if vendor else REFERENCE_ENGINE_TIMEOUT
+        VENDOR_ENGINE_TIMEOUT if vendor(opt) else REFERENCE_ENGINE_TIMEOUT
     )
     deadline = opt.tpn_job_timeout or (MANUAL_JOB_TIMEOUT if manual else JOB_TIMEOUT)
     password = opt.tpn_archive_password or secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="tpn-fd-") as scratch:
         work = Path(scratch)
-        asker, described, reference = _asker(opt, work, engine_timeout, say)
+        asker, described, reference = asker_for(
+            opt, work, say, lambda: _reference(work, engine_timeout, list(opt.tpn_defect))
+        )
         try:
             mocks = ComposedMock(
                 MockConfig(auth=(ARCHIVE_USER, password)), port=opt.tpn_archive_port or 0
