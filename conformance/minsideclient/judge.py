@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from tpn.conformance.minsideclient.plan import OSLO
 from tpn.conformance.minsideclient.run import Arrival
 from tpn.conformance.minsideclient.sent import Sent, sent
 from tpn.fixtures.identifiers import check_orgnr, check_person
@@ -86,8 +85,10 @@ def _message(a: Arrival) -> dict[str, Any]:
 
 
 def _moment(text: str) -> dt.datetime:
+    """A time of the job (with its offset) or of MinSide's store, which keeps a sender's
+    tidspunkt as naive UTC (its SOAP layer normalises xs:dateTime to UTC)."""
     moment = dt.datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=OSLO)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _https(value: str | None) -> str | None:
