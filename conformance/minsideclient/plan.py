@@ -237,7 +237,7 @@ def plan(level: str, seed: int, *, manual: bool = False) -> list[Step]:
     make = _Maker(rng.randrange(2**32), kommune, people)
     full = level != "core"
     steps = [
-        Step(f"ms-01-register-{s['tjenesteId']}", "register-service", s, purposes=("register",))
+        Step(f"ms-register-{s['tjenesteId']}", "register-service", s, purposes=("register",))
         for s in make.services
     ]
     apps = [make.application() for _ in range(3)]

@@ -75,8 +75,9 @@ class Arrival:
 
     @property
     def whole(self) -> bool:
-        """What the job asked for arrived: the service as given; one message and its case;
-        the case in the asked status."""
+        """What the job asked for arrived (for judging the client's report): the service as
+        given; a message for the application and its case; the case in the asked status. How
+        many (exactly one) is for the requirements on messages and faults to judge."""
         s = self.step
         if s.action == "register-service":
             return any(
@@ -86,7 +87,7 @@ class Arrival:
             )
         case = self.case_now()
         if s.action == "publish-receipt":
-            return len(self.messages_for_application()) == 1 and case is not None
+            return len(self.messages_for_application()) >= 1 and case is not None
         return case is not None and case["status"] == s.inputs["status"]
 
     def requests(self, operation: str) -> list[Exchange]:

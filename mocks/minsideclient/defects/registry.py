@@ -69,6 +69,10 @@ REGISTRY: Registry[Policies] = Registry(
             "attachment-octet-stream",
             (filters("receipt_message", v.attachments_as("application/octet-stream")),),
         ),
+        Entry(
+            "receipt-renamed", (filters("receipt_message", v.attachments_named("kvittering.pdf")),)
+        ),
+        Entry("case-links-to-service", (filters("case_message", v.link_to_service),)),
         Entry("reset-then-set", (replaces("statuses", v.reset_then_set),)),
         Entry("status-time-of-sending", (filters("case_message", v.time_of_sending),)),
     ],

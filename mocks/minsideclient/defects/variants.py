@@ -81,7 +81,21 @@ def attachments_as(mime_type: str) -> MessageFilter:
     return put
 
 
+def attachments_named(filnavn: str) -> MessageFilter:
+    def put(job: ClientJob, message: Message) -> Message:
+        return {
+            **message,
+            "vedlegg": [{**v, "filnavn": filnavn} for v in message.get("vedlegg", [])],
+        }
+
+    return put
+
+
 # ------------------------------------------------------------------ the case
+
+
+def link_to_service(job: ClientJob, message: Message) -> Message:
+    return {**message, "lenke": job.inputs["tjenesteUrl"]}
 
 
 def case_title_with_number(job: ClientJob, message: Message) -> Message:
