@@ -5,8 +5,8 @@ in one line and never with a traceback; and the minside-client profile's own opt
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any

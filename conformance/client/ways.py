@@ -11,6 +11,7 @@ client in process.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,16 @@ Say = Callable[[str], None]
 
 
 def say_to(config: pytest.Config) -> Say:
-    """A line on the run's terminal (nothing where pytest shows none)."""
+    """A line on the run's terminal (nothing where pytest shows none). The lines are said
+    while a fixture sets up, when pytest captures the output: capture is suspended for each,
+    or a passing run would never show them."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
 
     def say(text: str) -> None:
-        if reporter is not None:
+        if reporter is None:
+            return
+        with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
             reporter.write_line(text)
 
     return say

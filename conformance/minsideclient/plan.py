@@ -265,8 +265,10 @@ def plan(level: str, seed: int, *, manual: bool = False) -> list[Step]:
             Step(upd.id, upd.action, upd.inputs, upd.application, fault, purposes=("fault",))
         )
         changed = [dict(s) for s in make.services]
-        for s in changed:
-            s["beskrivelse"] = f"{s['navn']} i {kommune.navn}: nå også på nynorsk og engelsk."
+        for service in changed:
+            service["beskrivelse"] = (
+                f"{service['navn']} i {kommune.navn}: nå også på nynorsk og engelsk."
+            )
         steps.append(
             Step(
                 f"ms-reregister-{changed[1]['tjenesteId']}",

@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # the journal's records are the mocks' own
     from tpn.mocks.core.journal import Exchange
 
 DELAY_MARGIN = 1.0  # seconds MinSide holds an answer beyond the client's own timeout
+# A person's product reports nothing: once what the job makes has arrived, the run waits until
+# MinSide has heard nothing from it for SETTLE seconds (at most SETTLE_MAX), so that a resend
+# still under way lands in this job's window and not the next one's.
+SETTLE = 2.5
+SETTLE_MAX = 60.0
 TJENESTEKATALOG_PATH = "/minside/tjenestekatalog"
 MELDINGSBOKS_PATH = "/minside/meldingsboks"
 MINESAKER_PATH = "/minside/minesaker"
@@ -163,28 +168,20 @@ class Runner:
                 f.kind, path=PATHS[f.operation], operation=f.operation, times=f.times, seconds=hold
             )
         window = Window(self.mocks)
+        nobody = Reply(None, "", 0.0)
 
         def arrived() -> bool:
-            now = self.contents()
-            return any(now[k] != before[k] for k in ("tjenester", "meldinger", "saker"))
+            if "repeat" in step.purposes:  # its message is there already: wait for the resend
+                return bool(window.exchanges("SendMelding"))
+            return _arrival(step, nobody, before, self.contents(), []).whole
 
         try:
             reply = self.asker.ask(job, arrived)
         finally:
+            if self.asker.manual:
+                _settle(window)
             self.mocks.clear_faults()
-        after = self.contents()
-        old_services = {s["tjenesteId"]: s for s in before["tjenester"]}
-        old_messages = {m["meldingId"] for m in before["meldinger"]}
-        old_cases = {_case_key(c): c for c in before["saker"]}
-        return Arrival(
-            step,
-            reply,
-            [s for s in after["tjenester"] if old_services.get(s["tjenesteId"]) != s],
-            [m for m in after["meldinger"] if m["meldingId"] not in old_messages],
-            [c for c in after["saker"] if old_cases.get(_case_key(c)) != c],
-            after,
-            window.exchanges(),
-        )
+        return _arrival(step, reply, before, self.contents(), window.exchanges())
 
     def run(self, steps: list[Step]) -> list[Arrival]:
         arrivals = []
@@ -199,6 +196,35 @@ class Runner:
             )
             arrivals.append(arrival)
         return arrivals
+
+
+def _arrival(
+    step: Step, reply: Reply, before: Contents, after: Contents, exchanges: list[Exchange]
+) -> Arrival:
+    old_services = {s["tjenesteId"]: s for s in before["tjenester"]}
+    old_messages = {m["meldingId"] for m in before["meldinger"]}
+    old_cases = {_case_key(c): c for c in before["saker"]}
+    return Arrival(
+        step,
+        reply,
+        [s for s in after["tjenester"] if old_services.get(s["tjenesteId"]) != s],
+        [m for m in after["meldinger"] if m["meldingId"] not in old_messages],
+        [c for c in after["saker"] if old_cases.get(_case_key(c)) != c],
+        after,
+        exchanges,
+    )
+
+
+def _settle(window: Window) -> None:
+    """Wait until the window has had nothing new for ``SETTLE`` seconds."""
+    deadline = time.monotonic() + SETTLE_MAX
+    seen = len(window.exchanges())
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < SETTLE:
+        time.sleep(0.25)
+        now = len(window.exchanges())
+        if now != seen:
+            seen, quiet_since = now, time.monotonic()
 
 
 def _instructions(step: Step) -> str:

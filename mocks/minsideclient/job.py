@@ -169,7 +169,8 @@ def parse_job(data: bytes) -> ClientJob:
         raise JobError(f"deadline_seconds must be a number, not {_kind(deadline)}")
     if not (math.isfinite(deadline) and 0 < deadline <= MAX_DEADLINE):
         raise JobError(f"deadline_seconds must be more than 0 and at most {MAX_DEADLINE:g}")
-    kvittering, name = None, None
+    kvittering: bytes | None = None
+    name: str | None = None
     if action == "publish-receipt":
         files = _object(job.get("files"), "files")
         path = _text(files.get("kvittering"), "files.kvittering")

@@ -115,6 +115,8 @@ class MinSideClient:
             raise Transient(f"connection failed ({type(exc).__name__})") from None
         # zeep hands back the lone child of a one-child answer (OppdaterSaksstatus's status).
         status = getattr(response, "status", None) if hasattr(response, "status") else response
+        if status is None or getattr(status, "type", None) is None:
+            raise Transient("the answer has no status") from None
         messages = tuple((str(m.code or ""), str(m._value_1 or "")) for m in status.message or [])
         melding_id = getattr(response, "meldingId", None)
         return Answer(str(status.type), messages, str(melding_id) if melding_id else None)
