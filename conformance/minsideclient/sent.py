@@ -88,7 +88,8 @@ def read(exchange: Exchange) -> Sent | None:
             )
         elif len(child) == 0:
             values[local] = child.text or ""
-    status, codes = None, ()
+    status: str | None = None
+    codes: tuple[str, ...] = ()
     answer = _parse(exchange.response, "the answer") if exchange.response else None
     if answer is not None:
         found = next(answer.iter("{*}status"), None)

@@ -135,14 +135,14 @@ class _Run:
             return f"the service {i['tjenesteId']} is in the tjenestekatalog"
         if action == "publish-receipt":
             self.case(str(i["status"]))
-            refs = lambda n: self.p.reference(self.job, n, self.started)  # noqa: E731
-            answer = self.call(
-                "meldingsboks",
-                "SendMelding",
-                lambda n: {
-                    "melding": self.p.receipt_message(self.job, messages.receipt(self.job, refs(n)))
-                },
-            )
+
+            def receipt(n: int) -> dict[str, Any]:
+                ref = self.p.reference(self.job, n, self.started)
+                return {
+                    "melding": self.p.receipt_message(self.job, messages.receipt(self.job, ref))
+                }
+
+            answer = self.call("meldingsboks", "SendMelding", receipt)
             self.melding_id = answer.meldingId
             return f"the receipt was sent (meldingId {answer.meldingId}); case {i['saksnummer']} MOTTATT"
         for status in self.p.statuses(self.job):

@@ -170,7 +170,7 @@ def parse_job(data: bytes) -> ClientJob:
     if not (math.isfinite(deadline) and 0 < deadline <= MAX_DEADLINE):
         raise JobError(f"deadline_seconds must be more than 0 and at most {MAX_DEADLINE:g}")
     kvittering: bytes | None = None
-    name: str | None = None
+    filename: str | None = None
     if action == "publish-receipt":
         files = _object(job.get("files"), "files")
         path = _text(files.get("kvittering"), "files.kvittering")
@@ -180,7 +180,7 @@ def parse_job(data: bytes) -> ClientJob:
             kvittering = read_regular(path, MAX_KVITTERING, what="files.kvittering")
         except (FileRefused, OSError) as exc:
             raise JobError(f"files.kvittering: {printable(str(exc))}") from None
-        name = Path(path).name
+        filename = Path(path).name
     return ClientJob(
         job_id,
         str(action),
@@ -188,7 +188,7 @@ def parse_job(data: bytes) -> ClientJob:
         services,
         float(deadline),
         kvittering,
-        name,
+        filename,
     )
 
 

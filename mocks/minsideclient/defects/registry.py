@@ -32,7 +32,8 @@ def filters(seam: str, variant: MessageFilter) -> Hook[Policies]:
 
     def put(p: Policies) -> Policies:
         current: MessageFilter = getattr(p, seam)
-        return dataclasses.replace(p, **{seam: v.then(current, variant)})
+        chained: Any = v.then(current, variant)
+        return dataclasses.replace(p, **{seam: chained})
 
     return Hook(f"filter {seam}", put)
 
