@@ -1,10 +1,11 @@
 """How long `tpn certify` takes against a profile's reference, per level.
 
-    python benchmarks/bench_certify.py [--profile noark4ws-archive|form-delivery] [--repeat N]
-                                       [--json]
+    python benchmarks/bench_certify.py [--profile noark4ws-archive|form-delivery|minside-client]
+                                       [--repeat N] [--json]
 
 The archive profile certifies the embedded reference archive; form-delivery asks the reference
-form engine (a process per delivery) to deliver into the suite's archive.
+form engine (a process per delivery) to deliver into the suite's archive; minside-client asks
+the reference MinSide client (in process) for its jobs against the suite's MinSide.
 
 Each level runs in a fresh process (as a vendor runs it), one after the other in the same run,
 so the figures compare on the same machine at the same moment. The target for the core level
@@ -25,7 +26,11 @@ from pathlib import Path
 CORE_TARGET_S = 60.0
 
 
-LEVELS = {"noark4ws-archive": ("core", "full", "extended"), "form-delivery": ("core", "full")}
+LEVELS = {
+    "noark4ws-archive": ("core", "full", "extended"),
+    "form-delivery": ("core", "full"),
+    "minside-client": ("core", "full"),
+}
 
 
 def certify(profile: str, level: str, out: Path) -> dict[str, object]:

@@ -35,7 +35,7 @@ PASSWORD_VAR = "TPN_PASSWORD"
 MAX_CA_BUNDLE = 16 * 1024 * 1024  # PEM; a whole system bundle is under 1 MB
 LIMITS = "limits (a target past one stops the run: exit 2)"
 SP = "sp profile (a SAML service provider)"
-FD = "form-delivery profile (a form engine, the archive's client)"
+FD = "client profiles: form-delivery (a form engine, the archive's client), minside-client"
 
 Check = Callable[[str, Any, Mapping[str, Any]], None]
 
@@ -339,14 +339,14 @@ TABLE: tuple[Option, ...] = (
         "file), {document}, {form}, {archive_url}, {user}, {password} are filled in; exit "
         "status 0 is success",
         metavar="'CMD ...'",
-        profiles=("form-delivery",),
+        profiles=("form-delivery", "minside-client"),
         group=FD,
     ),
     Option(
         "engine-webhook",
         'ask the engine by POSTing each job (JSON) to this URL; it answers {"success": ...}',
         metavar="URL",
-        profiles=("form-delivery",),
+        profiles=("form-delivery", "minside-client"),
         group=FD,
     ),
     Option(
@@ -355,7 +355,7 @@ TABLE: tuple[Option, ...] = (
         "to the report folder and the run waits for each delivery",
         action="store_true",
         default=False,
-        profiles=("form-delivery",),
+        profiles=("form-delivery", "minside-client"),
         group=FD,
     ),
     Option(
@@ -364,7 +364,7 @@ TABLE: tuple[Option, ...] = (
         "(default: any free one)",
         metavar="N",
         type=int,
-        profiles=("form-delivery",),
+        profiles=("form-delivery", "minside-client"),
         group=FD,
     ),
     Option(
@@ -374,7 +374,7 @@ TABLE: tuple[Option, ...] = (
         metavar="PASSWORD",
         secret=True,
         env="TPN_ARCHIVE_PASSWORD",
-        profiles=("form-delivery",),
+        profiles=("form-delivery", "minside-client"),
         group=FD,
     ),
     Option(
@@ -384,7 +384,7 @@ TABLE: tuple[Option, ...] = (
         "reference engine)",
         metavar="SECONDS",
         parse=_seconds,
-        profiles=("form-delivery",),
+        profiles=("form-delivery", "minside-client"),
         group=FD,
     ),
     Option(
@@ -392,7 +392,7 @@ TABLE: tuple[Option, ...] = (
         "how long one job may take the engine (default 120; 900 with --manual)",
         metavar="SECONDS",
         parse=_seconds,
-        profiles=("form-delivery",),
+        profiles=("form-delivery", "minside-client"),
         group=FD,
     ),
 )

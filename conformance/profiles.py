@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tpn.conformance.formdelivery import profile as formdelivery
 from tpn.conformance.ksxml import profile as ksxml
+from tpn.conformance.minsideclient import profile as minsideclient
 from tpn.conformance.noark4ws import profile as noark4ws
 from tpn.conformance.profile import Defect, OptionError, Profile, SuiteProfile
 from tpn.conformance.sp import profile as sp
@@ -39,6 +40,7 @@ _REGISTERED: tuple[Profile, ...] = (
     ksxml.PROFILE,
     sp.PROFILE,
     formdelivery.PROFILE,
+    minsideclient.PROFILE,
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in _REGISTERED}

@@ -14,6 +14,7 @@ tpn forms list [--json] | generate --out DIR [--form ID] [--count N] [--seed N] 
 tpn forms export --out DIR
 tpn sp register FILE [--db URL] | tpn sp list [--db URL]
 tpn engine deliver [JOB] [--timeout SECONDS] [--retries N] [--defect NAME] [--json] | defects
+tpn eservice act [JOB] [--timeout SECONDS] [--retries N] [--defect NAME] [--json] | defects
 
 Exit status: 0 success, 1 a verdict against what was checked (a requirement failed, a document
 or number is invalid, a report does not verify), 2 anything that kept tpn from judging (one
@@ -34,6 +35,7 @@ from tpn.harness import (
     defects,
     engine,
     errors,
+    eservice,
     forms,
     ids,
     population,
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     forms.add_parsers(sub)
     sp.add_parsers(sub)
     engine.add_parsers(sub)
+    eservice.add_parsers(sub)
     _name_commands(parser)
     return parser
 

@@ -20,8 +20,15 @@ CLAUSES = {
     "form-xml": ("KSX §", "identifiers §", "tpn profile"),
     "sp": ("SIKK §",),
     "form-delivery": ("KSX §", "FD §", "N4WS", "SEED"),
+    "minside-client": ("MS §", "MSC §"),
 }
-PREFIX = {"noark4ws-archive": "N4WS-", "form-xml": "KSX-", "sp": "SP-", "form-delivery": "FD-"}
+PREFIX = {
+    "noark4ws-archive": "N4WS-",
+    "form-xml": "KSX-",
+    "sp": "SP-",
+    "form-delivery": "FD-",
+    "minside-client": "MS-",
+}
 
 
 def suite_tests(profile: profiles.Profile) -> dict[str, tuple[str, ...]]:
@@ -100,7 +107,10 @@ def test_the_profiles_find_their_catalogues_and_suites() -> None:
     assert profiles.owning(forms.suite_dir / "test_numbers.py") is forms
     with pytest.raises(
         ValueError,
-        match="unknown profile 'nope': choose one of form-delivery, form-xml, noark4ws-archive, sp",
+        match=(
+            "unknown profile 'nope': choose one of form-delivery, form-xml, minside-client, "
+            "noark4ws-archive, sp"
+        ),
     ):
         profiles.get("nope")
 

@@ -1,5 +1,6 @@
 """Watching what a product sent: a window on a mock's journal, opened before a job is handed
-over, so that what the product sent for that job is told apart from everything before it."""
+over, so that what the product sent for that job is told apart from everything before it; and
+``Mocks``, the mocks a client profile's run drives (journal, fault injection)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,33 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from tpn.mocks.core.journal import Exchange
 
-__all__ = ["Window", "wait_until"]
+__all__ = ["Mocks", "Window", "wait_until"]
 
 
 class Journaled(Protocol):
     """What the window reads: a mock's journal (``MockServer.journal``)."""
 
     def journal(self, *, after: int = 0, operation: str | None = None) -> list[Exchange]: ...
+
+
+class Mocks(Journaled, Protocol):
+    """The mocks a client profile's run sends the product to, as the run needs them: their
+    address, their journal and their fault injection (``/__admin/faults``'s Python side)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        operation: str | None = ...,
+        times: int = ...,
+        seconds: float | None = ...,
+        path: str | None = ...,
+    ) -> int: ...
+
+    def clear_faults(self) -> None: ...
 
 
 class Window:

@@ -15,10 +15,11 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tpn.conformance.client.ways import asker_for, say_to, vendor
 from tpn.conformance.outcomes import SuiteError
 
 if TYPE_CHECKING:
@@ -43,36 +44,17 @@ class Deliveries:
     manual: bool  # a person delivered: nobody reported success or failure
 
 
-def _say(config: pytest.Config) -> Any:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
+def _reference(work: Path, engine_timeout: float, defects: list[str]) -> tuple[Asker, str]:
+    """The reference form engine, asked in the run's process (``InProcessAsker``)."""
 
-    def say(text: str) -> None:
-        if reporter is not None:
-            reporter.write_line(text)
-
-    return say
-
-
-def _asker(opt: Any, work: Path, engine_timeout: float, say: Any) -> tuple[Asker, str, bool]:
-    """How the engine is asked; what the report calls the target; whether it is the reference."""
-    from tpn.conformance.client import CommandAsker, ManualAsker, WebhookAsker
-
-    if opt.tpn_engine_cmd:
-        return CommandAsker(opt.tpn_engine_cmd, work), f"engine: {opt.tpn_engine_cmd}", False
-    if opt.tpn_engine_webhook:
-        hook = opt.tpn_engine_webhook
-        return WebhookAsker(hook), f"engine webhook: {hook}", False
-    if opt.tpn_manual:
-        folder = Path(opt.tpn_report_dir or work) / "jobs"
-        return ManualAsker(folder, say), "an engine operated by hand", False
-    # The reference engine runs in this process: the code of `tpn engine deliver`, without
-    # an interpreter started per delivery (most of a run's time when it was a command).
+    # The code of `tpn engine deliver`, called in this process: no interpreter started per
+    # delivery (most of a run's time when it was a command).
     from tpn.conformance.client import InProcessAsker
     from tpn.harness.engine import deliver_in_process
     from tpn.mocks.formengine.engine import DEFAULT_RETRIES
 
-    act = deliver_in_process(engine_timeout, DEFAULT_RETRIES, list(opt.tpn_defect))
-    return InProcessAsker(act, "tpn engine deliver", work), "tpn engine deliver", True
+    act = deliver_in_process(engine_timeout, DEFAULT_RETRIES, defects)
+    return InProcessAsker(act, "tpn engine deliver", work), "tpn engine deliver"
 
 
 @pytest.fixture(scope="session")
@@ -91,17 +73,18 @@ def fd(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Deliveries]:
         from tpn.mocks.noark4ws.mock import ArchivePart
 
     opt = request.config.option
-    say = _say(request.config)
+    say = say_to(request.config)
     manual = bool(opt.tpn_manual)
-    vendor = bool(opt.tpn_engine_cmd or opt.tpn_engine_webhook or manual)
     engine_timeout = opt.tpn_engine_timeout or (
-        VENDOR_ENGINE_TIMEOUT if vendor else REFERENCE_ENGINE_TIMEOUT
+        VENDOR_ENGINE_TIMEOUT if vendor(opt) else REFERENCE_ENGINE_TIMEOUT
     )
     deadline = opt.tpn_job_timeout or (MANUAL_JOB_TIMEOUT if manual else JOB_TIMEOUT)
     password = opt.tpn_archive_password or secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="tpn-fd-") as scratch:
         work = Path(scratch)
-        asker, described, reference = _asker(opt, work, engine_timeout, say)
+        asker, described, reference = asker_for(
+            opt, work, say, lambda: _reference(work, engine_timeout, list(opt.tpn_defect))
+        )
         try:
             mocks = ComposedMock(
                 MockConfig(auth=(ARCHIVE_USER, password)), port=opt.tpn_archive_port or 0

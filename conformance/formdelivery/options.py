@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from tpn.conformance.client import Job, Service, check_template
-from tpn.conformance.profile import OptionError, flag
+from tpn.conformance.client import Job, Service
+from tpn.conformance.client.profile import check_ways
 
 # A job of the shape the suite writes, for checking a command template's placeholders.
 EXAMPLE = Job(
@@ -43,15 +42,4 @@ EXAMPLE = Job(
 
 
 def check_options(values: Mapping[str, Any]) -> None:
-    command = values.get("engine-cmd")
-    if command:
-        try:
-            check_template(command, EXAMPLE.placeholders(Path("/job.json")))
-        except ValueError as exc:
-            raise OptionError(f"{flag('engine-cmd')}: {exc}") from None
-    hook = values.get("engine-webhook")
-    if hook and urlsplit(hook).scheme not in ("http", "https"):
-        raise OptionError(f"{flag('engine-webhook')} must be an http(s) URL, got {hook!r}")
-    port = values.get("archive-port")
-    if port is not None and not 0 < port < 65536:
-        raise OptionError(f"{flag('archive-port')} must be a port (1-65535), got {port}")
+    check_ways(values, EXAMPLE)

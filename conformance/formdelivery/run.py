@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from tpn.conformance.client import Asker, Job, Reply, Service, Window
+from tpn.conformance.client.observe import Mocks
 from tpn.conformance.formdelivery.plan import Delivery
 
 if TYPE_CHECKING:  # the journal's records are the mocks' own
@@ -25,27 +26,6 @@ if TYPE_CHECKING:  # the journal's records are the mocks' own
 DELAY_MARGIN = 1.0
 ARCHIVE_PATH = "/noark4ws"
 REGISTER_PATH = "/enhetsregisteret"
-
-
-class Mocks(Protocol):
-    """The mocks a run delivers into, as the run needs them."""
-
-    @property
-    def base_url(self) -> str: ...
-
-    def journal(self, *, after: int = 0, operation: str | None = None) -> list[Exchange]: ...
-
-    def inject(
-        self,
-        kind: str,
-        *,
-        operation: str | None = ...,
-        times: int = ...,
-        seconds: float | None = ...,
-        path: str | None = ...,
-    ) -> int: ...
-
-    def clear_faults(self) -> None: ...
 
 
 @dataclass

@@ -8,49 +8,22 @@ request that decided the requirement.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-import pytest
 
 from tpn.conformance import evidence
+from tpn.conformance.client.verdict import SHOWN, fail_with
 from tpn.conformance.formdelivery.fixtures import Deliveries
 from tpn.conformance.outcomes import not_applicable
 
-if TYPE_CHECKING:
-    from tpn.mocks.core.journal import Exchange
-
-SHOWN = 12  # problems listed in a failure; the rest are counted
+__all__ = ["SHOWN", "judge", "reported"]
 
 
 def judge(fd: Deliveries, problems: Sequence[str], recorder: evidence.Recorder | None) -> None:
     """Fail with ``problems``, if any, keeping the first named delivery's exchanges."""
-    if not problems:
-        return
-    if recorder is not None:
-        first = problems[0].split(" ", 1)[0]
-        for arrival in fd.arrivals:
-            if arrival.delivery.id == first:
-                for exchange in arrival.exchanges[-evidence.KEEP :]:
-                    recorder.add(_evidence(exchange))
-                break
-    shown = "\n".join(f"- {p}" for p in problems[:SHOWN])
-    more = f"\n(and {len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""
-    pytest.fail(f"{len(problems)} problem(s):\n{shown}{more}", pytrace=False)
+    by_id = {a.delivery.id: a.exchanges for a in fd.arrivals}
+    fail_with(problems, lambda job: by_id.get(job, []), recorder)
 
 
 def reported(fd: Deliveries) -> None:
     """Requirements on the engine's own report do not apply where a person delivered."""
     if fd.manual:
         not_applicable("the deliveries were made by hand: the engine reported nothing")
-
-
-def _evidence(e: Exchange) -> evidence.Exchange:
-    """A journal record as report evidence (what the engine sent, what the mock answered)."""
-    return evidence.Exchange(
-        method="POST",
-        url=f"{e.service} {e.operation}",
-        status=e.http_status,
-        request=evidence.Message.of({}, e.request),
-        response=evidence.Message.of({}, e.response),
-        elapsed_ms=e.duration_ms,
-    )
