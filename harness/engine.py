@@ -16,7 +16,6 @@ import json
 import math
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from tpn.fixtures.files import printable
@@ -120,18 +119,19 @@ def defects_command(args: argparse.Namespace) -> int:
 
 def deliver_in_process(
     timeout: float, retries: int, defects: list[str]
-) -> Callable[[Path], tuple[bool, str]]:
+) -> Callable[[bytes], tuple[bool, str]]:
     """What ``tpn engine deliver JOB --timeout T --retries N --defect D...`` does, as a
-    function of the job file for the suite's in-process asker: (delivered, the one line the
+    function of the job's JSON for the suite's in-process asker: (delivered, the one line the
     command prints). The defects are checked here, once, as the command checks them."""
-    from tpn.mocks.formengine import Engine, JobError, read_job
     from tpn.mocks.formengine.defects import policies
+    from tpn.mocks.formengine.engine import Engine
+    from tpn.mocks.formengine.job import JobError, parse_job
 
     chosen = policies(defects)
 
-    def act(path: Path) -> tuple[bool, str]:
+    def act(data: bytes) -> tuple[bool, str]:
         try:
-            job = read_job(str(path))
+            job = parse_job(data)
         except JobError as exc:
             return False, f"{PROG}: error: {one_line(str(exc))}"
         result = Engine(chosen, timeout=timeout, retries=retries).deliver(job)

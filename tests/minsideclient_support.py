@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tpn.conformance.minsideclient.plan import Step, plan
-from tpn.conformance.minsideclient.reference import InProcessAsker
+from tpn.conformance.minsideclient.reference import reference_asker
 from tpn.conformance.minsideclient.run import Arrival, Runner, services
 
 with warnings.catch_warnings():
@@ -42,7 +42,7 @@ def act(mock: MinSideMock, folder: Path, chosen: Sequence[Step], *defects: str) 
     mock.reset()
     runner = Runner(
         mocks=mock,
-        asker=InProcessAsker(TIMEOUT, tuple(defects)),
+        asker=reference_asker(TIMEOUT, tuple(defects))[0],
         contents=mock.minside.contents,
         services=services(mock.base_url, None, None),
         run_id="test",

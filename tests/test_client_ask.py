@@ -288,36 +288,36 @@ def test_in_process_the_function_gets_the_job_file_and_its_word_is_the_reply(
 ) -> None:
     seen: list[dict[str, Any]] = []
 
-    def act(path: Path) -> tuple[bool, str]:
-        seen.append(json.loads(path.read_text(encoding="utf-8")))
+    def act(data: bytes) -> tuple[bool, str]:
+        seen.append(json.loads(data))
         return True, "delivered as 2026/7"
 
-    reply = InProcessAsker(act, "ref", tmp_path).ask(job(document), never)
+    reply = InProcessAsker(act, "ref").ask(job(document), never)
     assert (reply.success, reply.detail) == (True, "delivered as 2026/7")
     assert seen[0]["id"] == "deliver-0001" and seen[0]["tpn_job"] == JOB_VERSION
 
 
 def test_in_process_a_failure_and_a_crash_are_failed_jobs(tmp_path: Path, document: Path) -> None:
-    def refuse(path: Path) -> tuple[bool, str]:
+    def refuse(data: bytes) -> tuple[bool, str]:
         return False, "not delivered: ERROR"
 
-    def crash(path: Path) -> tuple[bool, str]:
+    def crash(data: bytes) -> tuple[bool, str]:
         raise RuntimeError("boom")
 
-    assert InProcessAsker(refuse, "ref", tmp_path).ask(job(document), never).success is False
-    crashed = InProcessAsker(crash, "ref", tmp_path).ask(job(document), never)
+    assert InProcessAsker(refuse, "ref").ask(job(document), never).success is False
+    crashed = InProcessAsker(crash, "ref").ask(job(document), never)
     assert crashed.success is False and "RuntimeError: boom" in crashed.detail
 
 
 def test_in_process_past_the_deadline_is_no_answer(tmp_path: Path, document: Path) -> None:
     release = threading.Event()
 
-    def hang(path: Path) -> tuple[bool, str]:
+    def hang(data: bytes) -> tuple[bool, str]:
         release.wait(30)
         return True, "too late"
 
     started = time.monotonic()
-    reply = InProcessAsker(hang, "ref", tmp_path).ask(job(document, deadline_seconds=0.5), never)
+    reply = InProcessAsker(hang, "ref").ask(job(document, deadline_seconds=0.5), never)
     release.set()
     assert reply.success is False and "no answer within 0.5 s" in reply.detail
     assert time.monotonic() - started < 5

@@ -16,7 +16,7 @@ from minsideclient_support import TIMEOUT, act, minside, steps
 from served import tpn_command
 
 from tpn.conformance.minsideclient.plan import receipt_pdf
-from tpn.conformance.minsideclient.reference import InProcessAsker
+from tpn.conformance.minsideclient.reference import reference_asker
 from tpn.conformance.minsideclient.run import Runner, services
 from tpn.conformance.options import OptionError
 from tpn.conformance.profiles import get
@@ -39,7 +39,7 @@ def job_json(tmp_path: Path, base: str, step_id: str) -> dict[str, Any]:
     (step,) = [s for s in steps("full") if s.id == step_id]
     runner = Runner(
         mocks=None,  # type: ignore[arg-type]  # only the job is made
-        asker=InProcessAsker(TIMEOUT),
+        asker=reference_asker(TIMEOUT, ())[0],
         contents=dict,  # type: ignore[arg-type]
         services=services(base, None, None),
         run_id="test",

@@ -12,10 +12,11 @@
   deadline, a 1 MiB answer, no redirects): an engine that does not answer in time has failed
   that job, which is judged, while the run goes on.
 - ``InProcessAsker`` runs a reference product in the suite's own process: a function of the
-  job file, on a thread of its own, up to the job's deadline. It is what a run of the project's
-  own reference products uses (the form engine, the MinSide client): the same code as their
-  command (``tpn engine deliver``), without an interpreter started per job, which was most of
-  the time of a run. A vendor's product is never asked this way.
+  job's JSON (the bytes a webhook would get), on a thread of its own, up to the job's
+  deadline. Runs of the project's own reference products use it (the form engine, the MinSide
+  client): the same code as their commands (``tpn engine deliver``, ``tpn eservice act``),
+  without an interpreter started per job, which was most of a run's time. A vendor's product
+  is never asked this way.
 - ``ManualAsker`` writes the job and its files to a folder, prints what a person is to do,
   and waits (to the job's deadline) until the suite sees the result arrive; the person
   reports nothing, so ``Reply.success`` is None.
@@ -284,8 +285,9 @@ class WebhookAsker:
 # ------------------------------------------------------------------ in process
 
 
-Act = Callable[[Path], tuple[bool, str]]
-"""A reference product's work on one job file: whether it reports success, and its one line."""
+Act = Callable[[bytes], tuple[bool, str]]
+"""A reference product's work on one job (its JSON document): whether it reports success, and
+its one line."""
 
 
 class InProcessAsker:
@@ -299,22 +301,21 @@ class InProcessAsker:
 
     manual = False
 
-    def __init__(self, act: Act, name: str, workdir: Path) -> None:
+    def __init__(self, act: Act, name: str) -> None:
         self.act = act
         self.name = name
-        self.workdir = workdir
 
     def describe(self) -> str:
-        return f"the engine is asked in the suite's process: {self.name}"
+        return f"the reference is asked in the suite's process: {self.name}"
 
     def ask(self, job: Job, arrived: Callable[[], bool]) -> Reply:
-        job_file = job.write(self.workdir)
+        document = json.dumps(job.to_json(), ensure_ascii=False).encode("utf-8")
         outcome: list[tuple[bool, str]] = []
         failure: list[BaseException] = []
 
         def run() -> None:
             try:
-                outcome.append(self.act(job_file))
+                outcome.append(self.act(document))
             except Exception as exc:  # the product's crash is its failure, judged, not ours
                 failure.append(exc)
 

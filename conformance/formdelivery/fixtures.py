@@ -54,7 +54,7 @@ def _reference(work: Path, engine_timeout: float, defects: list[str]) -> tuple[A
     from tpn.mocks.formengine.engine import DEFAULT_RETRIES
 
     act = deliver_in_process(engine_timeout, DEFAULT_RETRIES, defects)
-    return InProcessAsker(act, "tpn engine deliver", work), "tpn engine deliver"
+    return InProcessAsker(act, "tpn engine deliver"), "tpn engine deliver"
 
 
 @pytest.fixture(scope="session")

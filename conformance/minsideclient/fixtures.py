@@ -3,7 +3,7 @@ the run, and what each job left (names start ``ms``).
 
 The jobs run once, when the first test asks for them; each test then judges all of them for
 its requirement. Without a way of asking a vendor's client the suite asks the reference MinSide
-client in this process (``reference.InProcessAsker``: the same client ``tpn eservice act`` runs,
+client in this process (``reference.reference_asker``: the same client ``tpn eservice act`` runs,
 without a process per job); ``--tpn-defect`` names a defective one.
 """
 

@@ -1,5 +1,5 @@
-"""The reference MinSide client, asked in this process: an ``Asker`` that hands each job to
-``tpn.mocks.minsideclient.EService`` as ``tpn eservice act`` would, without a process per job.
+"""The reference MinSide client, asked in this process: the code ``tpn eservice act`` runs,
+handed each job's JSON by the shared ``tpn.conformance.client.InProcessAsker``.
 
 The job goes through the same JSON the other ways see (``Job.to_json`` → ``parse_job``), so
 the client reads exactly what a command or a webhook would; only the process is saved (a run
@@ -8,42 +8,25 @@ asks for some twenty jobs, and the defect matrix for a run per defect).
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable
-
-from tpn.conformance.client import Asker, Job, Reply
-
-
-class InProcessAsker:
-    """Asks one ``EService`` (built once per run, with the run's defects)."""
-
-    manual = False
-
-    def __init__(self, timeout: float, defects: tuple[str, ...] = ()) -> None:
-        from tpn.mocks.minsideclient import EService
-        from tpn.mocks.minsideclient.defects import policies
-
-        self.service = EService(policies(defects), timeout=timeout)
-        self.defects = defects
-
-    def describe(self) -> str:
-        with_defects = f" with {', '.join(self.defects)}" if self.defects else ""
-        return f"the reference MinSide client is asked in process{with_defects}"
-
-    def ask(self, job: Job, arrived: Callable[[], bool]) -> Reply:
-        from tpn.mocks.minsideclient import JobError, parse_job
-
-        started = time.monotonic()
-        try:
-            parsed = parse_job(json.dumps(job.to_json()).encode("utf-8"))
-        except JobError as exc:
-            return Reply(False, f"the job was refused: {exc}", time.monotonic() - started)
-        result = self.service.act(parsed)
-        seconds = time.monotonic() - started
-        return Reply(result.success, result.detail, seconds, json.dumps(result.to_json()))
+from tpn.conformance.client import Asker, InProcessAsker
 
 
 def reference_asker(timeout: float, defects: tuple[str, ...]) -> tuple[Asker, str]:
-    """The asker of the reference client, and what the report calls it."""
-    return InProcessAsker(timeout, defects), "tpn eservice act (in process)"
+    """The asker of the reference client (one ``EService`` for the run, with the run's
+    defects), and what the report calls it."""
+    from tpn.mocks.minsideclient import EService, JobError, parse_job
+    from tpn.mocks.minsideclient.defects import policies
+
+    service = EService(policies(defects), timeout=timeout)
+
+    def act(data: bytes) -> tuple[bool, str]:
+        try:
+            job = parse_job(data)
+        except JobError as exc:
+            return False, f"the job was refused: {exc}"
+        result = service.act(job)
+        return result.success, result.detail
+
+    with_defects = f" with {', '.join(defects)}" if defects else ""
+    name = f"tpn eservice act (in process){with_defects}"
+    return InProcessAsker(act, name), name
