@@ -2,7 +2,7 @@
 
 tpn serve [--host H] [--port P] [--db URL] [--workers N] [--auth-file FILE | --auth USER:PASSWORD]
           [--public-url URL] [--portal-key FILE]
-tpn schema export [--standard noark4ws|enhetsregisteret] [--out DIR] [--check]
+tpn schema export [--standard noark4ws|enhetsregisteret|minside] [--out DIR] [--check]
 tpn certify [--profile P] [--target URL] [--level core|full|extended] ...  (see --help)
 tpn keygen [--private-key PATH] [--public-key PATH]
 tpn report verify DIR --public-key FILE

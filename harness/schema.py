@@ -1,5 +1,6 @@
 """Exporting a SOAP standard's WSDL and XSD from its Spyne model into ``fixtures/``: the
-Noark-4 WS archive's (``noark4ws``) and Enhetsregisteret's period service (``enhetsregisteret``)."""
+Noark-4 WS archive's (``noark4ws``), Enhetsregisteret's period service (``enhetsregisteret``)
+and MinSide's three services (``minside``: one WSDL and one XSD each)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from tpn.fixtures.files import FileRefused, printable, read_regular
 from tpn.harness import limits
 from tpn.harness.errors import CliError
 
-STANDARDS = ("noark4ws", "enhetsregisteret")
+STANDARDS = ("noark4ws", "enhetsregisteret", "minside")
 ER_ADDRESS = "http://127.0.0.1:8086/enhetsregisteret"
+SERVE_ADDRESS = "http://127.0.0.1:8086"
 
 
 def exported_files(standard: str = "noark4ws") -> dict[str, bytes]:
@@ -22,6 +24,18 @@ def exported_files(standard: str = "noark4ws") -> dict[str, bytes]:
         endpoint = build_enhetsregisteret().endpoint
         # Its soap:address names its own path on tpn serve's defaults.
         return {"erfr.wsdl": endpoint.wsdl_for(ER_ADDRESS), "erfr.xsd": endpoint.xsd}
+    if standard == "minside":
+        from tpn.mocks.minside.mock import SERVICES, build_minside
+
+        parts = build_minside()
+        files: dict[str, bytes] = {}
+        for path in SERVICES:
+            endpoint = parts.endpoint(path)
+            name = path.rpartition("/")[2]
+            # Each names its own path on tpn serve's defaults.
+            files[f"{name}.wsdl"] = endpoint.wsdl_for(SERVE_ADDRESS + path)
+            files[f"{name}.xsd"] = endpoint.xsd
+        return files
     if standard != "noark4ws":
         raise ValueError(f"standard must be one of {', '.join(STANDARDS)}, got {standard!r}")
     from tpn.mocks.noark4ws import build_archive

@@ -229,6 +229,7 @@ def serve_command(args: argparse.Namespace) -> int:
         f"  archive   {base}/noark4ws",
         f"  WSDL      {base}/noark4ws?wsdl",
         f"  portal    {portal}/sikkerhetsportal/metadata (SAML 2.0 identity provider)",
+        f"  minside   {base}/minside/{{tjenestekatalog,meldingsboks,minesaker}}?wsdl (MinSide, SOAP)",
         f"  register  {base}/enhetsregisteret?wsdl (Enhetsregisteret, SOAP; REST under "
         f"{base}/enhetsregisteret/api/enheter/ORGNR)",
         f"  journal   {base}/__admin/journal",

@@ -4,11 +4,12 @@
 one test clock and one journal, behind one admin side (``/__admin``: its journal, reset and state
 cover every part) and one HTTP Basic gate; ``ComposedMock`` runs the same in a thread for tests
 that need more than one mock. Today that is the Noark-4 WS archive at ``/noark4ws``, the
-security portal at ``/sikkerhetsportal`` and Enhetsregisteret at ``/enhetsregisteret`` (its
-REST shape under ``/enhetsregisteret/api``).
+security portal at ``/sikkerhetsportal``, MinSide under ``/minside`` (its tjenestekatalog,
+meldingsboks and minesaker services, and the citizen's pages) and Enhetsregisteret at
+``/enhetsregisteret`` (its REST shape under ``/enhetsregisteret/api``).
 
 No mock builds another: each builds only its own part, and this module is the one place that
-puts them together. A new mock (MinSide) is a package with a plan of its own
+puts them together. A new mock is a package with a plan of its own
 (``tpn.mocks.core.parts.Plan``) and one more entry in ``PARTS``.
 """
 
@@ -20,6 +21,7 @@ from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.parts import Assembly, Plan
 from tpn.mocks.core.server import MockServer
 from tpn.mocks.enhetsregisteret.mock import enhetsregisteret_part
+from tpn.mocks.minside.mock import minside_part
 from tpn.mocks.noark4ws.mock import archive_part
 from tpn.mocks.sikkerhetsportal.mock import portal_part
 
@@ -29,6 +31,7 @@ __all__ = ["PARTS", "ComposedMock", "compose"]
 PARTS: tuple[Plan, ...] = (
     archive_part,
     portal_part,
+    minside_part,
     enhetsregisteret_part,
 )
 

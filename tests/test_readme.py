@@ -2,7 +2,8 @@
 
 A fenced block tagged ``python`` is executed; a ``sh`` block that calls curl is run by bash
 (it may hold only curl commands and comments). ``localhost:8086`` in a block is replaced by the
-address of a fresh ``ArchiveMock`` (a ``ComposedMock`` when the block calls Enhetsregisteret),
+address of a fresh ``ArchiveMock`` (a ``ComposedMock`` when the block calls Enhetsregisteret
+or MinSide),
 one per block, so each example stands on its own; a block
 that carries credentials (``-u USER:PASSWORD``, ``auth = ("USER", "PASSWORD")``) gets an archive
 that requires them. ``text`` and ``xml`` blocks are shown output and are not run.
@@ -73,13 +74,14 @@ def credentials(code: str) -> tuple[str, str] | None:
 
 @contextmanager
 def archive_for(code: str) -> Iterator[Any]:
-    """The archive alone, or, for a block that talks to Enhetsregisteret, every mock as
-    ``tpn serve`` composes them."""
+    """The archive alone, or, for a block that talks to Enhetsregisteret or MinSide, every mock
+    as ``tpn serve`` composes them."""
     from tpn.mocks.compose import ComposedMock
     from tpn.mocks.core.config import MockConfig
     from tpn.mocks.noark4ws import ArchiveMock
 
-    kind = ComposedMock if "/enhetsregisteret" in code else ArchiveMock
+    composed = "/enhetsregisteret" in code or "localhost:8086/minside" in code
+    kind = ComposedMock if composed else ArchiveMock
     with kind(MockConfig(auth=credentials(code))) as archive:
         yield archive
 

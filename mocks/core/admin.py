@@ -1,7 +1,7 @@
 """The admin side of an assembly of mocks, over HTTP with JSON: journal, reset, test clock,
 state, and the routes its parts add (``tpn.mocks.core.parts``); ``/isalive`` is the app's.
 
-GET    /__admin/journal?after=ID&limit=N&operation=OP   recorded exchanges, oldest first
+GET    /__admin/journal?after=ID&limit=N&operation=OP&key=K recorded exchanges, oldest first
 DELETE /__admin/journal                                 forget the journal
 POST   /__admin/reset                                   wipe every part, the journal, the clock
 GET    /__admin/clock                                   the test clock
@@ -180,12 +180,13 @@ class Admin:
         after = _whole(query, "after", 0, 0, MAX_ID)
         limit = _whole(query, "limit", MAX_JOURNAL_PAGE, 1, MAX_JOURNAL_PAGE)
         op = query.get("operation", [None])[0]
+        key = query.get("key", [None])[0]
         # A page ends at MAX_JOURNAL_PAGE exchanges or about MAX_PAGE_BYTES of JSON, whichever
         # comes first (at least one exchange): a recorded body of control characters is six
         # times its size as JSON. The client pages on with after=<the last id>.
         page: list[Any] = []
         size = 0
-        for exchange in self.journal.entries(after=after, limit=limit, operation=op):
+        for exchange in self.journal.entries(after=after, limit=limit, operation=op, key=key):
             entry = exchange.to_json()
             size += len(json.dumps(entry, ensure_ascii=False))
             if page and size > MAX_PAGE_BYTES:

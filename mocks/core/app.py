@@ -1,7 +1,9 @@
 """One WSGI application for a mock process: its SOAP endpoints, the admin side, ``/isalive``.
 
 HTTP Basic authentication, when configured, covers everything but ``/isalive`` (health checks
-must not need a password) and the sites for browsers (the security portal); a request without
+must not need a password) and the sites for browsers (the security portal); a SOAP endpoint's
+exact path is routed before any site's prefix, so a site may hold endpoints under its own
+prefix (MinSide's pages at ``/minside``, its services at ``/minside/meldingsboks``); a request without
 valid credentials gets 401 with ``WWW-Authenticate: Basic`` and, on a SOAP path, a SOAP fault as
 its body.
 """
@@ -141,6 +143,10 @@ class MockApp:
         return None if self._authorised(authorization) else _challenge()
 
     def _site(self, path: str) -> WsgiApp | None:
+        # An endpoint's exact path wins over a site's prefix: MinSide's citizen site is at
+        # /minside and its SOAP endpoints at /minside/meldingsboks and beside it.
+        if (path.rstrip("/") or "/") in self.endpoints:
+            return None
         for prefix, site in self.sites.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return site

@@ -5,8 +5,10 @@ A record keeps the time, the service and operation, the HTTP status, the outcome
 and the request and response bodies; and, where an injected fault acted on the exchange
 (``tpn.mocks.core.faults``), which one. An exchange whose connection a fault dropped has
 ``http_status`` 0 and outcome ``dropped``; after a commit its response is the answer that was
-not sent. Bodies over ``max_body`` bytes are cut there (the record
-keeps their full size and SHA-256), so a stream of 20 MB documents does not double the store.
+not sent. An exchange whose request names a business key (MinSide's eksternReferanse or
+saksnummer) records it under ``key``, to follow one citizen's journey. Bodies over
+``max_body`` bytes are cut there (the record keeps their full size and SHA-256), so a stream
+of 20 MB documents does not double the store.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ journal_table = Table(
     # Added with fault injection; nullable, so a store made before it gains them (Store).
     Column("fault_id", Integer, nullable=True),
     Column("fault_kind", String(32), nullable=True),
+    # The business key of the exchange (MinSide's eksternReferanse or saksnummer), so that one
+    # citizen's journey can be followed across requests; nullable, added like the fault columns.
+    Column("key", String(200), nullable=True),
 )
 
 DEFAULT_MAX_BODY = 256 * 1024
@@ -65,6 +70,7 @@ class Exchange:
     response_size: int
     fault_id: int | None = None  # the injected fault that acted on it, if one did
     fault_kind: str | None = None
+    key: str | None = None  # the exchange's business key, when its request names one
 
     @property
     def truncated(self) -> bool:
@@ -85,6 +91,7 @@ class Exchange:
                 "request_size",
                 "request_sha256",
                 "response_size",
+                "key",
             )
         }
         out["truncated"] = self.truncated
@@ -117,6 +124,7 @@ class Journal:
         request: bytes,
         response: bytes,
         fault: tuple[int, str] | None = None,
+        key: str | None = None,
     ) -> None:
         row = {
             "at": started,
@@ -133,17 +141,26 @@ class Journal:
             "response_size": len(response),
             "fault_id": fault[0] if fault else None,
             "fault_kind": fault[1] if fault else None,
+            "key": None if key is None else key[:200],
         }
         with self.store.write() as conn:
             conn.execute(_INSERT, row)
 
     def entries(
-        self, *, after: int = 0, limit: int = 1000, operation: str | None = None
+        self,
+        *,
+        after: int = 0,
+        limit: int = 1000,
+        operation: str | None = None,
+        key: str | None = None,
     ) -> list[Exchange]:
-        """Recorded exchanges with id greater than ``after``, oldest first."""
+        """Recorded exchanges with id greater than ``after``, oldest first; only those of
+        ``operation`` and of the business ``key``, when given."""
         query = select(journal_table).where(journal_table.c.id > after)
         if operation:
             query = query.where(journal_table.c.operation == operation)
+        if key:
+            query = query.where(journal_table.c.key == key)
         query = query.order_by(journal_table.c.id).limit(limit)
         with self.store.read() as conn:
             return [Exchange(**row._mapping) for row in conn.execute(query)]

@@ -26,7 +26,7 @@ from typing import Any, cast
 from lxml import etree
 from spyne.model.binary import ByteArray
 from spyne.model.complex import ComplexModelBase, XmlAttribute, XmlData
-from spyne.model.primitive import Boolean, Date, Integer, Unicode
+from spyne.model.primitive import Boolean, Date, DateTime, Integer, Unicode
 
 from tpn.fixtures.text import clip, local_name
 
@@ -74,6 +74,25 @@ def _date_from_text(text: str) -> dt.date:
     return dt.date(year, int(m[3]), int(m[4]))
 
 
+def _datetime_from_text(text: str) -> dt.datetime:
+    """An xs:dateTime as the mock's naive local time (the test clock's): a zoned time is
+    converted, so that every stored time compares with every other."""
+    t = text.strip()
+    # xs:dateTime's year may be longer than four digits or negative: the XSD passed it.
+    if len(t) < 19 or not t[:4].isdigit() or t[4] != "-":
+        raise Unrepresentable(f"the time {_clip(t)!r} is outside the years {YEAR_MIN}..{YEAR_MAX}")
+    try:
+        moment = dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+    except ValueError:
+        raise Unrepresentable(f"{_clip(t)!r} is not a time the mock can hold") from None
+    if moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone().replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise Unrepresentable(f"{_clip(t)!r} is not a time the mock can hold") from None
+    return moment
+
+
 def _int_from_text(text: str) -> int:
     t = text.strip()
     # A sign and leading zeros are allowed; the digits left decide, before int() runs.
@@ -108,6 +127,7 @@ _CONVERTERS: list[tuple[type[Any], Callable[[str], Any], Callable[[Any], str]]] 
     (Boolean, _bool_from_text, lambda v: "true" if v else "false"),
     (Integer, _int_from_text, str),
     (Date, _date_from_text, lambda v: v.isoformat()),
+    (DateTime, _datetime_from_text, lambda v: v.isoformat()),
     (ByteArray, _bytes_from_text, _bytes_to_text),
     (Unicode, str, str),
 ]

@@ -228,6 +228,7 @@ class SoapEndpoint:
                     request=exchange.request,
                     response=payload,
                     fault=None if injected is None else (injected.id, injected.kind),
+                    key=exchange.key,
                 )
             except Exception as exc:
                 self._report(exc)
@@ -300,6 +301,7 @@ class SoapEndpoint:
             raise client(
                 f"{exc.element}: {exc.message}", rule="value.range", element=exc.element
             ) from None
+        exchange.key = _request_key(request)
         if self._faults is not None:
             exchange.fault = fault = self._faults.claim(operation)
             if fault is not None and fault.kind not in AFTER_COMMIT:
@@ -361,7 +363,7 @@ class SoapEndpoint:
 class _Exchange:
     """What the journal records of one request, filled in as the request gets through."""
 
-    __slots__ = ("fault", "operation", "outcome", "request", "validation")
+    __slots__ = ("fault", "key", "operation", "outcome", "request", "validation")
 
     def __init__(self) -> None:
         self.fault: InjectedFault | None = None  # the injected fault that claimed it, if one
@@ -369,6 +371,7 @@ class _Exchange:
         self.request = b""
         self.validation = "valid"
         self.outcome: str | None = None  # an answer's status, when the handler's object gave it
+        self.key: str | None = None  # the request's business key, when its class names one
 
 
 def _xml_attr(text: str) -> str:
@@ -383,6 +386,16 @@ def request_url(environ: dict[str, Any]) -> str:
         or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '80')}"
     )
     return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+
+
+def _request_key(request: Any) -> str | None:
+    """The business key a request names for the journal (MinSide's eksternReferanse or
+    saksnummer), when its class has a ``journal_key()``; else None."""
+    own = getattr(request, "journal_key", None)
+    if not callable(own):
+        return None
+    found = own()
+    return None if found is None else str(found)
 
 
 def _answer_outcome(response: Any) -> str:
