@@ -37,8 +37,15 @@ def steps(level: str = "full", *, ids: Sequence[str] = ()) -> list[Step]:
     ]
 
 
-def act(mock: MinSideMock, folder: Path, chosen: Sequence[Step], *defects: str) -> list[Arrival]:
-    """Do ``chosen`` with the reference client (with ``defects``) against a fresh ``mock``."""
+def act(
+    mock: MinSideMock,
+    folder: Path,
+    chosen: Sequence[Step],
+    *defects: str,
+    deadline: float = 30.0,
+) -> list[Arrival]:
+    """Do ``chosen`` with the reference client (with ``defects``) against a fresh ``mock``,
+    each job within ``deadline`` seconds."""
     mock.reset()
     runner = Runner(
         mocks=mock,
@@ -48,7 +55,7 @@ def act(mock: MinSideMock, folder: Path, chosen: Sequence[Step], *defects: str) 
         run_id="test",
         files=folder,
         client_timeout=TIMEOUT,
-        deadline=30.0,
+        deadline=deadline,
     )
     return runner.run(list(chosen))
 

@@ -185,3 +185,44 @@ def test_case_links_to_service(mock: MinSideMock, tmp_path: Path) -> None:
     done = act(mock, tmp_path, steps(ids=RECEIPT), "case-links-to-service")
     (case,) = mock.minside.contents()["saker"]
     assert case["lenke"] == done[-1].step.inputs["tjenesteUrl"] != done[-1].step.inputs["lenke"]
+
+
+def test_mottaker_spaced_is_refused_by_minside(mock: MinSideMock, tmp_path: Path) -> None:
+    done = act(mock, tmp_path, steps(ids=RECEIPT), "mottaker-spaced")
+    (case,) = sent(done[-1].exchanges, "OppdaterSaksstatus")[:1]
+    assert " " in (case.get("mottaker") or "")
+    assert "INVALID_MOTTAKER" in codes(done, "OppdaterSaksstatus")
+    assert mock.minside.contents()["saker"] == []
+
+
+def test_long_case_title_is_refused_by_minside(mock: MinSideMock, tmp_path: Path) -> None:
+    done = act(mock, tmp_path, steps(ids=RECEIPT), "long-case-title")
+    (case,) = sent(done[-1].exchanges, "OppdaterSaksstatus")[:1]
+    assert len(case.get("tittel") or "") > 100
+    assert "TITLE_TOO_LONG" in codes(done, "OppdaterSaksstatus")
+
+
+def test_http_service_url_is_refused_by_minside(mock: MinSideMock, tmp_path: Path) -> None:
+    done = act(mock, tmp_path, steps(ids=REGISTER), "http-service-url")
+    assert all(
+        (s.get("url") or "").startswith("http://")
+        for a in done
+        for s in sent(a.exchanges, "RegistrerTjeneste")
+    )
+    assert "LINK_NOT_HTTPS" in codes(done, "RegistrerTjeneste")
+    assert mock.minside.contents()["tjenester"] == []
+
+
+def test_http_case_link_is_refused_by_minside(mock: MinSideMock, tmp_path: Path) -> None:
+    done = act(mock, tmp_path, steps(ids=RECEIPT), "http-case-link")
+    (case,) = sent(done[-1].exchanges, "OppdaterSaksstatus")[:1]
+    assert (case.get("lenke") or "").startswith("http://")
+    assert "LINK_NOT_HTTPS" in codes(done, "OppdaterSaksstatus")
+
+
+def test_hangs_after_error_never_answers_the_job(mock: MinSideMock, tmp_path: Path) -> None:
+    refused = [s for s in steps() if s.expect == "refused"]
+    assert refused, "the plan has a job MinSide refuses"
+    done = act(mock, tmp_path, [*steps(ids=REGISTER), refused[0]], "hangs-after-error", deadline=2)
+    assert done[-1].reply.success is False
+    assert "no answer within" in done[-1].reply.detail

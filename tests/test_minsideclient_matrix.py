@@ -64,12 +64,13 @@ def test_each_defect_is_caught_by_exactly_its_requirements(
     )
 
 
-def test_the_defects_reach_most_requirements() -> None:
+def test_every_requirement_is_reached_by_a_defect() -> None:
+    """Each requirement can fail: some defect of the catalogue names it (and the matrix proves
+    that defect fails it)."""
     reached = {rid for d in DEFECTS for rid in d.requirements}
-    assert len(DEFECTS) >= 10
+    assert reached <= {r.id for r in CATALOGUE}
     unreached = sorted(r.id for r in CATALOGUE if r.id not in reached)
-    print(f"{len(unreached)} of {len(CATALOGUE)} requirements reached by no defect: {unreached}")
-    assert len(reached) >= 25
+    assert unreached == [], f"requirements no defect fails: {unreached}"
 
 
 def test_tpn_certify_passes_the_reference_client_at_full(tmp_path: Path) -> None:

@@ -76,6 +76,17 @@ REGISTRY: Registry[Policies] = Registry(
         Entry("case-links-to-service", (filters("case_message", v.link_to_service),)),
         Entry("reset-then-set", (replaces("statuses", v.reset_then_set),)),
         Entry("status-time-of-sending", (filters("case_message", v.time_of_sending),)),
+        Entry(
+            "mottaker-spaced",
+            (
+                filters("receipt_message", v.mottaker_spaced),
+                filters("case_message", v.mottaker_spaced),
+            ),
+        ),
+        Entry("long-case-title", (filters("case_message", v.case_title_with_address),)),
+        Entry("http-service-url", (filters("service_message", v.http_url),)),
+        Entry("http-case-link", (filters("case_message", v.http_case_link),)),
+        Entry("hangs-after-error", (replaces("stored", v.waits_after_error),)),
     ],
     listed=names,
 )

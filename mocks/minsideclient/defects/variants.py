@@ -7,6 +7,7 @@ replaces. They change only what their defect's summary says.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 
 from tpn.mocks.minsideclient.job import ClientJob
@@ -123,3 +124,42 @@ def any_answer(answer: Answer) -> bool:
 
 
 Statuses = Callable[[ClientJob], list[str]]
+
+
+# ------------------------------------------------------------------ identifiers, titles, links
+
+
+def mottaker_spaced(job: ClientJob, message: Message) -> Message:
+    """The fødselsnummer as people write it, birth date and personal number apart."""
+    mottaker = str(message.get("mottaker") or "")
+    return {**message, "mottaker": f"{mottaker[:6]} {mottaker[6:]}"}
+
+
+def case_title_with_address(job: ClientJob, message: Message) -> Message:
+    """The case's title with everything the case officer wanted in the list of cases: past
+    MinSide's 100 characters."""
+    tittel = str(message.get("tittel") or "")
+    extra = " – gjelder eiendommen og alle vedlegg som er sendt inn med søknaden, se saksmappen"
+    return {**message, "tittel": f"{tittel}{extra}{extra}"}
+
+
+def http_url(job: ClientJob, message: Message) -> Message:
+    url = str(message.get("url") or "")
+    return {**message, "url": "http://" + url.removeprefix("https://")}
+
+
+def http_case_link(job: ClientJob, message: Message) -> Message:
+    lenke = str(message.get("lenke") or "")
+    return {**message, "lenke": "http://" + lenke.removeprefix("https://") if lenke else lenke}
+
+
+# ------------------------------------------------------------------ answering
+
+
+def waits_after_error(answer: Answer) -> bool:
+    """After an ERROR the client waits for MinSide to 'come back', checking every 5 s, and
+    never stops: the job is never answered."""
+    if answer.status == "ERROR":
+        while True:
+            time.sleep(5.0)
+    return True
