@@ -18,6 +18,7 @@ from typing import Any
 from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.parts import Assembly, Part, Shared
 from tpn.mocks.core.server import MockServer
+from tpn.mocks.minside.citizen import citizen_site
 from tpn.mocks.minside.minside import MinSide
 from tpn.mocks.minside.model import MELDINGSBOKS, MINESAKER, NS, TJENESTEKATALOG
 from tpn.mocks.minside.rules import REFERENCE
@@ -78,13 +79,19 @@ def minside_part(config: MockConfig) -> Callable[[Shared], MinSidePart]:
             )
             for path, (name, operations) in SERVICES.items()
         }
+        # The citizen's pages (tpn.mocks.minside.citizen); a reset forgets their logins too.
+        site = citizen_site(config, shared, minside)
+
+        def reset() -> None:
+            minside.reset()
+            site.reset()
+
         return MinSidePart(
             name="minside",
             auth=config.auth,
             endpoints=endpoints,
-            # The citizen's pages (tpn.mocks.minside.citizen) join here, at PREFIX.
-            sites={},
-            reset=minside.reset,
+            sites={PREFIX: site},
+            reset=reset,
             counts=minside.counts,
             minside=minside,
             services=endpoints,

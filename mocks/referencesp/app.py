@@ -26,16 +26,14 @@ import requests
 from cryptography import x509
 from lxml import etree
 
-from tpn.fixtures import xmlguard
 from tpn.mocks.referencesp import defects
-from tpn.mocks.referencesp.checks import Checks
-from tpn.mocks.referencesp.verify import Expect, Identity, Refused, verify_response
-from tpn.mocks.saml import keys, messages, metadata, ns, redirect
+from tpn.mocks.saml import artifact, keys, messages, metadata, redirect
+from tpn.mocks.saml.checks import Checks
+from tpn.mocks.saml.verify import Expect, Identity, Refused, verify_response
 
 COOKIE = "sp_session"
 STARTED = "sp_login"  # the AuthnRequest this browser started
 StartResponse = Callable[..., Any]
-SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
 @dataclass(frozen=True)
@@ -217,43 +215,18 @@ class ReferenceSp:
     def _resolve(self, handle: str) -> bytes:
         if not handle:
             raise Refused("no SAMLart")
-        request = etree.Element(
-            f"{{{ns.SAMLP}}}ArtifactResolve", nsmap={"samlp": ns.SAMLP, "saml": ns.SAML}
+        resolve = artifact.resolve_request(
+            issuer=self.entity_id, handle=handle, key=self.key, now=self.now()
         )
-        request.set("ID", messages.new_id())
-        request.set("Version", "2.0")
-        request.set("IssueInstant", messages.instant(self.now()))
-        etree.SubElement(request, f"{{{ns.SAML}}}Issuer").text = self.entity_id
-        etree.SubElement(request, f"{{{ns.SAMLP}}}Artifact").text = handle
-        # Signed: the portal gives an artifact's Response only to the SP it was issued for.
-        signed = messages.sign(request, self.key)
-        envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
-        etree.SubElement(envelope, f"{{{SOAP11}}}Body").append(signed)
-        resolve = etree.tostring(envelope).decode("utf-8")
         http = requests.Session()
         http.trust_env = False
         try:
             answer = http.post(
-                self.idp.artifact_url,
-                data=resolve.encode(),
-                headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
-                timeout=10,
+                self.idp.artifact_url, data=resolve, headers=artifact.HEADERS, timeout=10
             )
         except requests.RequestException as exc:
             raise Refused(f"the artifact could not be resolved: {exc}") from None
-        try:
-            envelope = xmlguard.parse(
-                answer.content, max_depth=40, max_elements=1000, what="the ArtifactResponse"
-            )
-        except xmlguard.Refused as exc:
-            raise Refused(str(exc)) from None
-        found = envelope.find(
-            f"{{{SOAP11}}}Body/{{{ns.SAMLP}}}ArtifactResponse/{{{ns.SAMLP}}}Response"
-        )
-        if found is None:
-            raise Refused("the artifact resolved to no Response (unknown, or used before)")
-        # The Response as the portal sent it: its own bytes are what its signature covers.
-        return etree.tostring(found)
+        return artifact.response_in(answer.content)
 
 
 def _cookie(environ: dict[str, Any], name: str = "sp_session") -> str | None:

@@ -1,5 +1,5 @@
-"""SAML 2.0 metadata: the portal's own, and the SPs' it registers (the reference SP makes its
-own with ``sp``).
+"""SAML 2.0 metadata: the portal's own (and an SP's reading of it, ``parse_idp``), and the SPs'
+it registers (the reference SP and MinSide make theirs with ``sp``).
 
 An SP is registered from its metadata (entityID, assertion consumer services, single logout
 service, signing certificate); the portal checks every AuthnRequest against that registration.
@@ -210,6 +210,54 @@ def _display_name(root: etree._Element, sp: etree._Element) -> str | None:
             if shown_name:
                 return shown_name[:MAX_DISPLAY_NAME]
     return None
+
+
+@dataclass(frozen=True)
+class IdentityProvider:
+    """What an SP takes from the portal's metadata: its entityID, endpoints and certificate."""
+
+    entity_id: str
+    sso_url: str  # HTTP-Redirect
+    slo_url: str  # HTTP-Redirect
+    artifact_url: str  # SOAP
+    cert_pem: str
+
+
+def parse_idp(xml: bytes) -> IdentityProvider:
+    """The portal's EntityDescriptor as an SP reads it (MinSide's citizen pages), or
+    :class:`MetadataError` saying what is missing."""
+    if len(xml) > MAX_BYTES:
+        raise MetadataError(f"the metadata is over the limit of {MAX_BYTES} bytes")
+    try:
+        root = xmlguard.parse(xml, max_depth=16, max_elements=2000, what="the metadata")
+    except xmlguard.Refused as exc:
+        raise MetadataError(exc.message) from None
+    d = root.find(_q("md", "IDPSSODescriptor"))
+    entity_id = (root.get("entityID") or "").strip()
+    if root.tag != _q("md", "EntityDescriptor") or d is None or not entity_id:
+        raise MetadataError("not an md:EntityDescriptor with an entityID and an IDPSSODescriptor")
+
+    def location(element: str, binding: str) -> str:
+        for e in d.findall(_q("md", element)):
+            if e.get("Binding") == binding:
+                return _endpoint_url(entity_id, element, "Location", e.get("Location", ""))
+        raise MetadataError(f"{entity_id}: no md:{element} with binding {binding}")
+
+    certs = [
+        c
+        for kd in d.findall(_q("md", "KeyDescriptor"))
+        if kd.get("use") in (None, "signing")
+        for c in kd.iter(f"{{{ns.DS}}}X509Certificate")
+    ]
+    if not certs:
+        raise MetadataError(f"{entity_id}: no signing certificate")
+    return IdentityProvider(
+        entity_id=entity_id,
+        sso_url=location("SingleSignOnService", ns.REDIRECT),
+        slo_url=location("SingleLogoutService", ns.REDIRECT),
+        artifact_url=location("ArtifactResolutionService", ns.SOAP),
+        cert_pem=_pem(certs[0].text or "").decode("ascii"),
+    )
 
 
 def _key_descriptor(parent: etree._Element, key: SigningKey) -> None:

@@ -33,9 +33,7 @@ def portal_part(config: MockConfig) -> Callable[[Shared], PortalPart]:
     """The portal's plan (``tpn.mocks.core.parts.Plan``): nothing to read first, then the build."""
 
     def build(shared: Shared) -> PortalPart:
-        key = SigningKey.load(Path(config.portal_key)) if config.portal_key else None
-        clock = shared.clock
-        portal = Portal(shared.store, config.public_url, key=key, now=lambda: _aware(clock.now()))
+        portal = portal_over(config, shared)
         return PortalPart(
             name="sikkerhetsportal",
             # Its pages are for browsers, outside the Basic gate; its admin routes are not.
@@ -49,6 +47,15 @@ def portal_part(config: MockConfig) -> Callable[[Shared], PortalPart]:
         )
 
     return build
+
+
+def portal_over(config: MockConfig, shared: Shared) -> Portal:
+    """The portal over the process's shared store and clock, its key from ``config`` or the
+    store: the part's own, and the one MinSide's citizen pages register with and resolve their
+    artifacts at in process (``tpn.mocks.minside.citizen``)."""
+    key = SigningKey.load(Path(config.portal_key)) if config.portal_key else None
+    clock = shared.clock
+    return Portal(shared.store, config.public_url, key=key, now=lambda: _aware(clock.now()))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
