@@ -20,8 +20,8 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from tpn.fixtures import identifiers, xmlguard
-from tpn.mocks.saml.checks import EVERY_CHECK, Checks
 from tpn.mocks.saml import ns
+from tpn.mocks.saml.checks import EVERY_CHECK, Checks
 from tpn.mocks.saml.messages import parse_instant
 
 SKEW = dt.timedelta(minutes=2)

@@ -135,9 +135,7 @@ class CitizenSite:
         def capture(line: str, headers: list[tuple[str, str]], *_: Any) -> None:
             seen[:] = [line, headers]
 
-        body = b"".join(
-            web.page(capture, "feil.html", status, citizen=None, message=message[:200])
-        )
+        body = b"".join(web.page(capture, "feil.html", status, citizen=None, message=message[:200]))
         return int(str(seen[0])[:3]), list(seen[1]), body
 
     def _answer(self, environ: dict[str, Any], start_response: web.StartResponse) -> list[bytes]:

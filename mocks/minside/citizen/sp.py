@@ -170,7 +170,10 @@ class CitizenSp:
             conn.execute(delete(tables.requests).where(tables.requests.c.created < stale))
             conn.execute(
                 insert(tables.requests).values(
-                    id=request_id, relay=local_page(relay), level=level, created=messages.instant(now)
+                    id=request_id,
+                    relay=local_page(relay),
+                    level=level,
+                    created=messages.instant(now),
                 )
             )
         query = redirect.encode(request, key=self.key)

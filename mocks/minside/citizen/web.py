@@ -37,7 +37,12 @@ PAGE_CSP = (
     "form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
 )
 # A media type as RFC 6838 writes one; anything else is served as bytes.
-_MEDIA = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+_MEDIA = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+)
+
+# Letters NFKD does not take apart, as a Norwegian writes them without the letter.
+_FOLD = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "đ": "d", "ß": "ss"})
 
 _PAGES = jinja2.Environment(
     loader=jinja2.PackageLoader("tpn.mocks.minside.citizen", "templates"),
@@ -149,9 +154,7 @@ def page(
     return [body]
 
 
-def send(
-    start_response: StartResponse, status: int, body: bytes, content_type: str
-) -> list[bytes]:
+def send(start_response: StartResponse, status: int, body: bytes, content_type: str) -> list[bytes]:
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *HEADERS]
     start_response(f"{status} {HTTPStatus(status).phrase}", headers)
     return [body]
@@ -174,9 +177,9 @@ def safe_filename(name: str) -> str:
     """``name`` without a path, control characters or characters a file system or a header
     reads specially; never empty."""
     base = re.split(r"[\\/]", name)[-1]
-    kept = "".join(
-        c for c in base if unicodedata.category(c)[0] not in "CZ" or c == " "
-    ).strip(" .")
+    kept = "".join(c for c in base if unicodedata.category(c)[0] not in "CZ" or c == " ").strip(
+        " ."
+    )
     kept = re.sub(r'[<>:"|?*;]', "_", kept)[:120]
     return kept or "vedlegg"
 
@@ -185,9 +188,8 @@ def disposition(name: str) -> str:
     """Content-Disposition for a download of ``name`` (RFC 6266): an ASCII fallback and the
     UTF-8 name (RFC 5987), both quoted safely."""
     safe = safe_filename(name)
-    ascii_name = (
-        unicodedata.normalize("NFKD", safe).encode("ascii", "ignore").decode("ascii") or "vedlegg"
-    )
+    folded = unicodedata.normalize("NFKD", safe.translate(_FOLD))
+    ascii_name = folded.encode("ascii", "ignore").decode("ascii") or "vedlegg"
     ascii_name = re.sub(r"[^A-Za-z0-9 ._()-]", "_", ascii_name)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(safe, safe='')}"
 
