@@ -54,6 +54,6 @@ def test_a_citizen_logs_in_through_the_portal_page(browser: Any, axe_js: str, si
     assert_accessible(browser, axe_js)
     chosen = browser.find_element(By.CSS_SELECTOR, "input[name=persona]:checked")
     uid = chosen.get_attribute("value")
-    browser.find_element(By.XPATH, "//button[not(@name)]").click()
+    browser.find_element(By.XPATH, "//form[@method='post']//button[not(@name)]").click()
     assert browser.current_url == f"{site.sp.base_url}/side"
     assert browser.find_element(By.TAG_NAME, "body").text == f"Velkommen, {uid}"

@@ -33,7 +33,7 @@ HEADERS = [
     ("X-Frame-Options", "DENY"),
 ]
 PAGE_CSP = (
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; connect-src 'self'; "
     "form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
 )
 # A media type as RFC 6838 writes one; anything else is served as bytes.
