@@ -107,7 +107,7 @@ def test_a_citizens_walk_through_minside(
     assert got == {
         "status": 200,
         "type": "application/pdf",
-        "disposition": "attachment; filename=\"vedtak 2007-42.pdf\"; "
+        "disposition": 'attachment; filename="vedtak 2007-42.pdf"; '
         "filename*=UTF-8''vedtak%202007-42.pdf",
         "size": len(PDF),
     }
