@@ -230,6 +230,7 @@ def serve_command(args: argparse.Namespace) -> int:
         f"  WSDL      {base}/noark4ws?wsdl",
         f"  portal    {portal}/sikkerhetsportal/metadata (SAML 2.0 identity provider)",
         f"  minside   {base}/minside/{{tjenestekatalog,meldingsboks,minesaker}}?wsdl (MinSide, SOAP)",
+        f"  citizen   {portal}/minside/ (MinSide's pages: log in as a synthetic persona)",
         f"  register  {base}/enhetsregisteret?wsdl (Enhetsregisteret, SOAP; REST under "
         f"{base}/enhetsregisteret/api/enheter/ORGNR)",
         f"  journal   {base}/__admin/journal",

@@ -331,3 +331,69 @@ def test_the_level_asked_for_is_the_level_required(mocks: ComposedMock, seeded: 
     )
     bad = http().get(f"{mocks.base_url}/minside/logginn?nivaa=2")
     assert bad.status_code == 400
+
+
+def _raw(mocks: ComposedMock, method: str, path: str, **headers: str) -> tuple[int, str]:
+    """One request as a hostile client sends it (http.client: no normalising)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", mocks.port, timeout=10)
+    body = headers.pop("body", None)
+    try:
+        connection.putrequest(method, path, skip_host="Host" in headers)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", str(len(body or "")))
+        connection.endheaders(body.encode("latin-1") if body else None)
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("HEAD", "/minside/", {}, 405),
+        ("POST", "/minside/meldinger", {}, 405),
+        ("GET", "/minside/acs?SAMLart=" + "A" * 500, {"Cookie": "minside_login=_x"}, 403),
+        ("GET", "/minside/acs?SAMLart=AAQ", {}, 403),
+        ("GET", "/minside/", {"Cookie": "minside=" + "\\" * 9000}, 200),
+        ("GET", "/minside/", {"Host": "evil host"}, 400),
+        ("GET", "/minside/slo?SAMLRequest=%%%", {}, 403),
+        ("GET", "/minside/slo?SAMLResponse=" + "eJw" * 10, {}, 403),
+        ("GET", "/minside/tjenester?" + "&".join(f"a{i}=1" for i in range(50)), {}, 400),
+        ("POST", "/minside/loggut", {"body": "csrf=" + "x" * 10000}, 413),
+        ("POST", "/minside/loggut", {"body": "csrf=\xff\xfe"}, 400),
+        ("GET", "/minside/meldinger/..%2f..%2fetc/vedlegg/1", {}, 404),
+        ("GET", "/minside/logginn?nivaa=%00", {}, 400),
+    ],
+)
+def test_hostile_requests_get_a_page_never_a_traceback(
+    mocks: ComposedMock, method: str, path: str, headers: dict[str, str], status: int
+) -> None:
+    got, text = _raw(mocks, method, path, **headers)
+    assert got == status, text
+    if method != "HEAD":
+        assert text.startswith("<!doctype html>") and 'lang="nb"' in text
+        assert "Traceback" not in text
+    mocks.check()  # nothing went wrong inside the server
+
+
+def test_a_script_link_is_never_followed_after_login(mocks: ComposedMock, seeded: Seeded) -> None:
+    session = http()
+    start = session.get(
+        f"{mocks.base_url}/minside/logginn?neste=javascript:alert(1)", allow_redirects=False
+    )
+    assert follow_login(session, start, CITIZEN.foedselsnummer).url == f"{mocks.base_url}/minside/"
+
+
+def test_the_citizens_steps_are_in_the_journal(mocks: ComposedMock, seeded: Seeded) -> None:
+    session = http()
+    login(session, mocks.base_url, CITIZEN.foedselsnummer)
+    session.get(f"{mocks.base_url}/minside/meldinger/{seeded.level3}")
+    steps = [(e.service, e.operation, e.key) for e in mocks.journal()]
+    assert ("minside-web", "logginn", None) in steps
+    assert ("sikkerhetsportal", "artifact", None) in steps  # the back channel, in process
+    assert ("minside-web", "acs", None) in steps
+    assert ("minside-web", f"meldinger/{seeded.level3}", seeded.level3) in steps
