@@ -1,0 +1,200 @@
+"""The form engine's part of the journey: it verifies the citizen's login handed over from the
+portal (IdP-initiated, HTTP-POST), and tells MinSide about the archived case (receipt, case
+status, sync from the archive's saStatus). Judged from MinSide's store, not the engine's say."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from lxml import etree
+
+from tpn.fixtures import population
+from tpn.mocks.core.store import Store
+from tpn.mocks.formengine import login as logins
+from tpn.mocks.formengine import minside as ms
+from tpn.mocks.formengine.job import Service
+from tpn.mocks.minside.mock import (
+    MELDINGSBOKS_PATH,
+    MINESAKER_PATH,
+    TJENESTEKATALOG_PATH,
+    MinSideMock,
+)
+from tpn.mocks.saml import messages, ns
+from tpn.mocks.sikkerhetsportal.portal import Pending, Portal
+
+PORTAL = "http://portal.test"
+ENGINE = "https://skjema.kommune.example/"
+ACS = "https://skjema.kommune.example/saml/acs"
+
+
+def _people() -> tuple[population.Persona, population.Persona]:
+    adults = [p for p in population.personas() if not p.dnr and p.born.year < 1990]
+    return adults[0], adults[1]
+
+
+@pytest.fixture(scope="module")
+def portal() -> Portal:
+    return Portal(Store("sqlite://"), PORTAL)
+
+
+def _trust(portal: Portal) -> logins.PortalTrust:
+    return logins.parse_metadata(portal.descriptor())
+
+
+def _logged_in(portal: Portal, uid: str, method: str = "Minid-PIN", sp: str = ENGINE) -> str:
+    pending = Pending(messages.new_id(), sp, ACS, 3, None, ns.POST)
+    answer = portal.login(pending, uid, method)
+    assert answer.response is not None
+    return base64.b64encode(answer.response).decode()
+
+
+def test_a_portal_login_gives_its_uid_and_level(portal: Portal) -> None:
+    citizen, _ = _people()
+    found = logins.verify(
+        _logged_in(portal, citizen.foedselsnummer, "BankID"),
+        _trust(portal),
+        entity_id=ENGINE,
+        acs_url=ACS,
+    )
+    assert (found.uid, found.level) == (citizen.foedselsnummer, 4)
+
+
+def test_a_login_for_another_service_is_refused(portal: Portal) -> None:
+    citizen, _ = _people()
+    response = _logged_in(portal, citizen.foedselsnummer, sp="https://other.example/")
+    with pytest.raises(logins.LoginError, match="audience"):
+        logins.verify(response, _trust(portal), entity_id=ENGINE, acs_url=ACS)
+
+
+def test_a_forged_login_is_refused(portal: Portal) -> None:
+    citizen, other = _people()
+    signed = base64.b64decode(_logged_in(portal, citizen.foedselsnummer))
+    # The citizen swaps the uid for another person's: the signature no longer holds.
+    forged = signed.replace(citizen.foedselsnummer.encode(), other.foedselsnummer.encode())
+    assert forged != signed
+    with pytest.raises(logins.LoginError, match="refused"):
+        logins.verify(
+            base64.b64encode(forged).decode(), _trust(portal), entity_id=ENGINE, acs_url=ACS
+        )
+
+
+def test_a_login_signed_by_another_key_is_refused(portal: Portal) -> None:
+    citizen, _ = _people()
+    stranger = Portal(Store("sqlite://"), PORTAL)  # same entityID, its own key
+    with pytest.raises(logins.LoginError, match="refused"):
+        logins.verify(
+            _logged_in(stranger, citizen.foedselsnummer),
+            _trust(portal),
+            entity_id=ENGINE,
+            acs_url=ACS,
+        )
+
+
+def test_an_expired_login_is_refused(portal: Portal) -> None:
+    citizen, _ = _people()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    with pytest.raises(logins.LoginError, match="refused"):
+        logins.verify(
+            _logged_in(portal, citizen.foedselsnummer),
+            _trust(portal),
+            entity_id=ENGINE,
+            acs_url=ACS,
+            now=later,
+        )
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"), [("not base64!", "base64"), ("A" * 200_000, "too large")]
+)
+def test_a_hostile_response_is_refused_in_one_line(value: str, reason: str) -> None:
+    with pytest.raises(logins.LoginError, match=reason):
+        logins.decode(value)
+
+
+def test_metadata_without_a_certificate_is_refused() -> None:
+    xml = etree.tostring(etree.Element(f"{{{ns.MD}}}EntityDescriptor", entityID="x"))
+    with pytest.raises(logins.LoginError, match="certificate"):
+        logins.parse_metadata(xml)
+
+
+@pytest.fixture
+def minside() -> Iterator[MinSideMock]:
+    with MinSideMock() as mock:
+        yield mock
+
+
+def _sender() -> ms.Sender:
+    kommune = population.municipality(_people()[0].address.kommunenummer)
+    return ms.Sender(
+        orgnr=kommune.organisasjonsnummer,
+        navn=kommune.navn,
+        kommunenummer=kommune.kommunenummer,
+        tjeneste_id="byggesak-soknad",
+        tjeneste_navn="Søknad om tillatelse",
+        case_url="https://skjema.kommune.example/sak",
+    )
+
+
+def _client(mock: MinSideMock) -> ms.MinSideClient:
+    return ms.MinSideClient(
+        Service(mock.service_url(TJENESTEKATALOG_PATH)),
+        Service(mock.service_url(MELDINGSBOKS_PATH)),
+        Service(mock.service_url(MINESAKER_PATH)),
+        timeout=10,
+    )
+
+
+def test_the_engine_tells_minside_of_the_case_and_follows_the_archive(
+    minside: MinSideMock,
+) -> None:
+    citizen, _ = _people()
+    sender, client = _sender(), _client(minside)
+    case = {"saSaar": 2007, "saSeknr": 42}
+    now = dt.datetime(2007, 3, 1, 9, 0, tzinfo=dt.UTC)
+    try:
+        client.register(sender, "BYGG-1")
+        client.register(sender, "BYGG-1")  # once per engine start: a repeat updates
+        melding = ms.receipt(sender, citizen.foedselsnummer, "ref-1", "Søknad", case)
+        first = client.send_receipt(sender, melding)
+        assert client.send_receipt(sender, melding) == first  # a resend makes no second one
+        client.update_case(ms.sak(sender, citizen.foedselsnummer, "Søknad", case, ms.RECEIVED, now))
+        for sa_status, hours in (("F", 1), ("A", 2)):
+            status = ms.minside_status(sa_status)
+            later = now + dt.timedelta(hours=hours)
+            client.update_case(
+                ms.sak(sender, citizen.foedselsnummer, "Søknad", case, status, later)
+            )
+    finally:
+        client.close()
+    box = minside.minside.messages_for(citizen.foedselsnummer)
+    assert [m.eksternReferanse for m in box] == ["kvittering-ref-1"]
+    assert "2007/42" in box[0].tittel and citizen.foedselsnummer not in box[0].tittel
+    assert box[0].lenke == "https://skjema.kommune.example/sak/2007-42"
+    cases = minside.minside.cases_for(citizen.foedselsnummer)
+    assert [(c.saksnummer, c.status) for c in cases] == [("2007/42", "AVSLUTTET")]
+    assert len(minside.minside.services()) == 1
+
+
+def test_minside_refusing_the_receipt_is_an_error_naming_the_rule(minside: MinSideMock) -> None:
+    citizen, _ = _people()
+    sender, client = _sender(), _client(minside)
+    melding = ms.receipt(
+        sender, citizen.foedselsnummer, "ref-2", "Søknad", {"saSaar": 2007, "saSeknr": 1}
+    )
+    try:
+        with pytest.raises(ms.MinSideError, match=r"ERROR.*LINK_NOT_HTTPS"):
+            client.send_receipt(sender, melding | {"lenke": "http://plain.example/sak"})
+    finally:
+        client.close()
+    assert minside.minside.messages_for(citizen.foedselsnummer) == []
+
+
+def test_every_sa_status_maps_forward_and_an_unknown_one_is_an_error() -> None:
+    order = ("MOTTATT", "UNDER_BEHANDLING", "VEDTAK_FATTET", "AVSLUTTET")
+    assert order.index(ms.minside_status("B")) < order.index(ms.minside_status("F"))
+    assert order.index(ms.minside_status("F")) < order.index(ms.minside_status("A"))
+    with pytest.raises(ms.MinSideError, match="saStatus"):
+        ms.minside_status("Q")
