@@ -6,23 +6,35 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from formengine_support import form_document, job_for
 from lxml import etree
+from zeep import Client
 
+from tpn.conformance.ksxml.model import forms as ksxml_forms
 from tpn.fixtures import population
+from tpn.mocks.compose import ComposedMock
 from tpn.mocks.core.store import Store
+from tpn.mocks.formengine import journey
 from tpn.mocks.formengine import login as logins
 from tpn.mocks.formengine import minside as ms
 from tpn.mocks.formengine.job import Service
+from tpn.mocks.formengine.messages import SYSTEM
 from tpn.mocks.minside.mock import (
     MELDINGSBOKS_PATH,
     MINESAKER_PATH,
     TJENESTEKATALOG_PATH,
     MinSideMock,
+    MinSidePart,
 )
+from tpn.mocks.noark4ws.mock import ArchivePart
 from tpn.mocks.saml import messages, ns
+from tpn.mocks.sikkerhetsportal.mock import PortalPart
 from tpn.mocks.sikkerhetsportal.portal import Pending, Portal
 
 PORTAL = "http://portal.test"
@@ -198,3 +210,105 @@ def test_every_sa_status_maps_forward_and_an_unknown_one_is_an_error() -> None:
     assert order.index(ms.minside_status("F")) < order.index(ms.minside_status("A"))
     with pytest.raises(ms.MinSideError, match="saStatus"):
         ms.minside_status("Q")
+
+
+# ------------------------------------------------------------------ the whole journey
+
+
+@pytest.fixture(scope="module")
+def mocks() -> Iterator[ComposedMock]:
+    with ComposedMock() as composed:
+        yield composed
+
+
+def _person_form() -> str:
+    return next(f.id for f in ksxml_forms() if f.applicant == "person")
+
+
+def _journey_job(
+    mocks: ComposedMock,
+    folder: Path,
+    typed: str,
+    uid: str,
+    *,
+    seed: int,
+    method: str = "Minid-PIN",
+) -> tuple[dict[str, Any], str]:
+    # Each test its own seed: its own referanse, in the module's one archive.
+    doc = form_document(_person_form(), seed=seed)
+    fnr = doc.find("Innsender/foedselsnummer")
+    assert fnr is not None
+    fnr.text = typed  # the citizen types another person as Innsender
+    job = job_for(doc, folder, f"{mocks.base_url}/noark4ws")
+    portal = mocks.parts.part(PortalPart).portal.at(mocks.base_url)
+    pending = Pending(messages.new_id(), journey.ENTITY_ID, journey.ACS_URL, 3, None, ns.POST)
+    answer = portal.login(pending, uid, method)
+    assert answer.response is not None
+    job["inputs"]["login"] = {"SAMLResponse": base64.b64encode(answer.response).decode()}
+    job["services"]["portal"] = {"metadata_url": f"{mocks.base_url}/sikkerhetsportal/metadata"}
+    for name in ms.SERVICE_NAMES:
+        job["services"][name] = {"url": f"{mocks.base_url}/minside/{name}"}
+    return job, doc.text("Metadata/referanse") or ""
+
+
+def _archived(mocks: ComposedMock, referanse: str) -> list[dict[str, Any]]:
+    contents = mocks.parts.part(ArchivePart).archive.contents()
+    return [c for c in contents if (c.get("saEksternNokkel") or {}).get("nokkel") == referanse]
+
+
+def test_the_journey_files_the_login_s_person_and_tells_minside(
+    mocks: ComposedMock, tmp_path: Path
+) -> None:
+    citizen, other = _people()
+    job, referanse = _journey_job(
+        mocks, tmp_path, other.foedselsnummer, citizen.foedselsnummer, seed=1
+    )
+    result = journey.deliver_journey(json.dumps(job).encode())
+    assert result.success, result.detail
+    saksnummer = f"{result.case['saSaar']}/{result.case['saSeknr']}"
+    text = json.dumps(_archived(mocks, referanse), default=str)
+    assert citizen.foedselsnummer in text and other.foedselsnummer not in text
+    minside = mocks.parts.part(MinSidePart).minside
+    [melding] = [
+        m
+        for m in minside.messages_for(citizen.foedselsnummer)
+        if m.eksternReferanse == f"kvittering-{referanse}"
+    ]
+    assert saksnummer in melding.tittel
+    assert minside.messages_for(other.foedselsnummer) == []
+    [sak] = [s for s in minside.cases_for(citizen.foedselsnummer) if s.saksnummer == saksnummer]
+    assert sak.status == "MOTTATT"
+
+    # The archive moves the case on; the engine, asked to sync, follows it.
+    archive = Client(f"{mocks.base_url}/noark4ws?wsdl").service
+    key = {"eksternSystem": SYSTEM, "nokkel": referanse}
+    [stored] = archive.GetNoarksak(saEksternNokkel=key).noarksak
+    stored.saStatus = "F"
+    assert archive.PutNoarksak(noarksak=stored).status.type in ("OK", "WARNING")
+    sync = {
+        "tpn_job": 1,
+        "action": journey.SYNC_ACTION,
+        "inputs": {
+            "referanse": referanse,
+            "mottaker": citizen.foedselsnummer,
+            "avsenderOrgnr": melding.avsenderOrgnr,
+        },
+        "services": {k: v for k, v in job["services"].items() if k != "portal"},
+    }
+    synced = journey.sync_case_status(json.dumps(sync).encode())
+    assert synced.success, synced.detail
+    [sak] = [s for s in minside.cases_for(citizen.foedselsnummer) if s.saksnummer == saksnummer]
+    assert sak.status == "VEDTAK_FATTET"
+
+
+def test_a_forged_login_delivers_nothing(mocks: ComposedMock, tmp_path: Path) -> None:
+    citizen, other = _people()
+    job, referanse = _journey_job(
+        mocks, tmp_path, other.foedselsnummer, citizen.foedselsnummer, seed=2
+    )
+    signed = base64.b64decode(job["inputs"]["login"]["SAMLResponse"])
+    forged = signed.replace(citizen.foedselsnummer.encode(), other.foedselsnummer.encode())
+    job["inputs"]["login"]["SAMLResponse"] = base64.b64encode(forged).decode()
+    result = journey.deliver_journey(json.dumps(job).encode())
+    assert not result.success and "refused" in result.detail
+    assert _archived(mocks, referanse) == []

@@ -92,6 +92,15 @@ def fetch_metadata(url: str, *, timeout: float) -> PortalTrust:
     return parse_metadata(data)
 
 
+def bounded(value: object, where: str) -> str:
+    """The job's base64 Response as a string, bounded before anything else reads it."""
+    if not isinstance(value, str):
+        raise LoginError(f"{where} must be a string (base64)")
+    if len(value) > MAX_RESPONSE * 4 // 3 + 4:
+        raise LoginError(f"{where} is too large")
+    return value
+
+
 def decode(saml_response: str) -> bytes:
     """The Response's bytes from the HTTP-POST binding's base64."""
     if len(saml_response) > MAX_RESPONSE * 4 // 3 + 4:

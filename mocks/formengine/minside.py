@@ -43,6 +43,7 @@ STATUS_BY_SA_STATUS: Mapping[str, str] = {
     "A": "AVSLUTTET",  # closed
     "U": "AVSLUTTET",  # void: nothing more will happen
 }
+SERVICE_NAMES = ("tjenestekatalog", "meldingsboks", "minesaker")  # the job's services.<name>
 RECEIVED = "MOTTATT"  # the status sent right after delivery: the archive has the case
 
 
