@@ -23,6 +23,7 @@ from tpn.mocks.core.store import Store
 from tpn.mocks.formengine import journey
 from tpn.mocks.formengine import login as logins
 from tpn.mocks.formengine import minside as ms
+from tpn.mocks.formengine.defects import journey as journey_defects
 from tpn.mocks.formengine.job import Service
 from tpn.mocks.formengine.messages import SYSTEM
 from tpn.mocks.minside.mock import (
@@ -239,6 +240,9 @@ def _journey_job(
     fnr = doc.find("Innsender/foedselsnummer")
     assert fnr is not None
     fnr.text = typed  # the citizen types another person as Innsender
+    level = doc.find("Metadata/sikkerhetsnivaa")
+    assert level is not None
+    level.text = "3" if method == "BankID" else "4"  # and a level the login does not have
     job = job_for(doc, folder, f"{mocks.base_url}/noark4ws")
     portal = mocks.parts.part(PortalPart).portal.at(mocks.base_url)
     pending = Pending(messages.new_id(), journey.ENTITY_ID, journey.ACS_URL, 3, None, ns.POST)
@@ -256,15 +260,32 @@ def _archived(mocks: ComposedMock, referanse: str) -> list[dict[str, Any]]:
     return [c for c in contents if (c.get("saEksternNokkel") or {}).get("nokkel") == referanse]
 
 
+def _filed(mocks: ComposedMock, referanse: str) -> tuple[str | None, str | None]:
+    """Innsender's fødselsnummer and the sikkerhetsnivaa of the form XML the archive holds."""
+    for case in _archived(mocks, referanse):
+        for entry in case.get("journpost", []):
+            for doc in entry.get("dokument", []):
+                content = (doc.get("fil") or {}).get("content", b"")
+                if content.lstrip().startswith(b"<"):
+                    root = etree.fromstring(content)
+                    return (
+                        root.findtext("{*}Innsender/{*}foedselsnummer"),
+                        root.findtext("{*}Metadata/{*}sikkerhetsnivaa"),
+                    )
+    return None, None
+
+
 def test_the_journey_files_the_login_s_person_and_tells_minside(
     mocks: ComposedMock, tmp_path: Path
 ) -> None:
     citizen, other = _people()
     job, referanse = _journey_job(
-        mocks, tmp_path, other.foedselsnummer, citizen.foedselsnummer, seed=1
+        mocks, tmp_path, other.foedselsnummer, citizen.foedselsnummer, seed=1, method="BankID"
     )
     result = journey.deliver_journey(json.dumps(job).encode())
     assert result.success, result.detail
+    # Innsender and sikkerhetsnivaa are the login's, not the typed form's.
+    assert _filed(mocks, referanse) == (citizen.foedselsnummer, "4")
     saksnummer = f"{result.case['saSaar']}/{result.case['saSeknr']}"
     text = json.dumps(_archived(mocks, referanse), default=str)
     assert citizen.foedselsnummer in text and other.foedselsnummer not in text
@@ -312,3 +333,118 @@ def test_a_forged_login_delivers_nothing(mocks: ComposedMock, tmp_path: Path) ->
     result = journey.deliver_journey(json.dumps(job).encode())
     assert not result.success and "refused" in result.detail
     assert _archived(mocks, referanse) == []
+
+
+def _run(
+    mocks: ComposedMock, folder: Path, defect: str | None, seed: int
+) -> tuple[Any, str, population.Persona, population.Persona]:
+    citizen, other = _people()
+    job, referanse = _journey_job(
+        mocks, folder, other.foedselsnummer, citizen.foedselsnummer, seed=seed
+    )
+    chosen = journey_defects.policies([defect] if defect else [])
+    return (
+        journey.deliver_journey(json.dumps(job).encode(), journey=chosen),
+        referanse,
+        citizen,
+        other,
+    )
+
+
+def test_typed_applicant_files_the_typed_person(mocks: ComposedMock, tmp_path: Path) -> None:
+    result, referanse, _, other = _run(mocks, tmp_path, "typed-applicant", 11)
+    assert result.success, result.detail
+    assert _filed(mocks, referanse)[0] == other.foedselsnummer
+
+
+def test_typed_level_files_the_form_s_level(mocks: ComposedMock, tmp_path: Path) -> None:
+    # The login is Minid-PIN (3); the form typed 4.
+    result, referanse, _, _ = _run(mocks, tmp_path, "typed-level", 21)
+    assert result.success, result.detail
+    assert _filed(mocks, referanse)[1] == "4"
+
+
+def test_unverified_login_delivers_a_forged_login(mocks: ComposedMock, tmp_path: Path) -> None:
+    citizen, other = _people()
+    job, referanse = _journey_job(
+        mocks, tmp_path, other.foedselsnummer, citizen.foedselsnummer, seed=31
+    )
+    signed = base64.b64decode(job["inputs"]["login"]["SAMLResponse"])
+    forged = signed.replace(citizen.foedselsnummer.encode(), other.foedselsnummer.encode())
+    job["inputs"]["login"]["SAMLResponse"] = base64.b64encode(forged).decode()
+    chosen = journey_defects.policies(["unverified-login"])
+    result = journey.deliver_journey(json.dumps(job).encode(), journey=chosen)
+    assert result.success, result.detail
+    assert _filed(mocks, referanse)[0] == other.foedselsnummer
+
+
+def test_receipt_without_saksnummer(mocks: ComposedMock, tmp_path: Path) -> None:
+    result, referanse, citizen, _ = _run(mocks, tmp_path, "receipt-without-saksnummer", 41)
+    assert result.success, result.detail
+    minside = mocks.parts.part(MinSidePart).minside
+    [melding] = [
+        m
+        for m in minside.messages_for(citizen.foedselsnummer)
+        if m.eksternReferanse == f"kvittering-{referanse}"
+    ]
+    assert ms.saksnummer(result.case) not in melding.tittel
+
+
+def _cases(minside: Any, mottaker: str, saksnummer: str) -> list[Any]:
+    return [s for s in minside.cases_for(mottaker) if s.saksnummer == saksnummer]
+
+
+def test_status_not_synced(mocks: ComposedMock, tmp_path: Path) -> None:
+    result, referanse, citizen, _ = _run(mocks, tmp_path, None, 51)
+    assert result.success, result.detail
+    archive = Client(f"{mocks.base_url}/noark4ws?wsdl").service
+    [stored] = archive.GetNoarksak(
+        saEksternNokkel={"eksternSystem": SYSTEM, "nokkel": referanse}
+    ).noarksak
+    stored.saStatus = "A"
+    assert archive.PutNoarksak(noarksak=stored).status.type in ("OK", "WARNING")
+    services = {n: {"url": f"{mocks.base_url}/minside/{n}"} for n in ms.SERVICE_NAMES}
+    sync = {
+        "tpn_job": 1,
+        "action": journey.SYNC_ACTION,
+        "inputs": {
+            "referanse": referanse,
+            "mottaker": citizen.foedselsnummer,
+            "avsenderOrgnr": stored.saAnsvinit or "",
+        },
+        "services": {"archive": {"url": f"{mocks.base_url}/noark4ws"}, **services},
+    }
+    minside = mocks.parts.part(MinSidePart).minside
+    [sak] = [
+        s
+        for s in minside.cases_for(citizen.foedselsnummer)
+        if s.saksnummer == ms.saksnummer(result.case)
+    ]
+    sync["inputs"]["avsenderOrgnr"] = sak.avsenderOrgnr
+    chosen = journey_defects.policies(["status-not-synced"])
+    synced = journey.sync_case_status(json.dumps(sync).encode(), journey=chosen)
+    assert synced.success, synced.detail  # it says it synced
+    [sak] = [
+        s
+        for s in minside.cases_for(citizen.foedselsnummer)
+        if s.saksnummer == ms.saksnummer(result.case)
+    ]
+    assert sak.status == "MOTTATT"  # while the archive closed the case
+    assert journey.sync_case_status(json.dumps(sync).encode()).success  # the reference follows
+    [sak] = [
+        s
+        for s in minside.cases_for(citizen.foedselsnummer)
+        if s.saksnummer == ms.saksnummer(result.case)
+    ]
+    assert sak.status == "AVSLUTTET"
+
+
+def test_every_journey_defect_has_a_test() -> None:
+    tested = {
+        "typed-applicant",
+        "typed-level",
+        "unverified-login",
+        "receipt-without-saksnummer",
+        "status-not-synced",
+    }
+    assert set(journey_defects.REGISTRY.names()) == tested

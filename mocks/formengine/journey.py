@@ -130,11 +130,13 @@ def _sender(job: DeliveryJob) -> tuple[ms.Sender, str]:
     mottaker = root.find(f"{{{ns}}}Mottaker")
     if mottaker is None:
         raise FormError("the job's document has no Mottaker")
+    kommunenummer = mottaker.findtext(f"{{{ns}}}kommunenummer", "").strip()
     sender = ms.Sender(
         orgnr=mottaker.findtext(f"{{{ns}}}organisasjonsnummer", "").strip(),
         navn=mottaker.findtext(f"{{{ns}}}kommunenavn", "").strip(),
-        kommunenummer=mottaker.findtext(f"{{{ns}}}kommunenummer", "").strip(),
-        tjeneste_id=TJENESTE_ID,
+        kommunenummer=kommunenummer,
+        # tjenesteId is MinSide-wide and owned by one eierOrgnr: one per municipality.
+        tjeneste_id=f"{TJENESTE_ID}-{kommunenummer}",
         tjeneste_navn="Skjema til kommunen",
         case_url=CASE_URL,
     )
