@@ -2,8 +2,9 @@
 
     tpn engine deliver [JOB] [--timeout SECONDS] [--retries N] [--defect NAME]... [--json]
 
-JOB is the suite's job file (``tpn_job`` 1, action ``deliver-form``); without it the path is
-taken from ``$TPN_JOB``. The engine delivers the form into the job's archive and says how it
+JOB is the suite's job file (``tpn_job`` 1, action ``deliver-form``; with ``inputs.login`` the
+journey of issue 12, or action ``sync-case-status``: ``tpn.mocks.formengine.journey``); without
+it the path is taken from ``$TPN_JOB``. The engine delivers the form into the job's archive and says how it
 went in one line (``--json``: the result as one object). Exit status: 0 delivered, 1 not
 delivered (the line says why), 2 a job or option that cannot be used (one line,
 ``tpn engine: error: ...``).
@@ -82,23 +83,38 @@ def _retries(text: str) -> int:
 
 
 def deliver_command(args: argparse.Namespace) -> int:
-    from tpn.mocks.formengine import Engine, JobError, read_job
+    from tpn.fixtures.files import FileRefused, read_regular
+    from tpn.mocks.formengine import Engine, JobError, journey, read_job
+    from tpn.mocks.formengine.defects import journey as journey_defects
     from tpn.mocks.formengine.defects import policies
+    from tpn.mocks.formengine.job import MAX_JOB_BYTES
 
+    # The journey's defects (issue 12) are a registry of their own; the rest are delivery's.
+    journey_names = set(journey_defects.REGISTRY.names())
     try:
         timeout = _timeout(args.timeout)
         retries = _retries(args.retries)
-        chosen = policies(args.defect)
+        chosen = policies(d for d in args.defect if d not in journey_names)
+        chosen_journey = journey_defects.policies(d for d in args.defect if d in journey_names)
     except ValueError as exc:
         return fail(PROG, str(exc))
     path = args.job if args.job is not None else os.environ.get(JOB_VAR)
     if not path:
         return fail(PROG, f"give the job file, or its path in ${JOB_VAR}")
     try:
-        job = read_job(path)
-    except JobError as exc:
+        data = read_regular(path, MAX_JOB_BYTES, what="job file")
+    except FileRefused as exc:
         return fail(PROG, one_line(str(exc)))
-    result = Engine(chosen, timeout=timeout, retries=retries).deliver(job)
+    if journey.is_journey(data):
+        result = journey.run(
+            data, policies=chosen, journey=chosen_journey, timeout=timeout, retries=retries
+        )
+    else:
+        try:
+            job = read_job(path)
+        except JobError as exc:
+            return fail(PROG, one_line(str(exc)))
+        result = Engine(chosen, timeout=timeout, retries=retries).deliver(job)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, default=str))
     elif result.success:

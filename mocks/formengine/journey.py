@@ -35,7 +35,7 @@ from tpn.mocks.formengine import form as forms
 from tpn.mocks.formengine import login as logins
 from tpn.mocks.formengine import minside as ms
 from tpn.mocks.formengine.archive import ArchiveClient, Refused, Transient
-from tpn.mocks.formengine.engine import DEFAULT_TIMEOUT, Engine, Result
+from tpn.mocks.formengine.engine import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Engine, Result
 from tpn.mocks.formengine.form import AskRegister, FormError
 from tpn.mocks.formengine.job import (
     MAX_JOB_BYTES,
@@ -149,6 +149,7 @@ def deliver_journey(
     policies: Policies = REFERENCE,
     journey: JourneyPolicies = JOURNEY_REFERENCE,
     timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
     entity_id: str = ENTITY_ID,
     acs_url: str = ACS_URL,
 ) -> Result:
@@ -170,7 +171,11 @@ def deliver_journey(
         sender, tittel = _sender(job)
     except (JobError, FormError, logins.LoginError) as exc:
         return Result(False, str(exc))
-    engine = Engine(replace(policies, prefill=_with_login(policies.prefill, login, journey)))
+    engine = Engine(
+        replace(policies, prefill=_with_login(policies.prefill, login, journey)),
+        timeout=timeout,
+        retries=retries,
+    )
     result = engine.deliver(job)
     if not result.success:
         return result
@@ -251,3 +256,29 @@ def sync_case_status(
     finally:
         minside_client.close()
     return Result(True, f"case {ms.saksnummer(case)} is {status} at MinSide", case=case)
+
+
+def is_journey(data: bytes) -> bool:
+    """Whether a job is the journey's: a sync, or a delivery that carries a login."""
+    try:
+        raw = _raw(data)
+    except JobError:
+        return False
+    inputs = raw.get("inputs")
+    return raw.get("action") == SYNC_ACTION or (isinstance(inputs, dict) and "login" in inputs)
+
+
+def run(
+    data: bytes,
+    *,
+    policies: Policies = REFERENCE,
+    journey: JourneyPolicies = JOURNEY_REFERENCE,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+) -> Result:
+    """A journey job of either action (``is_journey``)."""
+    if _raw(data).get("action") == SYNC_ACTION:
+        return sync_case_status(data, journey=journey, timeout=timeout)
+    return deliver_journey(
+        data, policies=policies, journey=journey, timeout=timeout, retries=retries
+    )
