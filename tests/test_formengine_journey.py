@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from formengine_support import form_document, job_for
 from lxml import etree
+from served import tpn_command
 from zeep import Client
 
 from tpn.conformance.ksxml.model import forms as ksxml_forms
@@ -448,3 +450,24 @@ def test_every_journey_defect_has_a_test() -> None:
         "status-not-synced",
     }
     assert set(journey_defects.REGISTRY.names()) == tested
+
+
+def test_tpn_engine_deliver_does_the_journey_and_knows_its_defects(
+    mocks: ComposedMock, tmp_path: Path
+) -> None:
+    citizen, other = _people()
+    job, referanse = _journey_job(
+        mocks, tmp_path, other.foedselsnummer, citizen.foedselsnummer, seed=61
+    )
+    path = tmp_path / "job.json"
+    path.write_text(json.dumps(job))
+    done = subprocess.run(
+        [*tpn_command(), "engine", "deliver", str(path), "--defect", "typed-applicant"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "MinSide told" in done.stdout
+    assert _filed(mocks, referanse)[0] == other.foedselsnummer
