@@ -18,6 +18,7 @@ from lxml import etree
 from served import tpn_command
 from zeep import Client
 
+from tpn.conformance.formdelivery import journey as judging
 from tpn.conformance.ksxml.model import forms as ksxml_forms
 from tpn.fixtures import population
 from tpn.mocks.compose import ComposedMock
@@ -471,3 +472,89 @@ def test_tpn_engine_deliver_does_the_journey_and_knows_its_defects(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "MinSide told" in done.stdout
     assert _filed(mocks, referanse)[0] == other.foedselsnummer
+
+
+# ------------------------------------------------------------------ the judge, on every defect
+
+# Which FD-J requirements each journey defect must fail (and no other).
+EXPECTED = {
+    None: set(),
+    "typed-applicant": {"FD-J-001"},
+    "typed-level": {"FD-J-002"},
+    "unverified-login": {"FD-J-003"},
+    "receipt-without-saksnummer": {"FD-J-004"},
+    "status-not-synced": {"FD-J-006"},
+}
+
+
+def _journey_findings(
+    mocks: ComposedMock, folder: Path, defect: str | None, index: int
+) -> dict[str, Any]:
+    """One application and one forged login, then a sync after the archive closed the case:
+    the FD-J findings, judged from the stores."""
+    people = [p for p in population.personas() if not p.dnr and p.born.year < 1990]
+    # Three people of their own (the module's other tests use the first two).
+    citizen, typed, victim = people[2 + 3 * index : 5 + 3 * index]
+    seed = 100 + index
+    chosen = journey_defects.policies([defect] if defect else [])
+    job, referanse = _journey_job(
+        mocks, folder, typed.foedselsnummer, citizen.foedselsnummer, seed=seed
+    )
+    result = journey.deliver_journey(json.dumps(job).encode(), journey=chosen)
+    avsender = ""
+    synced = None
+    if result.success:
+        archive = Client(f"{mocks.base_url}/noark4ws?wsdl").service
+        key = {"eksternSystem": SYSTEM, "nokkel": referanse}
+        [stored] = archive.GetNoarksak(saEksternNokkel=key).noarksak
+        stored.saStatus = "A"
+        assert archive.PutNoarksak(noarksak=stored).status.type in ("OK", "WARNING")
+        contents = mocks.parts.part(MinSidePart).minside.contents()
+        avsender = next(
+            s["avsenderOrgnr"]
+            for s in contents["saker"]
+            if s["mottaker"] in (citizen.foedselsnummer, typed.foedselsnummer)
+        )
+        sync = {
+            "tpn_job": 1,
+            "action": journey.SYNC_ACTION,
+            "inputs": {
+                "referanse": referanse,
+                "mottaker": citizen.foedselsnummer,
+                "avsenderOrgnr": avsender,
+            },
+            "services": {k: v for k, v in job["services"].items() if k != "portal"},
+        }
+        journey.sync_case_status(json.dumps(sync).encode(), journey=chosen)
+        synced = "A"
+    forged_job, forged_ref = _journey_job(
+        mocks, folder, typed.foedselsnummer, victim.foedselsnummer, seed=seed + 1000
+    )
+    signed = base64.b64decode(forged_job["inputs"]["login"]["SAMLResponse"])
+    forged = signed.replace(victim.foedselsnummer.encode(), typed.foedselsnummer.encode())
+    forged_job["inputs"]["login"]["SAMLResponse"] = base64.b64encode(forged).decode()
+    journey.deliver_journey(json.dumps(forged_job).encode(), journey=chosen)
+    cases = mocks.parts.part(ArchivePart).archive.contents()
+    minside = mocks.parts.part(MinSidePart).minside.contents()
+    app = judging.Application(
+        referanse,
+        citizen.foedselsnummer,
+        3,
+        typed.foedselsnummer,
+        avsender,
+        synced_sa_status=synced,
+    )
+    forged_app = judging.Application(
+        forged_ref, typed.foedselsnummer, 3, typed.foedselsnummer, avsender, forged=True
+    )
+    return judging.judge(app, cases, minside) | judging.judge(forged_app, cases, minside)
+
+
+@pytest.mark.parametrize("defect", list(EXPECTED), ids=str)
+def test_the_judge_fails_each_journey_defect_on_exactly_its_requirements(
+    mocks: ComposedMock, tmp_path: Path, defect: str | None
+) -> None:
+    findings = _journey_findings(mocks, tmp_path, defect, list(EXPECTED).index(defect))
+    assert set(findings) == set(judging.REQUIREMENTS)
+    failed = {r for r, f in findings.items() if not f.passed}
+    assert failed == EXPECTED[defect], {r: findings[r].detail for r in failed}
