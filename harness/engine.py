@@ -64,6 +64,16 @@ def add_parsers(sub: Any) -> None:
     deliver.set_defaults(func=deliver_command)
     listing = engine_sub.add_parser("defects", help="the defects the engine can be built with")
     listing.set_defaults(func=defects_command)
+    metadata = engine_sub.add_parser(
+        "metadata", help="the engine's SP metadata, for the portal (the journey of issue 12)"
+    )
+    metadata.add_argument(
+        "--key",
+        required=True,
+        metavar="FILE",
+        help="PEM with the engine's private key and certificate (made when missing)",
+    )
+    metadata.set_defaults(func=metadata_command)
 
 
 def _timeout(text: str) -> float:
@@ -129,4 +139,27 @@ def defects_command(args: argparse.Namespace) -> int:
 
     for d in catalogue():
         print(f"{d.name}\t{', '.join(d.requirements)}\t{printable(d.summary)}")
+    return 0
+
+
+def metadata_command(args: argparse.Namespace) -> int:
+    """Print the reference engine's SP metadata (its entityID and ACS: ``journey.ENTITY_ID``,
+    ``journey.ACS_URL``), signed with the key in ``--key``, made there on first use."""
+    from pathlib import Path
+
+    from tpn.mocks.formengine import journey
+    from tpn.mocks.saml import keys, metadata, ns
+
+    path = Path(args.key)
+    try:
+        if path.exists():
+            key = keys.SigningKey.load(path)
+        else:
+            key = keys.generate("tpn-skjema")
+            path.write_bytes(key.to_pem())
+            path.chmod(0o600)
+    except (OSError, ValueError) as exc:
+        return fail(PROG, one_line(f"--key {printable(str(path))}: {exc}"))
+    xml = metadata.sp(journey.ENTITY_ID, journey.ACS_URL, journey.SLO_URL, key, binding=ns.POST)
+    print(xml.decode("utf-8"))
     return 0

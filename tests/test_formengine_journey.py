@@ -558,3 +558,22 @@ def test_the_judge_fails_each_journey_defect_on_exactly_its_requirements(
     assert set(findings) == set(judging.REQUIREMENTS)
     failed = {r for r, f in findings.items() if not f.passed}
     assert failed == EXPECTED[defect], {r: findings[r].detail for r in failed}
+
+
+def test_tpn_engine_metadata_registers_the_engine_at_the_portal(tmp_path: Path) -> None:
+    key = tmp_path / "engine.pem"
+    runs = [
+        subprocess.run(
+            [*tpn_command(), "engine", "metadata", "--key", str(key)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout  # the key made once is kept
+    portal = Portal(Store("sqlite://"), PORTAL)
+    provider = portal.register(runs[0].stdout.encode())
+    assert provider.entity_id == journey.ENTITY_ID

@@ -56,6 +56,7 @@ SYNC_ACTION = "sync-case-status"
 # The reference engine's identity at the portal (its SP metadata: ``tpn engine metadata``).
 ENTITY_ID = "https://skjema.tpn-harness.example/"
 ACS_URL = "https://skjema.tpn-harness.example/saml/acs"
+SLO_URL = "https://skjema.tpn-harness.example/saml/slo"
 CASE_URL = "https://skjema.tpn-harness.example/sak"
 TJENESTE_ID = "tpn-skjema"
 
