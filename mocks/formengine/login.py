@@ -7,8 +7,10 @@ and ACS, and hands the engine the portal's signed Response as the HTTP-POST bind
 it (``inputs.login.SAMLResponse``, base64). The engine trusts nothing in it before the reference
 SP's own checks (``tpn.mocks.referencesp.verify.verify_response``) passed: the signature
 against the certificate in the portal's metadata, issuer, audience, recipient and time. Only the
-check that the Response answers a request of this SP is off, there being no request; the
-replay check stays on, per engine. The login's ``uid`` is then the applicant (Innsender) and
+check that the Response answers a request of this SP is off, there being no request. A
+command-driven engine keeps nothing between jobs, so its replay cache (``first_use``) is the
+job's own: a replayed Response is bounded by the assertion's short lifetime (five minutes at the
+portal) and by the archive's external keys (a second delivery of one referanse is an update). The login's ``uid`` is then the applicant (Innsender) and
 its ``SecurityLevel`` the form's ``sikkerhetsnivaa``, whatever the typed form says.
 """
 
