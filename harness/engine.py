@@ -2,8 +2,9 @@
 
     tpn engine deliver [JOB] [--timeout SECONDS] [--retries N] [--defect NAME]... [--json]
 
-JOB is the suite's job file (``tpn_job`` 1, action ``deliver-form``); without it the path is
-taken from ``$TPN_JOB``. The engine delivers the form into the job's archive and says how it
+JOB is the suite's job file (``tpn_job`` 1, action ``deliver-form``; with ``inputs.login`` the
+journey of issue 12, or action ``sync-case-status``: ``tpn.mocks.formengine.journey``); without
+it the path is taken from ``$TPN_JOB``. The engine delivers the form into the job's archive and says how it
 went in one line (``--json``: the result as one object). Exit status: 0 delivered, 1 not
 delivered (the line says why), 2 a job or option that cannot be used (one line,
 ``tpn engine: error: ...``).
@@ -15,7 +16,6 @@ import argparse
 import json
 import math
 import os
-from collections.abc import Callable
 from typing import Any
 
 from tpn.fixtures.files import printable
@@ -64,6 +64,16 @@ def add_parsers(sub: Any) -> None:
     deliver.set_defaults(func=deliver_command)
     listing = engine_sub.add_parser("defects", help="the defects the engine can be built with")
     listing.set_defaults(func=defects_command)
+    metadata = engine_sub.add_parser(
+        "metadata", help="the engine's SP metadata, for the portal (the journey of issue 12)"
+    )
+    metadata.add_argument(
+        "--key",
+        required=True,
+        metavar="FILE",
+        help="PEM with the engine's private key and certificate (made when missing)",
+    )
+    metadata.set_defaults(func=metadata_command)
 
 
 def _timeout(text: str) -> float:
@@ -83,23 +93,26 @@ def _retries(text: str) -> int:
 
 
 def deliver_command(args: argparse.Namespace) -> int:
-    from tpn.mocks.formengine import Engine, JobError, read_job
-    from tpn.mocks.formengine.defects import policies
+    from tpn.fixtures.files import FileRefused, read_regular
+    from tpn.mocks.formengine.job import MAX_JOB_BYTES
 
     try:
         timeout = _timeout(args.timeout)
         retries = _retries(args.retries)
-        chosen = policies(args.defect)
+        act = deliver_in_process(timeout, retries, list(args.defect))
     except ValueError as exc:
         return fail(PROG, str(exc))
     path = args.job if args.job is not None else os.environ.get(JOB_VAR)
     if not path:
         return fail(PROG, f"give the job file, or its path in ${JOB_VAR}")
     try:
-        job = read_job(path)
-    except JobError as exc:
+        data = read_regular(path, MAX_JOB_BYTES, what="job file")
+    except FileRefused as exc:
         return fail(PROG, one_line(str(exc)))
-    result = Engine(chosen, timeout=timeout, retries=retries).deliver(job)
+    refused, result = act.result(data)
+    if refused is not None:
+        return fail(PROG, refused)
+    assert result is not None
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, default=str))
     elif result.success:
@@ -117,25 +130,72 @@ def defects_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def deliver_in_process(
-    timeout: float, retries: int, defects: list[str]
-) -> Callable[[bytes], tuple[bool, str]]:
-    """What ``tpn engine deliver JOB --timeout T --retries N --defect D...`` does, as a
-    function of the job's JSON for the suite's in-process asker: (delivered, the one line the
-    command prints). The defects are checked here, once, as the command checks them."""
-    from tpn.mocks.formengine.defects import policies
-    from tpn.mocks.formengine.engine import Engine
-    from tpn.mocks.formengine.job import JobError, parse_job
+class Delivering:
+    """What ``tpn engine deliver --timeout T --retries N --defect D...`` does with one job's
+    JSON: the command's own code, and a function of the bytes for the suite's in-process asker
+    (``tpn.conformance.client.InProcessAsker``). The defects are checked once, when it is made;
+    the journey's (issue 12) are a registry of their own, the rest are delivery's."""
 
-    chosen = policies(defects)
+    def __init__(self, timeout: float, retries: int, defects: list[str]) -> None:
+        from tpn.mocks.formengine.defects import journey as journey_defects
+        from tpn.mocks.formengine.defects import policies
 
-    def act(data: bytes) -> tuple[bool, str]:
+        journey_names = set(journey_defects.REGISTRY.names())
+        self.timeout = timeout
+        self.retries = retries
+        self.chosen = policies(d for d in defects if d not in journey_names)
+        self.chosen_journey = journey_defects.policies(d for d in defects if d in journey_names)
+
+    def result(self, data: bytes) -> tuple[str | None, Any]:
+        """(why the job cannot be used, None) or (None, the engine's result)."""
+        from tpn.mocks.formengine import Engine, JobError, journey
+        from tpn.mocks.formengine.job import parse_job
+
+        if journey.is_journey(data):
+            return None, journey.run(
+                data,
+                policies=self.chosen,
+                journey=self.chosen_journey,
+                timeout=self.timeout,
+                retries=self.retries,
+            )
         try:
             job = parse_job(data)
         except JobError as exc:
-            return False, f"{PROG}: error: {one_line(str(exc))}"
-        result = Engine(chosen, timeout=timeout, retries=retries).deliver(job)
+            return one_line(str(exc)), None
+        return None, Engine(self.chosen, timeout=self.timeout, retries=self.retries).deliver(job)
+
+    def __call__(self, data: bytes) -> tuple[bool, str]:
+        refused, result = self.result(data)
+        if refused is not None:
+            return False, f"{PROG}: error: {refused}"
         line = printable(result.detail)
         return result.success, line if result.success else f"not delivered: {line}"
 
-    return act
+
+def deliver_in_process(timeout: float, retries: int, defects: list[str]) -> Delivering:
+    """The reference engine as a function of a job's JSON (see ``Delivering``)."""
+    return Delivering(timeout, retries, defects)
+
+
+def metadata_command(args: argparse.Namespace) -> int:
+    """Print the reference engine's SP metadata (its entityID and ACS: ``journey.ENTITY_ID``,
+    ``journey.ACS_URL``), signed with the key in ``--key``, made there on first use."""
+    from pathlib import Path
+
+    from tpn.mocks.formengine import journey
+    from tpn.mocks.saml import keys, metadata, ns
+
+    path = Path(args.key)
+    try:
+        if path.exists():
+            key = keys.SigningKey.load(path)
+        else:
+            key = keys.generate("tpn-skjema")
+            path.write_bytes(key.to_pem())
+            path.chmod(0o600)
+    except (OSError, ValueError) as exc:
+        return fail(PROG, one_line(f"--key {printable(str(path))}: {exc}"))
+    xml = metadata.sp(journey.ENTITY_ID, journey.ACS_URL, journey.SLO_URL, key, binding=ns.POST)
+    print(xml.decode("utf-8"))
+    return 0
