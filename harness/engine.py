@@ -111,7 +111,7 @@ def deliver_command(args: argparse.Namespace) -> int:
         return fail(PROG, one_line(str(exc)))
     refused, result = act.result(data)
     if refused is not None:
-        return fail(PROG, refused)
+        return fail(PROG, one_line(f"{printable(str(path))}: {refused}"))
     assert result is not None
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, default=str))
