@@ -10,8 +10,9 @@ against the certificate in the portal's metadata, issuer, audience, recipient an
 check that the Response answers a request of this SP is off, there being no request. A
 command-driven engine keeps nothing between jobs, so its replay cache (``first_use``) is the
 job's own: a replayed Response is bounded by the assertion's short lifetime (five minutes at the
-portal) and by the archive's external keys (a second delivery of one referanse is an update). The login's ``uid`` is then the applicant (Innsender) and
-its ``SecurityLevel`` the form's ``sikkerhetsnivaa``, whatever the typed form says.
+portal) and by the archive's external keys (a second delivery of one referanse is an update).
+The login's ``uid`` is then the applicant (Innsender) and its ``SecurityLevel`` the form's
+``sikkerhetsnivaa``, whatever the typed form says.
 """
 
 from __future__ import annotations
