@@ -121,3 +121,20 @@ def browser() -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+def follow(driver: Any, element: Any, *, submit: bool = False, timeout: float = 15.0) -> None:
+    """Click ``element`` (or submit its form) and wait until the page it leads to has loaded:
+    Selenium's click returns before the navigation, so reading the next page at once may read
+    the old one, or an element of it gone stale."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    if submit:
+        element.submit()
+    else:
+        element.click()
+    wait = WebDriverWait(driver, timeout)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from browser_support import assert_accessible, axe_check
+from browser_support import assert_accessible, axe_check, follow
 from test_reference_sp import Site, start_sp
 
 from tpn.mocks.sikkerhetsportal.mock import PortalMock
@@ -54,6 +54,6 @@ def test_a_citizen_logs_in_through_the_portal_page(browser: Any, axe_js: str, si
     assert_accessible(browser, axe_js)
     chosen = browser.find_element(By.CSS_SELECTOR, "input[name=persona]:checked")
     uid = chosen.get_attribute("value")
-    browser.find_element(By.XPATH, "//form[@method='post']//button[not(@name)]").click()
+    follow(browser, browser.find_element(By.XPATH, "//form[@method='post']//button[not(@name)]"))
     assert browser.current_url == f"{site.sp.base_url}/side"
     assert browser.find_element(By.TAG_NAME, "body").text == f"Velkommen, {uid}"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import assert_accessible
+from browser_support import assert_accessible, follow
 from citizen_support import CITIZEN, PDF, SENDER, Seeded, minside_of, seed
 
 from tpn.mocks.compose import ComposedMock
@@ -65,12 +65,12 @@ def _portal_login(browser: Any, axe_js: str, uid: str, level: int) -> None:
     assert_accessible(browser, axe_js)
     search = browser.find_element(by.ID, "q")
     search.send_keys(uid)
-    search.submit()
+    follow(browser, search, submit=True)
     chosen = browser.find_element(by.CSS_SELECTOR, "input[name=persona]:checked")
     assert chosen.get_attribute("value") == uid
     method = browser.find_element(by.CSS_SELECTOR, "input[name=method]:checked")
     assert method.get_attribute("value") == ("Minid-PIN" if level == 3 else "BankID")
-    browser.find_element(by.XPATH, "//form[@method='post']//button[not(@name)]").click()
+    follow(browser, browser.find_element(by.XPATH, "//form[@method='post']//button[not(@name)]"))
 
 
 def test_a_citizens_walk_through_minside(
@@ -81,7 +81,7 @@ def test_a_citizens_walk_through_minside(
     browser.delete_all_cookies()
     browser.get(f"{base}/")
     _checked(browser, axe_js, "MinSide")
-    browser.find_element(by.LINK_TEXT, "Logg inn").click()
+    follow(browser, browser.find_element(by.LINK_TEXT, "Logg inn"))
     _portal_login(browser, axe_js, CITIZEN.foedselsnummer, 3)
 
     assert browser.current_url == f"{base}/"
@@ -89,16 +89,16 @@ def test_a_citizens_walk_through_minside(
     assert f"Du er logget inn som {CITIZEN.navn}" in browser.find_element(by.TAG_NAME, "main").text
     assert "på sikkerhetsnivå 3" in browser.page_source
 
-    browser.find_element(by.LINK_TEXT, "Tjenester").click()
+    follow(browser, browser.find_element(by.LINK_TEXT, "Tjenester"))
     _checked(browser, axe_js, "Tjenester")
     assert browser.find_element(by.TAG_NAME, "h2").text == "Barnehage"
 
-    browser.find_element(by.LINK_TEXT, "Meldinger").click()
+    follow(browser, browser.find_element(by.LINK_TEXT, "Meldinger"))
     _checked(browser, axe_js, "Meldinger")
     listed = browser.find_element(by.TAG_NAME, "tbody").text
     assert "Helseopplysninger" in listed and "Logg inn på nivå 4 for å lese" in listed
 
-    browser.find_element(by.LINK_TEXT, "Vedtak om barnehageplass").click()
+    follow(browser, browser.find_element(by.LINK_TEXT, "Vedtak om barnehageplass"))
     _checked(browser, axe_js, "Vedtak om barnehageplass")
     link = browser.find_element(by.LINK_TEXT, "Gå til saken")
     assert link.get_attribute("href") == "https://kommune.example/sak/2007/42"
@@ -112,15 +112,15 @@ def test_a_citizens_walk_through_minside(
         "size": len(PDF),
     }
 
-    browser.find_element(by.LINK_TEXT, "Meldinger").click()
+    follow(browser, browser.find_element(by.LINK_TEXT, "Meldinger"))
     step_up = browser.find_element(by.PARTIAL_LINK_TEXT, "Logg inn på nivå 4 for å lese")
-    step_up.click()  # the portal, asking for level 4: the level-3 session does not do
+    follow(browser, step_up)  # the portal, asking for level 4: the level-3 session does not do
     _portal_login(browser, axe_js, CITIZEN.foedselsnummer, 4)
     assert browser.current_url == f"{base}/meldinger/{seeded.level4}"
     _checked(browser, axe_js, "Helseopplysninger")
     assert "sikkerhetsnivå 4" in browser.find_element(by.TAG_NAME, "header").text
 
-    browser.find_element(by.LINK_TEXT, "Mine saker").click()
+    follow(browser, browser.find_element(by.LINK_TEXT, "Mine saker"))
     _checked(browser, axe_js, "Mine saker")
     row = browser.find_element(by.TAG_NAME, "tbody").text
     assert "2007/42" in row and "Under behandling" in row and SENDER.navn in row
@@ -130,7 +130,7 @@ def test_a_citizens_walk_through_minside(
     browser.get(f"{base}/meldinger/{seeded.others}")  # another citizen's: not found
     _checked(browser, axe_js, "Noe gikk galt")
 
-    browser.find_element(by.XPATH, "//button[text()='Logg ut']").click()
+    follow(browser, browser.find_element(by.XPATH, "//button[text()='Logg ut']"))
     assert browser.current_url == f"{base}/utlogget"
     _checked(browser, axe_js, "Du er logget ut")
     statuses = {m["meldingId"]: m["status"] for m in minside_of(mocks).contents()["meldinger"]}
@@ -142,6 +142,6 @@ def test_a_refused_login_shows_an_accessible_page(
 ) -> None:
     browser.delete_all_cookies()
     browser.get(f"{mocks.base_url}/minside/meldinger")
-    browser.find_element(_by().XPATH, "//button[@name='cancel']").click()
+    follow(browser, browser.find_element(_by().XPATH, "//button[@name='cancel']"))
     _checked(browser, axe_js, "Innloggingen ble avvist")
     assert "AuthnFailed" in browser.page_source or "Requester" in browser.page_source
