@@ -11,8 +11,8 @@ import re
 from urllib.parse import quote
 
 import pytest
+from test_portal import ACS, BASE, SP, call, sso_query
 
-from tests.test_portal import ACS, BASE, SP, call, sso_query
 from tpn.fixtures import population
 from tpn.mocks.core.store import Store
 from tpn.mocks.saml import keys, metadata
