@@ -359,6 +359,24 @@ TABLE: tuple[Option, ...] = (
         group=FD,
     ),
     Option(
+        "with-minside",
+        "the citizen's whole journey too: the engine takes the applicant and level from the "
+        "citizen's login at the security portal and sends the receipt and the case status to "
+        "MinSide (requirements FD-J-...)",
+        action="store_true",
+        default=False,
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
+        "engine-metadata",
+        "with --with-minside and a vendor's engine: its SAML SP metadata (entityID, an "
+        "HTTP-POST ACS), registered with the suite's portal",
+        metavar="FILE",
+        profiles=("form-delivery",),
+        group=FD,
+    ),
+    Option(
         "archive-port",
         "the port of the suite's archive and register, so the engine is configured once "
         "(default: any free one)",

@@ -393,6 +393,38 @@ def test_receipt_without_saksnummer(mocks: ComposedMock, tmp_path: Path) -> None
     assert ms.saksnummer(result.case) not in melding.tittel
 
 
+def test_own_application_number_numbers_the_case_its_own_way(
+    mocks: ComposedMock, tmp_path: Path
+) -> None:
+    result, _, citizen, _ = _run(mocks, tmp_path, "own-application-number", 43)
+    assert result.success, result.detail
+    minside = mocks.parts.part(MinSidePart).minside
+    numbers = {s.saksnummer for s in minside.cases_for(citizen.foedselsnummer)}
+    year = str(result.case["saSaar"])
+    own = {n for n in numbers if n.startswith(f"{year}/") and len(n) == len(year) + 8}
+    assert own and ms.saksnummer(result.case) not in own
+
+
+@pytest.mark.parametrize(("defect", "receipts"), [(None, 1), ("receipt-reference-per-attempt", 2)])
+def test_a_job_done_twice_sends_one_receipt_unless_the_reference_is_new(
+    mocks: ComposedMock, tmp_path: Path, defect: str | None, receipts: int
+) -> None:
+    citizen, other = _people()
+    job, referanse = _journey_job(
+        mocks, tmp_path, other.foedselsnummer, citizen.foedselsnummer, seed=45 + receipts
+    )
+    chosen = journey_defects.policies([defect] if defect else [])
+    for _ in range(2):
+        done = journey.deliver_journey(json.dumps(job).encode(), journey=chosen)
+        assert done.success, done.detail
+    minside = mocks.parts.part(MinSidePart).minside
+    saksnummer = ms.saksnummer(done.case)
+    mine = minside.messages_for(citizen.foedselsnummer)
+    sent = [m for m in mine if m.tittel.endswith(f"(sak {saksnummer})")]
+    assert len(sent) == receipts
+    assert len(_archived(mocks, referanse)) == 1  # the archive's case is one either way
+
+
 def _cases(minside: Any, mottaker: str, saksnummer: str) -> list[Any]:
     return [s for s in minside.cases_for(mottaker) if s.saksnummer == saksnummer]
 
@@ -449,6 +481,8 @@ def test_every_journey_defect_has_a_test() -> None:
         "unverified-login",
         "receipt-without-saksnummer",
         "status-not-synced",
+        "receipt-reference-per-attempt",
+        "own-application-number",
     }
     assert set(journey_defects.REGISTRY.names()) == tested
 

@@ -104,15 +104,16 @@ def test_certify_hands_every_value_on_but_the_secret() -> None:
         "idp-key": "portal.pem",
         "engine-cmd": "engine {job}",
         "engine-webhook": "http://engine.example/jobs",
+        "engine-metadata": "engine.xml",
         "archive-port": "8088",
         "archive-password": "arkiv-hemmelig",
         "engine-timeout": "5",
         "job-timeout": "60",
     }
-    flags = {"exclusive", "manual"}
+    flags = {"exclusive", "manual", "with-minside"}
     assert set(given) | flags == {o.name for o in options.TABLE}, "a row is untested"
     argv = [x for name, value in given.items() for x in (f"--{name}", value)]
-    args = certify_parser().parse_args([*argv, "--exclusive", "--manual"])
+    args = certify_parser().parse_args([*argv, "--exclusive", "--manual", "--with-minside"])
     passed = options.pytest_arguments(args)
     secret = {o.name for o in options.TABLE if o.secret}
     assert secret == {"password", "archive-password"}
@@ -121,7 +122,8 @@ def test_certify_hands_every_value_on_but_the_secret() -> None:
         x for name, value in given.items() if name not in secret for x in (flag(name), value)
     ]
     expected.insert(expected.index("--tpn-waive"), "--tpn-exclusive")  # the table's order
-    expected.insert(expected.index("--tpn-archive-port"), "--tpn-manual")
+    for switch in ("--tpn-manual", "--tpn-with-minside"):
+        expected.insert(expected.index("--tpn-engine-metadata"), switch)
     assert passed == expected
     # What the plugin makes of it is what tpn certify was given.
     parser = Parser(_ispytest=True)

@@ -24,6 +24,7 @@ from tpn.conformance.outcomes import SuiteError
 
 if TYPE_CHECKING:
     from tpn.conformance.client import Asker
+    from tpn.conformance.formdelivery.journey_run import Journey
     from tpn.conformance.formdelivery.plan import Delivery
     from tpn.conformance.formdelivery.run import Arrival
     from tpn.conformance.results import Run
@@ -127,5 +128,83 @@ def fd(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Deliveries]:
             arrivals = runner.run(deliveries)
             tpn_run.created.update(deliveries=len(deliveries))
             yield Deliveries(arrivals, deliveries, manual)
+        finally:
+            mocks.stop()
+
+
+# ------------------------------------------------------------------ the whole journey
+
+
+@pytest.fixture(scope="session")
+def fj(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Journey | None]:
+    """The citizen's whole journey (``--with-minside``), run once in mocks of its own after the
+    run's deliveries; None where the run has no journey (its requirements are then not
+    applicable)."""
+    opt = request.config.option
+    if not opt.tpn_with_minside or opt.tpn_manual:
+        yield None
+        return
+    from tpn.conformance.client import Service
+    from tpn.conformance.formdelivery.journey_run import (
+        applications,
+        reference_metadata,
+        runner_for,
+    )
+    from tpn.conformance.formdelivery.run import ARCHIVE_PATH, REGISTER_PATH
+    from tpn.fixtures.files import FileRefused, read_regular
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from tpn.mocks.compose import ComposedMock
+        from tpn.mocks.core.config import MockConfig
+        from tpn.mocks.saml.metadata import MAX_BYTES, MetadataError
+
+    say = say_to(request.config)
+    engine_timeout = opt.tpn_engine_timeout or (
+        VENDOR_ENGINE_TIMEOUT if vendor(opt) else REFERENCE_ENGINE_TIMEOUT
+    )
+    deadline = opt.tpn_job_timeout or JOB_TIMEOUT
+    password = opt.tpn_archive_password or secrets.token_urlsafe(12)
+    if vendor(opt):
+        try:
+            metadata = read_regular(opt.tpn_engine_metadata, MAX_BYTES, what="engine metadata")
+        except FileRefused as exc:
+            raise SuiteError(str(exc)) from None
+    else:
+        metadata = reference_metadata()
+    with tempfile.TemporaryDirectory(prefix="tpn-fj-") as scratch:
+        work = Path(scratch)
+        asker, _, _ = asker_for(
+            opt, work, say, lambda: _reference(work, engine_timeout, list(opt.tpn_defect))
+        )
+        try:
+            mocks = ComposedMock(MockConfig(auth=(ARCHIVE_USER, password)))
+            mocks.start()
+        except Exception as exc:
+            raise SuiteError(f"the journey's mocks could not start: {exc!r}") from exc
+        try:
+            base = mocks.base_url
+            try:
+                runner = runner_for(
+                    mocks,
+                    asker,
+                    metadata=metadata,
+                    services={
+                        "archive": Service(f"{base}{ARCHIVE_PATH}", ARCHIVE_USER, password),
+                        "register": Service(f"{base}{REGISTER_PATH}"),
+                    },
+                    run_id=tpn_run.run_id,
+                    files=work,
+                    deadline=deadline,
+                    say=say,
+                )
+            except (ValueError, MetadataError) as exc:
+                raise SuiteError(f"the engine's SP metadata cannot be used: {exc}") from None
+            apps = applications(tpn_run.seed)
+            say(
+                f"tpn: the citizen's journey, {len(apps)} applications: the archive, the portal "
+                f"and MinSide at {base}"
+            )
+            yield runner.run(apps)
         finally:
             mocks.stop()

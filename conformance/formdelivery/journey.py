@@ -144,8 +144,9 @@ def judge(
         f"MinSide cases {[s.get('saksnummer') for s in saker]}, the archive's {saksnummer}",
     )
     if app.synced_sa_status is not None:
+        # The application's cases, whatever their saksnummer (that is FD-J-005's).
         want = STATUS_BY_SA_STATUS.get(app.synced_sa_status)
-        have = [s.get("status") for s in matching]
+        have = [s.get("status") for s in saker]
         found["FD-J-006"] = Finding(
             have == [want],
             f"MinSide shows {have}, the archive's saStatus {app.synced_sa_status} is {want}",

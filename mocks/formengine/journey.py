@@ -71,15 +71,32 @@ def login_level(login: logins.Login, typed: str | None) -> str:
     return str(login.level)
 
 
+def minside_case(
+    sender: ms.Sender,
+    mottaker: str,
+    referanse: str,
+    tittel: str,
+    case: Mapping[str, Any],
+    status: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The reference: MinSide's case is the archive's case, by its saksnummer."""
+    return ms.sak(sender, mottaker, tittel, case, status, now)
+
+
 @dataclass(frozen=True)
 class JourneyPolicies:
     """The journey's seams (a defect swaps one): which login checks are made, whose uid and
-    level the form gets, what the receipt says, how the archive's saStatus is shown."""
+    level the form gets, what the receipt and the MinSide case say, how the archive's saStatus
+    is shown."""
 
     checks: Checks = logins.JOURNEY_CHECKS
     applicant: Callable[[logins.Login, str | None], str] = login_uid
     level: Callable[[logins.Login, str | None], str] = login_level
     receipt: Callable[[ms.Sender, str, str, str, Mapping[str, Any]], dict[str, Any]] = ms.receipt
+    case: Callable[
+        [ms.Sender, str, str, str, Mapping[str, Any], str, dt.datetime], dict[str, Any]
+    ] = minside_case
     status: Callable[[str], str | None] = ms.minside_status  # None: nothing sent
 
 
@@ -188,7 +205,9 @@ def deliver_journey(
             sender, journey.receipt(sender, uid, job.referanse, tittel, result.case)
         )
         now = dt.datetime.now(dt.UTC)
-        client.update_case(ms.sak(sender, uid, tittel, result.case, ms.RECEIVED, now))
+        client.update_case(
+            journey.case(sender, uid, job.referanse, tittel, result.case, ms.RECEIVED, now)
+        )
     except ms.MinSideError as exc:
         return replace(result, success=False, detail=f"delivered, but MinSide: {exc}")
     finally:
@@ -250,7 +269,9 @@ def sync_case_status(
     try:
         now = dt.datetime.now(dt.UTC)
         minside_client.update_case(
-            ms.sak(sender, mottaker, str(sak.saTittel or referanse), case, status, now)
+            journey.case(
+                sender, mottaker, referanse, str(sak.saTittel or referanse), case, status, now
+            )
         )
     except ms.MinSideError as exc:
         return Result(False, str(exc), case=case)

@@ -9,6 +9,9 @@ variant is the smallest piece a realistic mistake replaces; the reference code h
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import hashlib
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -46,6 +49,33 @@ def receipt_without_saksnummer(
     return melding
 
 
+def receipt_reference_per_attempt(
+    sender: ms.Sender, mottaker: str, referanse: str, tittel: str, case: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The receipt's eksternReferanse is new on every attempt: a job done again sends a second
+    receipt, which MinSide cannot tell from a new one."""
+    melding = ms.receipt(sender, mottaker, referanse, tittel, case)
+    melding["eksternReferanse"] = f"kvittering-{uuid.uuid4().hex}"
+    return melding
+
+
+def own_application_number(
+    sender: ms.Sender,
+    mottaker: str,
+    referanse: str,
+    tittel: str,
+    case: Mapping[str, Any],
+    status: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The MinSide case is numbered by the engine's own application number (the year and a
+    number made from the form's referanse), not by the archive's saSaar/saSeknr."""
+    sak = ms.sak(sender, mottaker, tittel, case, status, now)
+    number = int(hashlib.sha256(referanse.encode()).hexdigest()[:8], 16) % 9_000_000 + 1_000_000
+    sak["saksnummer"] = f"{case['saSaar']}/{number}"
+    return sak
+
+
 def not_synced(sa_status: str) -> str | None:
     """The engine says it synced, and sends nothing."""
     return None
@@ -63,6 +93,11 @@ REGISTRY: Registry[JourneyPolicies] = Registry(
         Entry("unverified-login", (replaces("checks", UNVERIFIED),)),
         Entry("receipt-without-saksnummer", (replaces("receipt", receipt_without_saksnummer),)),
         Entry("status-not-synced", (replaces("status", not_synced),)),
+        Entry(
+            "receipt-reference-per-attempt",
+            (replaces("receipt", receipt_reference_per_attempt),),
+        ),
+        Entry("own-application-number", (replaces("case", own_application_number),)),
     ]
 )
 
