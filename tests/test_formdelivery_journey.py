@@ -29,16 +29,19 @@ JOURNEY_DEFECTS = {
 }
 
 
-def test_the_journey_plans_a_login_unlike_what_was_typed() -> None:
-    planned = applications(7)
+@pytest.mark.parametrize("seed", [7, 11, 2381455737, 3736447026])
+def test_the_journey_plans_a_login_unlike_what_was_typed(seed: int) -> None:
+    planned = applications(seed)
     assert [a.tampered for a in planned] == [False, False, True]
     people = {p.foedselsnummer for p in population.personas()}
+    everyone = [u for a in planned for u in (a.login_uid, a.typed_uid)]
+    assert len(set(everyone)) == len(everyone)  # no two applications share a person
     for a in planned:
         assert a.login_uid in people and a.typed_uid in people
         assert a.login_uid != a.typed_uid
         assert a.tampered or a.login_level != a.typed_level
         assert a.avsender_orgnr.isdigit()
-    again = applications(7)  # the seed decides
+    again = applications(seed)  # the seed decides
     assert [(a.login_uid, a.typed_uid, a.delivery.document) for a in again] == [
         (a.login_uid, a.typed_uid, a.delivery.document) for a in planned
     ]

@@ -102,17 +102,27 @@ def _adults(today: dt.date) -> list[str]:
 
 
 def applications(seed: int, today: dt.date | None = None) -> list[Planned]:
-    """The journey's applications, made from ``seed``."""
+    """The journey's applications, made from ``seed``. Everyone in them is someone else: no
+    two applications share a person, logged in or typed, so each application's messages and
+    cases in MinSide are its own (the judge finds them by person and sender)."""
     rng = random.Random(seed ^ 0x70E7)
     adults = _adults(today or dt.date.today())
+    used: set[str] = set()
     out = []
     for n, (skjema, method, typed_level, tampered, repeat, move) in enumerate(
         APPLICATIONS, start=1
     ):
-        d = _delivery(f"fd-journey-{n}-{skjema.lower()}", _form(skjema), rng.randrange(2**32), ())
-        assert d.full is not None
-        login_uid = d.full.text("Innsender/foedselsnummer") or ""
-        typed_uid = rng.choice([a for a in adults if a != login_uid])
+        while True:  # a form whose applicant no earlier application has
+            d = _delivery(
+                f"fd-journey-{n}-{skjema.lower()}", _form(skjema), rng.randrange(2**32), ()
+            )
+            assert d.full is not None
+            login_uid = d.full.text("Innsender/foedselsnummer") or ""
+            if login_uid not in used:
+                break
+        used.add(login_uid)
+        typed_uid = rng.choice([a for a in adults if a not in used])
+        used.add(typed_uid)
         typed = d.full.copy()
         for path, value in (
             ("Innsender/foedselsnummer", typed_uid),
