@@ -116,9 +116,16 @@ class Run:
                 reason = next(t.reason for t in tests if t.outcome == "failed")
             elif len(ran) < planned.get(req.id, 0) or not ran:
                 result = "not_run"
-                reason = (
-                    f"{len(ran)} of its {planned.get(req.id, 0)} tests ran (the run was narrowed)"
-                )
+                # A test that ran and could not judge says why; only tests that never ran
+                # (deselected, -k) mean the run was narrowed.
+                unjudged = [t for t in tests if t.outcome == "not_run" and t.reason]
+                if unjudged:
+                    reason = unjudged[0].reason
+                else:
+                    reason = (
+                        f"{len(ran)} of its {planned.get(req.id, 0)} tests ran "
+                        "(the run was narrowed)"
+                    )
             elif "passed" in outcomes:
                 result, reason = "passed", ""
             else:

@@ -203,8 +203,9 @@ def run(args: argparse.Namespace) -> int:
 
         if json.loads(report.read_text(encoding="utf-8"))["summary"]["result"] == "incomplete":
             return _error(
-                "not signed: the run was narrowed, so some requirements did not run all their "
-                "tests; a certificate covers a complete run"
+                "not signed: some requirements did not run all their tests (the run was "
+                "narrowed, or the suite could not judge them: report.json says why for each); "
+                "a certificate covers a complete run"
             )
         from tpn.harness.certificate import CertificateError, sign_report
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from tpn.fixtures.files import FileRefused, printable, regular_size
 from tpn.harness import auth, db, limits
-from tpn.harness.errors import CliError, fail
+from tpn.harness.errors import CliError, fail, one_line
 from tpn.mocks.core.front import BODY_SECONDS  # a light module: --help stays quick
 
 DEFAULT_HOST = "127.0.0.1"
@@ -58,10 +58,14 @@ def _public_url(text: str) -> str:
 
 
 def _key_file(text: str) -> str:
-    try:
-        regular_size(text, limits.KEY_FILE, what="portal key")
-    except FileRefused as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    """A key file that is there must be a regular one within the limit; one that is not is
+    made on start (``serve_command``), as ``tpn certify --idp-key`` makes it."""
+    path = Path(text)
+    if path.exists() or path.is_symlink():
+        try:
+            regular_size(text, limits.KEY_FILE, what="portal key")
+        except FileRefused as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
     return text
 
 
@@ -152,7 +156,8 @@ def add_parsers(sub: Any) -> None:
         metavar="FILE",
         type=_key_file,
         help="the security portal's signing key and certificate, one PEM file of at most "
-        f"{limits.KEY_FILE // limits.KIB} KiB (default: made on first start and kept in the store)",
+        f"{limits.KEY_FILE // limits.KIB} KiB, made there on first start if there is none "
+        "(default: made on first start and kept in the store)",
     )
     serve.set_defaults(func=serve_command)
 
@@ -197,6 +202,17 @@ def check_address(host: str, port: int, server: str) -> None:
             ) from None
 
 
+def _portal_key(path: Path) -> None:
+    """Make the portal's key on first start, before the workers read it (they all load the one
+    file); a file that holds no key is said now, in one line."""
+    from tpn.mocks.saml import keys
+
+    try:
+        keys.load_or_make(path, keys.PORTAL_COMMON_NAME)
+    except (FileRefused, ValueError, OSError) as exc:
+        raise CliError(f"--portal-key: {one_line(str(exc))}") from None
+
+
 def serve_command(args: argparse.Namespace) -> int:
     from tpn.mocks.core.config import MockConfig
     from tpn.mocks.core.serving import serve
@@ -210,6 +226,8 @@ def serve_command(args: argparse.Namespace) -> int:
             "a memory database cannot be shared by worker processes; give --db a file or URL"
         )
     check_address(args.host, args.port, args.server)
+    if args.portal_key:
+        _portal_key(Path(args.portal_key))
     workers = args.workers or os.cpu_count() or 1
     config = MockConfig(
         body_seconds=args.body_timeout,

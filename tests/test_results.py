@@ -76,6 +76,17 @@ def test_outcomes_to_result(
     assert run.failed() == (expected == "failed")
 
 
+def test_a_requirement_not_run_says_why() -> None:
+    """A test that ran and could not judge gives its reason; only a test that never ran means
+    the run was narrowed (issue 13: a failing correct login is not a narrowed run)."""
+    run = run_with(1)
+    run.record(TestResult("t0", (REQ.id,), "not_run", "call", "cannot judge: why", 0.1, ()))
+    [result] = run.requirement_results()
+    assert (result.result, result.reason) == ("not_run", "cannot judge: why")
+    [narrowed] = run_with(2, ("passed", "call")).requirement_results()
+    assert narrowed.reason == "1 of its 2 tests ran (the run was narrowed)"
+
+
 def test_the_verdict_and_the_replay_line() -> None:
     results = run_with(2, ("passed", "call")).requirement_results()
     run = run_with(2, ("passed", "call"))

@@ -19,7 +19,7 @@ from served import run_tpn
 from tpn.conformance import profiles
 from tpn.mocks.referencesp.app import Idp, ReferenceSp
 from tpn.mocks.referencesp.defects import CATALOGUE, Defect
-from tpn.mocks.saml import keys
+from tpn.mocks.saml import metadata as md
 
 ALL = [r.id for r in profiles.get("sp").catalogue]
 
@@ -81,14 +81,29 @@ def _free_port() -> int:
 
 @pytest.fixture
 def vendor_sp(tmp_path: Path) -> Iterator[tuple[ReferenceSp, int, Path]]:
-    """An SP at a URL, configured in advance to trust the suite's portal (port and key)."""
+    """An SP at a URL, configured in advance to trust the suite's portal, as the README says:
+    `tpn sp portal-metadata` makes the key and writes the metadata, the SP reads that."""
     port = _free_port()
-    key = keys.generate("the suite's portal")
     key_file = tmp_path / "idp.pem"
-    key_file.write_bytes(key.to_pem())
-    base = f"http://127.0.0.1:{port}/sikkerhetsportal"
+    made = run_tpn(
+        tmp_path,
+        "sp",
+        "portal-metadata",
+        "--idp-port",
+        str(port),
+        "--idp-key",
+        str(key_file),
+        "--output",
+        "portal.xml",
+    )
+    assert made.returncode == 0, made.stderr
+    trusted = md.parse_idp((tmp_path / "portal.xml").read_bytes())
     idp = Idp(
-        f"{base}/metadata", f"{base}/sso", f"{base}/slo", f"{base}/artifact", key.cert_pem.decode()
+        trusted.entity_id,
+        trusted.sso_url,
+        trusted.slo_url,
+        trusted.artifact_url,
+        trusted.cert_pem,
     )
     holder: list[ReferenceSp] = []
     server = make_server(
@@ -143,6 +158,27 @@ def test_without_a_logout_url_single_logout_is_not_applicable(
     done, data = certify(tmp_path, *vendor_args(tmp_path, vendor_sp))
     assert done.returncode == 0, done.stdout[-3000:]
     assert results(data)["SP-SLO-001"] == "not_applicable"
+
+
+def test_when_the_correct_login_fails_a_refusal_is_not_run_and_says_why(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
+) -> None:
+    """An SP the suite cannot log anyone in to (here: the probe is told to expect a text the SP
+    never shows) fails SP-LOGIN-001, and every refusal is *not run* because the correct login
+    failed, with the probe's answer: not because the run "was narrowed" (issue 13)."""
+    args = vendor_args(tmp_path, vendor_sp)
+    args[args.index("--probe-expect") + 1] = "Velkommen, {uid}"
+    done, data = certify(tmp_path, *args)
+    assert done.returncode == 1, done.stdout[-3000:]
+    by_id = {r["id"]: r for r in data["requirements"]}
+    assert by_id["SP-LOGIN-001"]["result"] == "failed"
+    unjudged = [r for r in by_id.values() if r["result"] == "not_run"]
+    assert unjudged, "the refusals cannot be judged without a correct login"
+    for r in unjudged:
+        assert "narrowed" not in r["reason"], r
+    reason = by_id["SP-SIG-001"]["reason"]
+    assert "the correct login failed" in reason and "the probe answered HTTP 200" in reason
+    assert "Logget inn som" in reason  # what the probe did show
 
 
 @pytest.mark.parametrize(

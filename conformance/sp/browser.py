@@ -12,6 +12,7 @@ import requests
 from tpn.conformance.evidence import Exchange, Message, Recorder
 from tpn.conformance.sp.forgeries import Context, Forgery, correct, forge
 from tpn.conformance.transport import Guard
+from tpn.fixtures.text import printable
 from tpn.mocks.sikkerhetsportal.portal import Pending, Portal
 
 # A logout goes SP → portal → SP (→ a page of the SP); a few more hops than that is a loop.
@@ -141,10 +142,38 @@ def context(portal: Portal, pending: Pending, uid: str, other_uid: str) -> Conte
     )
 
 
-def attempt(browser: Browser, name: str | None, uid: str, other_uid: str) -> str | None:
-    """One login with forgery ``name`` (``None``: a correct one); who is logged in after it."""
+@dataclass(frozen=True)
+class Attempt:
+    """One login as it went: the ACS's answer, the probe's answer after it, who it shows."""
+
+    acs_status: int
+    probe_status: int
+    probe_text: str
+    who: str | None
+
+    def said(self, limit: int = 200) -> str:
+        """The ACS's and the probe's answers in one line, for a message (the SP's text,
+        shortened and made printable)."""
+        text = " ".join(printable(self.probe_text).split())
+        cut = f"{text[:limit]}…" if len(text) > limit else text
+        return (
+            f"the ACS answered HTTP {self.acs_status}; the probe answered HTTP "
+            f"{self.probe_status}: {cut!r}"
+        )
+
+
+def attempt_of(browser: Browser, name: str | None, uid: str, other_uid: str) -> Attempt:
+    """One login with forgery ``name`` (``None``: a correct one), and what came of it."""
     pending = browser.start()
     ctx = context(browser.portal, pending, uid, other_uid)
     made = forge(name, ctx) if name is not None else Forgery("correct", correct(ctx))
-    browser.answer(pending, made.data, raw=made.raw)
-    return browser.anyone(uid, other_uid, uid[:6])
+    acs = browser.answer(pending, made.data, raw=made.raw)
+    page = browser.http.get(browser.probe)
+    shown = (uid, other_uid, uid[:6])
+    who = next((u for u in shown if browser.shows(u) in page.text), None)
+    return Attempt(acs.status_code, page.status_code, page.text, who)
+
+
+def attempt(browser: Browser, name: str | None, uid: str, other_uid: str) -> str | None:
+    """One login with forgery ``name`` (``None``: a correct one); who is logged in after it."""
+    return attempt_of(browser, name, uid, other_uid).who

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tpn.conformance.sp.browser import Broken, attempt
+from tpn.conformance.sp.browser import Broken, attempt, attempt_of
 from tpn.conformance.sp.fixtures import Site
 from tpn.mocks.saml import messages, redirect
 from tpn.mocks.saml.metadata import ServiceProvider
@@ -17,10 +17,12 @@ def can_judge(site: Site) -> None:
     """A refusal only means something if a correct login shows on the probe in this run:
     otherwise the requirement is *not run* (SP-LOGIN-001 says why), never passed."""
     __tracebackhide__ = True
-    if attempt(site.browser(), None, site.uid, site.other_uid) != site.uid:
+    tried = attempt_of(site.browser(), None, site.uid, site.other_uid)
+    if tried.who != site.uid:
         pytest.skip(
-            "cannot judge: a correct login does not show on the probe "
-            f"({site.expect.replace('{uid}', site.uid)!r} at {site.probe}); see SP-LOGIN-001"
+            "cannot judge: the correct login failed, so a refusal proves nothing: the probe "
+            f"does not show {site.expect.replace('{uid}', site.uid)!r} at {site.probe} after "
+            f"it ({tried.said()}); see SP-LOGIN-001"
         )
 
 

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from tpn.conformance.transport import Guard
     from tpn.mocks.sikkerhetsportal.portal import Portal
 
-MAX_IDP_KEY = 1024 * 1024  # a PEM key and certificate: a few KB
-
 
 class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
@@ -63,22 +61,17 @@ class Site:
 
 
 def _idp_key(path: str | None) -> Any:
-    from tpn.fixtures.files import FileRefused, regular_size
+    """The portal's key from ``--tpn-idp-key``, made there on first use (as ``tpn sp
+    portal-metadata`` does, so either may come first)."""
+    from tpn.fixtures.files import FileRefused
     from tpn.mocks.saml import keys
 
     if path is None:
         return None
-    file = Path(path)
-    if file.exists() or file.is_symlink():
-        try:
-            regular_size(file, MAX_IDP_KEY, what="--tpn-idp-key")  # no FIFO, no /dev/zero
-            return keys.SigningKey.load(file)
-        except (FileRefused, ValueError) as exc:
-            raise SuiteError(str(exc)) from None
-    made = keys.generate("tpn-harness sikkerhetsportal (SP suite)")
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_bytes(made.to_pem())
-    return made
+    try:
+        return keys.load_or_make(Path(path), keys.PORTAL_COMMON_NAME)
+    except (FileRefused, ValueError, OSError) as exc:
+        raise SuiteError(f"--tpn-idp-key: {exc}") from None
 
 
 @pytest.fixture(scope="session")

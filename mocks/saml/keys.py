@@ -59,13 +59,22 @@ class SigningKey:
     @classmethod
     def load(cls, path: Path) -> SigningKey:
         """A PEM file holding the private key and the certificate (in either order)."""
-        blocks = {m[1]: m[0] for m in _PEM.finditer(path.read_bytes())}
+        return cls.from_pem(path.read_bytes(), str(path))
+
+    @classmethod
+    def from_pem(cls, data: bytes, name: str = "the key file") -> SigningKey:
+        """PEM bytes holding the private key and the certificate (in either order)."""
+        blocks = {m[1]: m[0] for m in _PEM.finditer(data)}
         key = blocks.get(b"PRIVATE KEY") or blocks.get(b"RSA PRIVATE KEY")
         cert = blocks.get(b"CERTIFICATE")
         if key is None or cert is None:
-            raise ValueError(f"{path}: needs a PEM private key and a PEM certificate")
+            raise ValueError(f"{name}: needs a PEM private key and a PEM certificate")
         found = cls(key + b"\n", cert + b"\n")
-        found.key  # noqa: B018  (fail now, naming the file, not at the first signature)
+        try:
+            found.key  # noqa: B018  (fail now, naming the file, not at the first signature)
+            found.certificate  # noqa: B018
+        except (ValueError, TypeError) as exc:  # TypeError: an encrypted key, no password
+            raise ValueError(f"{name}: {exc}") from None
         return found
 
     def to_pem(self) -> bytes:
@@ -95,3 +104,31 @@ def generate(common_name: str, *, days: int = 3650) -> SigningKey:
         ),
         cert.public_bytes(serialization.Encoding.PEM),
     )
+
+
+MAX_KEY_FILE = 64 * 1024  # a PEM key and its certificate are a few KiB
+PORTAL_COMMON_NAME = "tpn-harness sikkerhetsportal"  # the subject of a portal key made here
+
+
+def load_or_make(path: Path, common_name: str) -> SigningKey:
+    """The key in ``path``; where there is no file yet, a new one for ``common_name``, written
+    there (owner-only) and kept from then on, so an SP configured once keeps trusting it.
+
+    A file that is there is read only if it is a regular file of at most ``MAX_KEY_FILE`` bytes
+    (``FileRefused``); one that holds no key and certificate is a ``ValueError``."""
+    import os
+
+    from tpn.fixtures.files import read_regular
+
+    if path.exists() or path.is_symlink():
+        return SigningKey.from_pem(read_regular(path, MAX_KEY_FILE, what="key file"), str(path))
+    made = generate(common_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_EXCL: two runs starting at once do not both write; the second reads the first's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return SigningKey.from_pem(read_regular(path, MAX_KEY_FILE, what="key file"), str(path))
+    with os.fdopen(fd, "wb") as out:
+        out.write(made.to_pem())
+    return made
