@@ -96,13 +96,25 @@ class Recorder:
 
     current: list[Exchange] = field(default_factory=list)
     documents: list[DocumentEvidence] = field(default_factory=list)
+    # What a passing test wants the report to say beside "passed" (how the target passed).
+    notes: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self) -> list[Exchange]:
         with self._lock:
             self.current = []
             self.documents = []
+            self.notes = []
             return self.current
+
+    def note(self, text: str) -> None:
+        with self._lock:
+            if text not in self.notes:
+                self.notes.append(text)
+
+    def noted(self) -> str:
+        with self._lock:
+            return "; ".join(self.notes)
 
     def add_document(self, document: DocumentEvidence) -> None:
         with self._lock:

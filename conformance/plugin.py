@@ -363,6 +363,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = text.removeprefix(NOT_APPLICABLE)
     elif report.when == "call":
         outcome = "passed"
+        reason = run.recorder.noted()  # how it passed, where the test said (e.g. sp's XSW)
     if run.guard.tripped is not None:
         _stop(item.session, run)
     if outcome is not None:

@@ -127,7 +127,8 @@ class Run:
                         "(the run was narrowed)"
                     )
             elif "passed" in outcomes:
-                result, reason = "passed", ""
+                result = "passed"
+                reason = "; ".join(t.reason for t in tests if t.outcome == "passed" and t.reason)
             else:
                 result = "not_applicable"
                 reason = next(t.reason for t in tests if t.outcome == "not_applicable")

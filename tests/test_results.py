@@ -87,6 +87,13 @@ def test_a_requirement_not_run_says_why() -> None:
     assert narrowed.reason == "1 of its 2 tests ran (the run was narrowed)"
 
 
+def test_a_passed_requirement_keeps_what_its_test_noted() -> None:
+    run = run_with(1)
+    run.record(TestResult("t0", (REQ.id,), "passed", "call", "how it passed", 0.1, ()))
+    [result] = run.requirement_results()
+    assert (result.result, result.reason) == ("passed", "how it passed")
+
+
 def test_the_verdict_and_the_replay_line() -> None:
     results = run_with(2, ("passed", "call")).requirement_results()
     run = run_with(2, ("passed", "call"))

@@ -38,6 +38,31 @@ def refused(site: Site, *forgeries: str) -> None:
     assert not let_in, "the SP created a session for a forged login: " + "; ".join(let_in)
 
 
+def not_fooled(site: Site, *forgeries: str) -> None:
+    """Wrapping and comments (sikkerhetsportal.md, the last section): the attack succeeds when
+    anyone but the identity the portal signed, read in full, gets a session: the attacker's
+    persona from the unsigned copy, or a uid cut short at a comment. An SP that ignores the
+    unsigned or extra parts and logs in exactly the signed persona passes; the report says so.
+    (The probe shows the uid, so a NameID cut short under a full uid is not seen, and is no
+    other persona's session.)"""
+    __tracebackhide__ = True
+    can_judge(site)
+    fooled, ignored = [], []
+    for name in forgeries:
+        who = attempt(site.browser(), name, site.uid, site.other_uid)
+        if who == site.uid:
+            ignored.append(name)
+        elif who is not None:
+            whom = "the attacker's persona" if who == site.other_uid else "a uid cut short"
+            fooled.append(f"{name}: the probe shows {who} logged in ({whom})")
+    assert not fooled, "the SP gave a forged identity a session: " + "; ".join(fooled)
+    if ignored and site.recorder is not None:
+        site.recorder.note(
+            f"{', '.join(ignored)}: the SP logged in the persona the portal signed, in full, "
+            "ignoring the forged part (conformant; refusing the whole response is stricter)"
+        )
+
+
 @dataclass(frozen=True)
 class Sent:
     """An AuthnRequest as the SP sent it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tpn.conformance.sp.checks import refused
+from tpn.conformance.sp.checks import not_fooled, refused
 from tpn.conformance.sp.fixtures import Site
 
 
@@ -26,12 +26,12 @@ def test_tampered_or_algorithm_swapped(sp_site: Site) -> None:
 
 @pytest.mark.requirement("SP-XSW-001")
 def test_response_level_wrapping(sp_site: Site) -> None:
-    refused(sp_site, "xsw1", "xsw2")
+    not_fooled(sp_site, "xsw1", "xsw2")
 
 
 @pytest.mark.requirement("SP-XSW-002")
 def test_assertion_level_wrapping(sp_site: Site) -> None:
-    refused(sp_site, "xsw3", "xsw4", "xsw5", "xsw6", "xsw7", "xsw8")
+    not_fooled(sp_site, "xsw3", "xsw4", "xsw5", "xsw6", "xsw7", "xsw8")
 
 
 @pytest.mark.requirement("SP-XXE-001")
@@ -76,4 +76,4 @@ def test_invalid_uid(sp_site: Site) -> None:
 
 @pytest.mark.requirement("SP-CMT-001")
 def test_comments(sp_site: Site) -> None:
-    refused(sp_site, "comment-in-uid", "comment-in-nameid")
+    not_fooled(sp_site, "comment-in-uid", "comment-in-nameid")
