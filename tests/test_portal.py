@@ -426,3 +426,71 @@ def test_the_admin_state_counts_sps_and_sessions_and_a_reset_forgets_them(
     assert portal.counts() == {"sp": 1, "session": 1}
     portal.reset()
     assert portal.counts() == {"sp": 0, "session": 0}
+
+
+# ------------------------------------------------------------------ why a resolve is refused
+
+RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
+
+
+def _with_algorithm(data: bytes, element: str, algorithm: str) -> bytes:
+    """A signed resolve whose ds:SignatureMethod or ds:DigestMethod names ``algorithm`` (what
+    an SP signing with SHA-1 sends; signxml will not make a SHA-1 signature, and the portal
+    judges the algorithm before the signature)."""
+    root = etree.fromstring(data)
+    for found in root.iter(f"{{{ns.DS}}}{element}"):
+        found.set("Algorithm", algorithm)
+    return etree.tostring(root)
+
+
+@pytest.mark.parametrize(
+    ("request_of", "reason"),
+    [
+        (lambda h, k: resolve_request(h, None), "is not signed (no ds:Signature)"),
+        (
+            lambda h, k: _with_algorithm(resolve_request(h, k), "SignatureMethod", RSA_SHA1),
+            f"is signed with '{RSA_SHA1}'; the portal accepts {ns.RSA_SHA256}",
+        ),
+        (
+            lambda h, k: _with_algorithm(resolve_request(h, k), "DigestMethod", SHA1),
+            f"digests with '{SHA1}'; the portal accepts {ns.SHA256}",
+        ),
+        (
+            lambda h, k: resolve_request(h, keys.generate("not the SP's")),
+            "signature does not verify with",
+        ),
+        (
+            lambda h, k: resolve_request(h, k, "https://nobody.example/"),
+            "is not a registered service provider",
+        ),
+    ],
+)
+def test_a_refused_resolve_names_its_real_reason(
+    portal: Portal, sp_key: keys.SigningKey, request_of: Any, reason: str
+) -> None:
+    """Shibboleth SP signs its ArtifactResolve with RSA-SHA1 unless told otherwise; the refusal
+    must say so, not that the SP is unregistered (issue 13)."""
+    app = PortalApp(portal)
+    query = sso_query(sp_key) + f"&tpn-persona={adult().foedselsnummer}&tpn-method=Minid-PIN"
+    _, headers, _ = call(app, "GET", f"{PREFIX}/sso", query)
+    handle = parse_qs(urlsplit(headers["Location"]).query)["SAMLart"][0]
+    _, _, data = call(app, "POST", f"{PREFIX}/artifact", body=request_of(handle, sp_key))
+    denied = etree.fromstring(data)[0][0]
+    assert [c.get("Value") for c in denied.iter(f"{{{ns.SAMLP}}}StatusCode")] == [
+        ns.REQUESTER,
+        ns.REQUEST_DENIED,
+    ]
+    message = denied.findtext(f"{{{ns.SAMLP}}}Status/{{{ns.SAMLP}}}StatusMessage") or ""
+    assert reason in message, message
+    assert resolve(app, handle).find(f"{{{ns.SAMLP}}}Response") is not None  # not used up
+
+
+def test_the_metadata_states_the_algorithms_the_portal_accepts(portal: Portal) -> None:
+    root = etree.fromstring(portal.descriptor())
+    extensions = root.find(f"{{{ns.MD}}}IDPSSODescriptor/{{{ns.MD}}}Extensions")
+    assert extensions is not None and extensions.getparent()[0] is extensions  # first child
+    digests = [e.get("Algorithm") for e in extensions.iter(f"{{{ns.ALG}}}DigestMethod")]
+    signing = [e.get("Algorithm") for e in extensions.iter(f"{{{ns.ALG}}}SigningMethod")]
+    assert digests == [ns.SHA256] and signing == [ns.RSA_SHA256]
+    assert metadata.parse_idp(portal.descriptor()).entity_id == portal.entity_id

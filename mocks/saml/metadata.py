@@ -269,11 +269,20 @@ def _key_descriptor(parent: etree._Element, key: SigningKey) -> None:
 
 def idp(entity_id: str, base_url: str, key: SigningKey) -> bytes:
     """The portal's EntityDescriptor, its endpoints under ``base_url`` (the public one)."""
-    root = etree.Element(_q("md", "EntityDescriptor"), nsmap={"md": ns.MD, "ds": ns.DS})
+    root = etree.Element(
+        _q("md", "EntityDescriptor"), nsmap={"md": ns.MD, "ds": ns.DS, "alg": ns.ALG}
+    )
     root.set("entityID", entity_id)
     d = etree.SubElement(root, _q("md", "IDPSSODescriptor"))
     d.set("protocolSupportEnumeration", ns.SAMLP)
     d.set("WantAuthnRequestsSigned", "true")
+    # The one digest and signature algorithm the portal accepts on what SPs sign (requests,
+    # ArtifactResolve), so that an SP reading algsupport signs with them, not its default.
+    extensions = etree.SubElement(d, _q("md", "Extensions"))
+    etree.SubElement(extensions, f"{{{ns.ALG}}}DigestMethod", Algorithm=ns.SHA256)
+    etree.SubElement(
+        extensions, f"{{{ns.ALG}}}SigningMethod", Algorithm=ns.RSA_SHA256, MinKeySize="2048"
+    )
     _key_descriptor(d, key)
     etree.SubElement(
         d,

@@ -16,6 +16,10 @@ ARTIFACT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact"
 SOAP = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP"
 
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+# SAML V2.0 Metadata Profile for Algorithm Support: what a party accepts, stated in metadata
+# (Shibboleth SP reads it to choose how it signs its back-channel requests).
+ALG = "urn:oasis:names:tc:SAML:metadata:algsupport"
 TRANSIENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
 BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"

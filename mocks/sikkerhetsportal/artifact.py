@@ -116,7 +116,7 @@ def _request(body: bytes) -> etree._Element:
 
 def _resolve(portal: Portal, resolve: etree._Element) -> bytes:
     handle = (resolve.findtext(f"{{{ns.SAMLP}}}Artifact") or "").strip()
-    requester = _authenticated(portal, resolve)
+    requester, refusal = _authenticated(portal, resolve)
     found = portal.resolve(handle, requester) if requester else None
     if found is not None and found.raw:
         return found.data
@@ -133,9 +133,7 @@ def _resolve(portal: Portal, resolve: etree._Element) -> bytes:
         # Profiles §5.4.1: the requester must authenticate itself; here, by signing.
         code = etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.REQUESTER)
         etree.SubElement(code, f"{{{ns.SAMLP}}}StatusCode", Value=ns.REQUEST_DENIED)
-        etree.SubElement(
-            status, f"{{{ns.SAMLP}}}StatusMessage"
-        ).text = "the ArtifactResolve must be signed by a registered service provider"
+        etree.SubElement(status, f"{{{ns.SAMLP}}}StatusMessage").text = refusal
     else:
         # An unknown, used or someone else's artifact: Success with no message (Core §3.5.1).
         etree.SubElement(status, f"{{{ns.SAMLP}}}StatusCode", Value=ns.SUCCESS)
@@ -147,15 +145,34 @@ def _resolve(portal: Portal, resolve: etree._Element) -> bytes:
     return out
 
 
-def _authenticated(portal: Portal, resolve: etree._Element) -> str | None:
-    """The registered SP that signed this ArtifactResolve (enveloped, its own ID), or None."""
+def _authenticated(portal: Portal, resolve: etree._Element) -> tuple[str | None, str]:
+    """The registered SP that signed this ArtifactResolve (enveloped, its own ID), or None and
+    the real reason it is refused, for the StatusMessage."""
     issuer = (resolve.findtext(f"{{{ns.SAML}}}Issuer") or "").strip()
+    if not issuer:
+        return None, "the ArtifactResolve has no saml:Issuer naming its service provider"
     try:
-        provider = portal.provider(issuer) if issuer else None
-    except LoginError:  # its registration no longer passes the portal's checks
-        return None
+        provider = portal.provider(issuer)
+    except LoginError as exc:  # its registration no longer passes the portal's checks
+        return None, f"the service provider {shown(issuer)} is refused: {exc}"
     if provider is None:
-        return None
+        return None, f"the issuer {shown(issuer)} is not a registered service provider"
+    signature = resolve.find(f"{{{ns.DS}}}Signature")
+    if signature is None:
+        return None, f"the ArtifactResolve from {clip(issuer)} is not signed (no ds:Signature)"
+    method = _algorithm(signature, "SignatureMethod")
+    if method != ns.RSA_SHA256:
+        return None, (
+            f"the ArtifactResolve from {clip(issuer)} is signed with {shown(method, 80)}; the "
+            f"portal accepts {ns.RSA_SHA256} (its metadata's alg:SigningMethod)"
+        )
+    digests = {_algorithm(ref, "DigestMethod") for ref in signature.iter(f"{{{ns.DS}}}Reference")}
+    if digests != {ns.SHA256}:
+        shown_digests = ", ".join(sorted(shown(d, 80) for d in digests)) or "none"
+        return None, (
+            f"the ArtifactResolve from {clip(issuer)} digests with {shown_digests}; the portal "
+            f"accepts {ns.SHA256} (its metadata's alg:DigestMethod)"
+        )
     try:
         result = XMLVerifier().verify(
             etree.tostring(resolve),
@@ -169,11 +186,19 @@ def _authenticated(portal: Portal, resolve: etree._Element) -> str | None:
     # signxml's own errors, lxml's, and the ValueError of a name it cannot rebuild
     # ("ds::SignedInfo", found by the fuzz test) are the client's mistakes, never ours.
     except (SignXMLException, etree.LxmlError, ValueError):
-        return None
+        return None, (
+            f"the ArtifactResolve's signature does not verify with {clip(issuer)}'s registered "
+            "certificate"
+        )
     signed = result.signed_xml  # type: ignore[union-attr]
     if signed is None or signed.get("ID") != resolve.get("ID"):
-        return None
-    return issuer
+        return None, "the ArtifactResolve's signature does not cover the ArtifactResolve itself"
+    return issuer, ""
+
+
+def _algorithm(parent: etree._Element, element: str) -> str:
+    found = parent.find(f".//{{{ns.DS}}}{element}")
+    return "" if found is None else str(found.get("Algorithm") or "")
 
 
 def _send(
