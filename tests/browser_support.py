@@ -127,7 +127,6 @@ def follow(driver: Any, element: Any, *, submit: bool = False, timeout: float = 
     """Click ``element`` (or submit its form) and wait until the page it leads to has loaded:
     Selenium's click returns before the navigation, so reading the next page at once may read
     the old one, or an element of it gone stale."""
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element("tag name", "html")
@@ -136,5 +135,18 @@ def follow(driver: Any, element: Any, *, submit: bool = False, timeout: float = 
     else:
         element.click()
     wait = WebDriverWait(driver, timeout)
-    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda _: _gone(old))
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _gone(element: Any) -> bool:
+    """Whether the old page's element is gone. Mid-navigation Chromium may answer a look at it
+    with "Node with given id does not belong to the document" rather than a stale element: gone
+    too (a dead browser fails at the next step anyway)."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException is one
+        return True
+    return False
