@@ -74,6 +74,10 @@ def test_the_journey_leaves_the_case_where_the_archive_moved_it(tmp_path: Path) 
         [case] = [s for s in done.minside["saker"] if s["saksnummer"] == trip.saksnummer]
         assert case["status"] == "AVSLUTTET" and case["mottaker"] == trip.app.login_uid
         assert trip.sync is not None and trip.sync.reported == "success"
+        # The evidence of a failure: what the engine sent for this application, in order.
+        sent = [e.operation for e in trip.exchanges]
+        assert {"PutNoarksak", "PutJournpost", "SendMelding", "OppdaterSaksstatus"} <= set(sent)
+        assert done.exchanges_of(trip.app.id) == trip.exchanges
 
 
 # ------------------------------------------------------------------ the options

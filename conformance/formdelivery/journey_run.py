@@ -21,14 +21,18 @@ import base64
 import datetime as dt
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tpn.conformance.client import Asker, Job, Reply, Service
+from tpn.conformance.client.observe import Journaled, Window
 from tpn.conformance.formdelivery import journey as judging
 from tpn.conformance.formdelivery.plan import Delivery, _delivery, _form
 from tpn.fixtures import population
+
+if TYPE_CHECKING:
+    from tpn.mocks.core.journal import Exchange
 
 SYNC_ACTION = "sync-case-status"
 MINSIDE_SERVICES = ("tjenestekatalog", "meldingsboks", "minesaker")
@@ -145,6 +149,8 @@ class Trip:
     sync: Reply | None
     findings: dict[str, judging.Finding]
     saksnummer: str | None = None  # the archive's, where one case arrived
+    # What the engine sent the mocks for this application (login, delivery, MinSide, sync).
+    exchanges: list[Exchange] = field(default_factory=list)
 
 
 @dataclass
@@ -157,6 +163,9 @@ class Journey:
     def findings(self, requirement: str) -> list[tuple[Trip, judging.Finding]]:
         """Each application's finding for ``requirement`` (those that judge it)."""
         return [(t, t.findings[requirement]) for t in self.trips if requirement in t.findings]
+
+    def exchanges_of(self, application_id: str) -> list[Exchange]:
+        return next((t.exchanges for t in self.trips if t.app.id == application_id), [])
 
 
 Login = Callable[[str, str], bytes]  # (uid, method) -> the portal's signed Response
@@ -187,6 +196,7 @@ class JourneyRunner:
     files: Path
     deadline: float
     say: Callable[[str], None] = lambda _: None
+    journaled: Journaled | None = None  # the mocks, whose journal is each trip's evidence
 
     def job(self, app: Planned, response: bytes) -> Job:
         d = app.delivery
@@ -236,6 +246,7 @@ class JourneyRunner:
         )
 
     def trip(self, app: Planned) -> Trip:
+        window = Window(self.journaled) if self.journaled is not None else None
         response = self.login(app.login_uid, app.method)
         if app.tampered:
             response = tamper(response, app.login_uid, app.typed_uid)
@@ -258,7 +269,8 @@ class JourneyRunner:
             synced_sa_status=app.move if sync is not None else None,
         )
         findings = judging.judge(judged, self.archive(), self.minside())
-        return Trip(app, reply, sync, findings, saksnummer)
+        exchanges = window.exchanges() if window is not None else []
+        return Trip(app, reply, sync, findings, saksnummer, exchanges)
 
     def run(self, apps: list[Planned]) -> Journey:
         trips = []
@@ -353,4 +365,5 @@ def runner_for(
         files=files,
         deadline=deadline,
         say=say,
+        journaled=mocks,
     )

@@ -14,6 +14,18 @@ from tpn.conformance.results import Run
 requirement = pytest.mark.requirement
 
 
+# The operations whose exchanges show what each requirement judged (the report's evidence).
+EVIDENCE = {
+    "FD-J-001": ("PutNoarksak", "PutJournpost"),
+    "FD-J-002": ("PutJournpost",),
+    "FD-J-003": ("PutNoarksak", "PutJournpost", "SendMelding", "OppdaterSaksstatus"),
+    "FD-J-004": ("SendMelding",),
+    "FD-J-005": ("OppdaterSaksstatus",),
+    "FD-J-006": ("GetNoarksak", "OppdaterSaksstatus"),
+    "FD-J-007": ("SendMelding", "OppdaterSaksstatus"),
+}
+
+
 def judge(fj: Journey | None, requirement_id: str, run: Run) -> None:
     """Fail with each application's failed finding for ``requirement_id``."""
     if fj is None:
@@ -24,14 +36,21 @@ def judge(fj: Journey | None, requirement_id: str, run: Run) -> None:
     found = fj.findings(requirement_id)
     if not found:
         pytest.fail(f"no application of the journey judged {requirement_id}", pytrace=False)
-    problems = [
-        f"{t.app.id} ({t.app.delivery.form.id}): {f.detail}; the engine said: "
-        f"{(t.sync or t.reply).detail[:200]}"
-        for t, f in found
-        if not f.passed
-    ]
-    # The evidence is what the archive and MinSide hold, named in each problem.
-    fail_with(problems, lambda job: [], run.recorder)
+    problems = []
+    for t, f in found:
+        if not f.passed:
+            # The sync's word for the status requirement, the delivery's for the rest.
+            said = t.sync if requirement_id == "FD-J-006" and t.sync is not None else t.reply
+            problems.append(
+                f"{t.app.id} ({t.app.delivery.form.id}): {f.detail}; the engine said: "
+                f"{said.detail[:200]}"
+            )
+    operations = EVIDENCE[requirement_id]
+    fail_with(
+        problems,
+        lambda job: [e for e in fj.exchanges_of(job) if e.operation in operations],
+        run.recorder,
+    )
 
 
 @requirement("FD-J-001")
