@@ -204,6 +204,35 @@ def test_narrowing_to_a_binding_the_sp_does_not_declare_is_refused_at_the_start(
     assert data == {}  # nothing ran
 
 
+@pytest.mark.parametrize(
+    ("acs", "message"),
+    [
+        (
+            "urn:oasis:names:tc:SAML:2.0:bindings:PAOS",
+            "the SP's metadata declares no AssertionConsumerService over HTTP-Artifact or "
+            "HTTP-POST (it declares: urn:oasis:names:tc:SAML:2.0:bindings:PAOS)",
+        ),
+        (None, "--tpn-sp-metadata: the root is"),
+    ],
+    ids=["no-usable-acs", "not-metadata"],
+)
+def test_metadata_the_suite_cannot_use_is_refused_at_the_start(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path], acs: str | None, message: str
+) -> None:
+    args = vendor_args(tmp_path, vendor_sp)
+    sp = vendor_sp[0]
+    xml = (
+        md.sp(sp.entity_id, sp.acs_url, f"{sp.base_url}/slo", sp.key, binding=acs)
+        if acs
+        else b"<nope/>"
+    )
+    (tmp_path / "sp.xml").write_bytes(xml)
+    done, data = certify(tmp_path, *args)
+    assert done.returncode == 2, done.stdout[-3000:]
+    assert message in done.stdout + done.stderr
+    assert data == {}
+
+
 def test_an_sp_declaring_one_binding_is_judged_over_that_one(
     tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
 ) -> None:
