@@ -334,6 +334,14 @@ TABLE: tuple[Option, ...] = (
         group=SP,
     ),
     Option(
+        "binding",
+        "answer the SP over this binding only (default: each the SP's metadata declares, "
+        "HTTP-Artifact and HTTP-POST)",
+        choices=("artifact", "post"),
+        profiles=("sp",),
+        group=SP,
+    ),
+    Option(
         "engine-cmd",
         "ask the engine by running this command per job; placeholders such as {job} (the job "
         "file), {document}, {form}, {archive_url}, {user}, {password} are filled in; exit "

@@ -102,6 +102,7 @@ def test_certify_hands_every_value_on_but_the_secret() -> None:
         "sp-logout-url": "http://sp.example/ut",
         "idp-port": "8087",
         "idp-key": "portal.pem",
+        "binding": "post",
         "engine-cmd": "engine {job}",
         "engine-webhook": "http://engine.example/jobs",
         "engine-metadata": "engine.xml",

@@ -1,8 +1,10 @@
-"""The reference SP refuses every forged or wrong login the suite can make, and each defective
-SP accepts the one it is meant to (the SP side's defect matrix, before its pytest profile)."""
+"""The reference SP refuses every forged or wrong login the suite can make, over both bindings it
+declares (HTTP-Artifact and HTTP-POST), and each defective SP accepts the one it is meant to
+over each (the SP side's defect matrix, before its pytest profile)."""
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,10 +14,12 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from tpn.conformance.sp.bindings import Acs
 from tpn.conformance.sp.browser import Browser, attempt, context
 from tpn.conformance.sp.forgeries import FORGERIES, correct
 from tpn.fixtures import population
 from tpn.mocks.referencesp.app import Idp, ReferenceSp
+from tpn.mocks.saml import ns
 from tpn.mocks.sikkerhetsportal.mock import PortalMock
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal
 
@@ -34,13 +38,20 @@ class Site:
     portal: Portal
     sp: ReferenceSp
 
-    def browser(self) -> Browser:
+    def browser(self, binding: str | None = None) -> Browser:
+        """A browser answering over ``binding`` at the SP's ACS for it (None: as the SP's
+        request names, HTTP-Artifact)."""
+        acs = {ns.ARTIFACT: self.sp.acs_url, ns.POST: self.sp.post_acs_url}
         return Browser(
             self.portal,
             target=f"{self.sp.base_url}/side",
             probe=f"{self.sp.base_url}/probe",
             expect="Logget inn som {uid}",
+            acs=None if binding is None else Acs(binding, acs[binding]),
         )
+
+
+BINDINGS = pytest.mark.parametrize("binding", [ns.ARTIFACT, ns.POST], ids=["artifact", "post"])
 
 
 @pytest.fixture(scope="module")
@@ -82,32 +93,55 @@ def site(served: PortalMock) -> Iterator[Site]:
 PEOPLE = [p.foedselsnummer for p in population.personas() if p.born.year < 1990][:2]
 
 
-def test_a_correct_login_is_accepted(site: Site) -> None:
+@BINDINGS
+def test_a_correct_login_is_accepted(site: Site, binding: str) -> None:
     uid, other = PEOPLE
-    assert attempt(site.browser(), None, uid, other) == uid
+    assert attempt(site.browser(binding), None, uid, other) == uid
 
 
+@BINDINGS
+def test_a_login_at_the_portal_is_accepted(site: Site, binding: str) -> None:
+    """The portal's own answer (Response and Assertion signed), brought over either binding."""
+    uid, _ = PEOPLE
+    browser = site.browser(binding)
+    browser.login(browser.start(), uid)
+    assert browser.logged_in(uid)
+
+
+def test_its_metadata_declares_both_bindings(site: Site) -> None:
+    from tpn.mocks.saml import metadata
+
+    provider = metadata.parse_sp(site.sp.metadata())
+    assert [(e.binding, e.location, e.default) for e in provider.acs] == [
+        (ns.ARTIFACT, site.sp.acs_url, True),
+        (ns.POST, site.sp.post_acs_url, False),
+    ]
+
+
+@BINDINGS
 @pytest.mark.parametrize("name", sorted(FORGERIES))
-def test_every_forged_login_is_refused(site: Site, name: str) -> None:
+def test_every_forged_login_is_refused(site: Site, name: str, binding: str) -> None:
     uid, other = PEOPLE
-    assert attempt(site.browser(), name, uid, other) is None
+    assert attempt(site.browser(binding), name, uid, other) is None
 
 
-def test_a_replayed_assertion_is_refused(site: Site) -> None:
+@BINDINGS
+def test_a_replayed_assertion_is_refused(site: Site, binding: str) -> None:
     uid, other = PEOPLE
-    first = site.browser()
+    first = site.browser(binding)
     pending = first.start()
     data = correct(context(site.portal, pending, uid, other))
     first.answer(pending, data)
     assert first.logged_in(uid)
-    again = site.browser()
+    again = site.browser(binding)
     again.answer(again.start(), data)  # the same bytes for a new request
     assert again.anyone(uid, other) is None
 
 
-def test_a_relay_state_to_another_site_is_not_followed(site: Site) -> None:
+@BINDINGS
+def test_a_relay_state_to_another_site_is_not_followed(site: Site, binding: str) -> None:
     uid, other = PEOPLE
-    browser = site.browser()
+    browser = site.browser(binding)
     pending = browser.start()
     answer = browser.answer(
         pending, correct(context(site.portal, pending, uid, other)), relay="https://evil.example/"
@@ -144,8 +178,9 @@ def test_each_defective_sp_lets_its_forgery_in(served: PortalMock, defect: str) 
     uid, other = PEOPLE
     found, server = start_sp(served, frozenset({defect}))
     try:
-        assert attempt(found.browser(), CAUGHT_BY[defect], uid, other) is not None
-        assert attempt(found.browser(), None, uid, other) == uid  # still logs people in
+        for binding in (ns.ARTIFACT, ns.POST):
+            assert attempt(found.browser(binding), CAUGHT_BY[defect], uid, other) is not None
+            assert attempt(found.browser(binding), None, uid, other) == uid  # still logs in
     finally:
         server.shutdown()
         server.server_close()
@@ -225,3 +260,48 @@ def test_logging_out_of_one_sp_logs_the_browser_out_of_the_others(served: Portal
         for server in (one, two):
             server.shutdown()
             server.server_close()
+
+
+def test_an_answer_posted_into_another_browser_is_refused(site: Site) -> None:
+    """Login CSRF over HTTP-POST: the attacker's own Response, posted by the victim's browser
+    (a form on the attacker's page), logs nobody in."""
+    uid, other = PEOPLE
+    attacker = site.browser(ns.POST)
+    pending = attacker.start()
+    data = correct(context(site.portal, pending, other, uid))
+    victim = site.browser(ns.POST)
+    form = {"SAMLResponse": base64.b64encode(data).decode(), "RelayState": "/side"}
+    victim.http.post(site.sp.post_acs_url, data=form, timeout=10)
+    assert victim.anyone(uid, other) is None
+
+
+@pytest.mark.parametrize(
+    ("how", "status", "words"),
+    [
+        ({"method": "GET"}, 405, "takes a POST"),
+        ({"data": b"SAMLResponse=%%%", "content_type": "text/plain"}, 415, "must be"),
+        ({"data": b"RelayState=%2Fside"}, 400, "one SAMLResponse, not 0"),
+        ({"data": b"SAMLResponse=not*base64"}, 400, "not base64"),
+        ({"data": b"SAMLResponse=" + b"A" * (300 * 1024)}, 413, "at most"),
+        ({"data": b"&".join([b"a=1"] * 20)}, 400, "more than 8 fields"),
+        ({"data": b"SAMLResponse=" + base64.b64encode(b"<x/>")}, 403, "not a samlp:Response"),
+    ],
+    ids=["get", "not-a-form", "no-response", "not-base64", "too-big", "fields", "not-saml"],
+)
+def test_a_post_the_binding_cannot_read_is_refused_with_a_reason(
+    site: Site, how: dict[str, object], status: int, words: str
+) -> None:
+    import requests
+
+    kind = str(how.get("content_type", "application/x-www-form-urlencoded"))
+    http = requests.Session()
+    http.trust_env = False  # no proxy between the test and 127.0.0.1
+    answer = http.request(
+        str(how.get("method", "POST")),
+        site.sp.post_acs_url,
+        data=how.get("data"),  # type: ignore[arg-type]
+        headers={"Content-Type": kind},
+        timeout=10,
+    )
+    assert answer.status_code == status, answer.text
+    assert words in answer.text and "Traceback" not in answer.text

@@ -1,5 +1,7 @@
 """The sp profile as a vendor runs it: ``tpn certify --profile sp``, against the reference SP,
-each defective SP, and an SP at a URL (the reference, served as a vendor's would be)."""
+each defective SP, and an SP at a URL (the reference, served as a vendor's would be). The
+reference SP declares both bindings, so each run below goes over HTTP-Artifact and HTTP-POST
+(one run per defect, both bindings inside it)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from tpn.conformance import profiles
 from tpn.mocks.referencesp.app import Idp, ReferenceSp
 from tpn.mocks.referencesp.defects import CATALOGUE, Defect
 from tpn.mocks.saml import metadata as md
+from tpn.mocks.saml import ns
 
 ALL = [r.id for r in profiles.get("sp").catalogue]
 
@@ -42,6 +45,20 @@ def test_the_reference_sp_passes_every_requirement(tmp_path: Path) -> None:
     assert data["reference"] is True and data["reference_name"] == "the reference SP"
 
 
+@pytest.mark.parametrize(
+    ("binding", "label"), [("post", "HTTP-POST"), ("artifact", "HTTP-Artifact")]
+)
+def test_binding_narrows_a_run_to_one(tmp_path: Path, binding: str, label: str) -> None:
+    """With ``--binding`` one binding is tried, and a failure names it (and only it)."""
+    done, data = certify(
+        tmp_path, "--level", "full", "--binding", binding, "--defect", "ignores-audience"
+    )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    reason = {r["id"]: r["reason"] for r in data["requirements"]}["SP-AUD-001"]
+    assert reason.startswith(f"over {label}: the SP created a session"), reason
+    assert reason.count("over HTTP-") == 1
+
+
 # Requirements no defect of the reference SP reaches: the request checks and a correct login (a
 # defect there stops every login, failing the whole suite instead of proving one test), and the
 # DOCTYPE refusal (the reference parses through the project's XML guard, which has no switch).
@@ -61,6 +78,10 @@ def test_each_defective_sp_fails_exactly_its_requirements(tmp_path: Path, defect
     failed = sorted(rid for rid, result in results(data).items() if result == "failed")
     assert failed == sorted(defect.requirements)
     assert all(results(data)[rid] == "passed" for rid in ALL if rid not in defect.requirements)
+    # The defects are the SP's, not the binding's: each is caught over both.
+    reasons = {r["id"]: r["reason"] for r in data["requirements"]}
+    for rid in defect.requirements:
+        assert "over HTTP-Artifact: " in reasons[rid] and "over HTTP-POST: " in reasons[rid]
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -77,6 +98,10 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+# What each vendor SP was asked, by its base URL: "POST /acs/post", "GET /acs" ...
+HITS: dict[str, list[str]] = {}
 
 
 @pytest.fixture
@@ -106,9 +131,14 @@ def vendor_sp(tmp_path: Path) -> Iterator[tuple[ReferenceSp, int, Path]]:
         trusted.cert_pem,
     )
     holder: list[ReferenceSp] = []
-    server = make_server(
-        "127.0.0.1", 0, lambda e, s: holder[0](e, s), server_class=_Server, handler_class=_Quiet
-    )
+
+    def app(environ: dict[str, Any], start: Any) -> Any:
+        HITS.setdefault(holder[0].base_url, []).append(
+            f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}"
+        )
+        return holder[0](environ, start)
+
+    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Quiet)
     holder.append(ReferenceSp(f"http://127.0.0.1:{server.server_port}", idp))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -150,6 +180,71 @@ def test_an_sp_at_a_url_is_certified(
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert results(data) == dict.fromkeys(ALL, "passed")
     assert data["target"] == f"{sp.base_url}/side" and data["reference"] is False
+    # Its metadata declares both ACSs: the suite answered at each.
+    assert "GET /acs" in HITS[sp.base_url] and "POST /acs/post" in HITS[sp.base_url]
+
+
+def test_narrowing_to_a_binding_the_sp_does_not_declare_is_refused_at_the_start(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
+) -> None:
+    """An SP that declares only an HTTP-Artifact ACS, narrowed to HTTP-POST: a usage error in
+    one line, before anything runs."""
+    args = vendor_args(tmp_path, vendor_sp)
+    sp = vendor_sp[0]
+    (tmp_path / "sp.xml").write_bytes(
+        md.sp(sp.entity_id, sp.acs_url, f"{sp.base_url}/slo", sp.key, binding=ns.ARTIFACT)
+    )
+    done, data = certify(tmp_path, *args, "--binding", "post")
+    assert done.returncode == 2, done.stdout[-3000:]
+    expected = (
+        "--tpn-binding post: the SP's metadata declares no AssertionConsumerService over "
+        "HTTP-POST (it declares: HTTP-Artifact)"
+    )
+    assert expected in done.stdout + done.stderr
+    assert data == {}  # nothing ran
+
+
+@pytest.mark.parametrize(
+    ("acs", "message"),
+    [
+        (
+            "urn:oasis:names:tc:SAML:2.0:bindings:PAOS",
+            "the SP's metadata declares no AssertionConsumerService over HTTP-Artifact or "
+            "HTTP-POST (it declares: urn:oasis:names:tc:SAML:2.0:bindings:PAOS)",
+        ),
+        (None, "--tpn-sp-metadata: the root is"),
+    ],
+    ids=["no-usable-acs", "not-metadata"],
+)
+def test_metadata_the_suite_cannot_use_is_refused_at_the_start(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path], acs: str | None, message: str
+) -> None:
+    args = vendor_args(tmp_path, vendor_sp)
+    sp = vendor_sp[0]
+    xml = (
+        md.sp(sp.entity_id, sp.acs_url, f"{sp.base_url}/slo", sp.key, binding=acs)
+        if acs
+        else b"<nope/>"
+    )
+    (tmp_path / "sp.xml").write_bytes(xml)
+    done, data = certify(tmp_path, *args)
+    assert done.returncode == 2, done.stdout[-3000:]
+    assert message in done.stdout + done.stderr
+    assert data == {}
+
+
+def test_an_sp_declaring_one_binding_is_judged_over_that_one(
+    tmp_path: Path, vendor_sp: tuple[ReferenceSp, int, Path]
+) -> None:
+    args = vendor_args(tmp_path, vendor_sp)
+    sp = vendor_sp[0]
+    (tmp_path / "sp.xml").write_bytes(
+        md.sp(sp.entity_id, sp.acs_url, f"{sp.base_url}/slo", sp.key, binding=ns.ARTIFACT)
+    )
+    done, data = certify(tmp_path, *args)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert results(data)["SP-LOGIN-001"] == "passed"
+    assert "GET /acs" in HITS[sp.base_url] and "POST /acs/post" not in HITS[sp.base_url]
 
 
 def test_without_a_logout_url_single_logout_is_not_applicable(

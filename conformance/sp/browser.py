@@ -1,19 +1,23 @@
 """The suite as the browser and the portal at once: it opens the SP's protected page, takes the
-AuthnRequest the SP sends, answers it with a Response of its choosing through the portal's
-artifact, and asks the SP's probe who is logged in."""
+AuthnRequest the SP sends, answers it with a Response of its choosing over one of the SP's
+bindings (an artifact the SP resolves at the portal, or the Response posted to its ACS as the
+HTTP-POST binding's form carries it), and asks the SP's probe who is logged in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
 
 from tpn.conformance.evidence import Exchange, Message, Recorder
+from tpn.conformance.sp.bindings import Acs
 from tpn.conformance.sp.forgeries import Context, Forgery, correct, forge
 from tpn.conformance.transport import Guard
 from tpn.fixtures.text import printable
-from tpn.mocks.sikkerhetsportal.portal import Pending, Portal
+from tpn.mocks.saml import ns
+from tpn.mocks.sikkerhetsportal.portal import Answer, Pending, Portal
 
 # A logout goes SP → portal → SP (→ a page of the SP); a few more hops than that is a loop.
 MAX_LOGOUT_HOPS = 10
@@ -36,6 +40,8 @@ class Browser:
     recorder: Recorder | None = None
     portal_session: str | None = None
     guard: Guard | None = None  # the run's: deadlines and size cap of every request
+    # The ACS answered at, with its binding; None: the one the SP's request names.
+    acs: Acs | None = None
 
     def __post_init__(self) -> None:
         # Redirects come back as answers (the login is made of them); none is ever followed.
@@ -68,19 +74,33 @@ class Browser:
                 f"{self.target} answered {page.status_code} without sending the browser to "
                 f"{self.portal.sso_url} (Location {location!r})"
             )
-        return self.portal.check(urlsplit(location).query)
+        pending = self.portal.check(urlsplit(location).query)
+        if self.acs is None:
+            return pending
+        # The answer goes to the ACS of the binding under test, whichever the request named:
+        # the browser is the attacker's, and may bring a Response to any ACS the SP declares.
+        return replace(pending, binding=self.acs.binding, acs_url=self.acs.location)
 
     def answer(
         self, pending: Pending, data: bytes, *, raw: bool = False, relay: str | None = None
     ) -> requests.Response:
-        """Hand the SP ``data`` as the Response to ``pending`` (over an artifact)."""
+        """Hand the SP ``data`` as the Response to ``pending``, over its binding."""
         answer = self.portal.deliver(pending, data, raw=raw)
+        return self._bring(answer, relay if relay is not None else pending.relay_state)
+
+    def _bring(self, answer: Answer, relay_state: str | None) -> requests.Response:
+        """The browser at the ACS: with the artifact in the query (HTTP-Artifact), or posting
+        the form the portal's page posts (HTTP-POST: SAMLResponse in base64, RelayState)."""
+        if answer.binding == ns.POST:
+            form = {"SAMLResponse": base64.b64encode(answer.response or b"").decode("ascii")}
+            if relay_state is not None:
+                form["RelayState"] = relay_state
+            return self.http.post(answer.acs_url, data=form)
         query = {"SAMLart": answer.artifact or ""}
-        relay_state = relay if relay is not None else pending.relay_state
         if relay_state is not None:
             query["RelayState"] = relay_state
-        separator = "&" if "?" in pending.acs_url else "?"
-        return self.http.get(f"{pending.acs_url}{separator}{urlencode(query)}")
+        separator = "&" if "?" in answer.acs_url else "?"
+        return self.http.get(f"{answer.acs_url}{separator}{urlencode(query)}")
 
     def login(self, pending: Pending, uid: str, method: str | None = None) -> requests.Response:
         """A real login at the portal (its SSO session too), then the browser at the ACS; the
@@ -89,7 +109,7 @@ class Browser:
         # The same SSO session for every SP this browser logs in to, as a real browser's cookie.
         answer = self.portal.login(pending, uid, chosen, session_id=self.portal_session)
         self.portal_session = answer.session
-        return self.http.get(answer.location)
+        return self._bring(answer, answer.relay_state)
 
     def logout(self, url: str) -> None:
         """Follow the SP's logout through the portal and back, as a browser would, but only
@@ -139,6 +159,7 @@ def context(portal: Portal, pending: Pending, uid: str, other_uid: str) -> Conte
         level=pending.level,
         now=portal.now(),
         other_uid=other_uid,
+        binding=pending.binding,
     )
 
 

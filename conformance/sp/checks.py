@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 
+from tpn.conformance.sp import bindings
+from tpn.conformance.sp.bindings import Acs
 from tpn.conformance.sp.browser import Broken, attempt, attempt_of
 from tpn.conformance.sp.fixtures import Site
 from tpn.mocks.saml import messages, redirect
 from tpn.mocks.saml.metadata import ServiceProvider
 
 
-def can_judge(site: Site) -> None:
-    """A refusal only means something if a correct login shows on the probe in this run:
-    otherwise the requirement is *not run* (SP-LOGIN-001 says why), never passed."""
+def judge(site: Site, check: Callable[[Acs], str | None]) -> None:
+    """Run ``check`` over every binding of the run (``Site.acs``): the requirement passes only
+    when it passes over each. A failure over any binding fails it, naming the binding (and
+    saying where it could not be judged); else a binding it could not judge over leaves it
+    *not run*, saying why; notes (how it passed) go to the report, each naming its binding."""
     __tracebackhide__ = True
-    tried = attempt_of(site.browser(), None, site.uid, site.other_uid)
+    found = bindings.each(site.acs, check)
+    if found.failed:
+        unjudged = [f"not judged {u}" for u in found.unjudged]
+        raise AssertionError("; ".join(found.failed + unjudged))
+    if found.unjudged:
+        pytest.skip("; ".join(found.unjudged))
+    for note in found.notes:
+        if site.recorder is not None:
+            site.recorder.note(note)
+
+
+def can_judge(site: Site, acs: Acs | None = None) -> None:
+    """A refusal only means something if a correct login shows on the probe in this run, over
+    the same binding: otherwise the requirement is *not run* (SP-LOGIN-001 says why), never
+    passed."""
+    __tracebackhide__ = True
+    tried = attempt_of(site.browser(acs), None, site.uid, site.other_uid)
     if tried.who != site.uid:
         pytest.skip(
             "cannot judge: the correct login failed, so a refusal proves nothing: the probe "
@@ -27,15 +48,19 @@ def can_judge(site: Site) -> None:
 
 
 def refused(site: Site, *forgeries: str) -> None:
-    """Each forged login must leave nobody logged in."""
+    """Each forged login must leave nobody logged in, over every binding."""
     __tracebackhide__ = True
-    can_judge(site)
-    let_in = []
-    for name in forgeries:
-        who = attempt(site.browser(), name, site.uid, site.other_uid)
-        if who is not None:
-            let_in.append(f"{name}: the probe shows {who} logged in")
-    assert not let_in, "the SP created a session for a forged login: " + "; ".join(let_in)
+
+    def over(acs: Acs) -> None:
+        can_judge(site, acs)
+        let_in = []
+        for name in forgeries:
+            who = attempt(site.browser(acs), name, site.uid, site.other_uid)
+            if who is not None:
+                let_in.append(f"{name}: the probe shows {who} logged in")
+        assert not let_in, "the SP created a session for a forged login: " + "; ".join(let_in)
+
+    judge(site, over)
 
 
 def not_fooled(site: Site, *forgeries: str) -> None:
@@ -46,21 +71,26 @@ def not_fooled(site: Site, *forgeries: str) -> None:
     (The probe shows the uid, so a NameID cut short under a full uid is not seen, and is no
     other persona's session.)"""
     __tracebackhide__ = True
-    can_judge(site)
-    fooled, ignored = [], []
-    for name in forgeries:
-        who = attempt(site.browser(), name, site.uid, site.other_uid)
-        if who == site.uid:
-            ignored.append(name)
-        elif who is not None:
-            whom = "the attacker's persona" if who == site.other_uid else "a uid cut short"
-            fooled.append(f"{name}: the probe shows {who} logged in ({whom})")
-    assert not fooled, "the SP gave a forged identity a session: " + "; ".join(fooled)
-    if ignored and site.recorder is not None:
-        site.recorder.note(
+
+    def over(acs: Acs) -> str | None:
+        can_judge(site, acs)
+        fooled, ignored = [], []
+        for name in forgeries:
+            who = attempt(site.browser(acs), name, site.uid, site.other_uid)
+            if who == site.uid:
+                ignored.append(name)
+            elif who is not None:
+                whom = "the attacker's persona" if who == site.other_uid else "a uid cut short"
+                fooled.append(f"{name}: the probe shows {who} logged in ({whom})")
+        assert not fooled, "the SP gave a forged identity a session: " + "; ".join(fooled)
+        if not ignored:
+            return None
+        return (
             f"{', '.join(ignored)}: the SP logged in the persona the portal signed, in full, "
             "ignoring the forged part (conformant; refusing the whole response is stricter)"
         )
+
+    judge(site, over)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ from tpn.conformance.outcomes import SuiteError
 if TYPE_CHECKING:
     from tpn.conformance.evidence import Recorder
     from tpn.conformance.results import Run
+    from tpn.conformance.sp.bindings import Acs
     from tpn.conformance.sp.browser import Browser
     from tpn.conformance.transport import Guard
+    from tpn.mocks.saml.metadata import ServiceProvider
     from tpn.mocks.sikkerhetsportal.portal import Portal
 
 
@@ -40,7 +42,8 @@ class _Quiet(WSGIRequestHandler):
 
 @dataclass
 class Site:
-    """What a test works with: the portal, the SP's pages, two personas."""
+    """What a test works with: the portal, the SP's pages, two personas, and the ACSs (one per
+    binding) the run answers at."""
 
     portal: Portal
     target: str
@@ -49,14 +52,22 @@ class Site:
     logout_url: str | None
     uid: str
     other_uid: str
+    acs: tuple[Acs, ...]  # at least one (``bindings.chosen``)
     recorder: Recorder | None = None
     guard: Guard | None = None
 
-    def browser(self) -> Browser:
+    def browser(self, acs: Acs | None = None) -> Browser:
+        """A new browser answering at ``acs`` (None: the ACS the SP's request names)."""
         from tpn.conformance.sp.browser import Browser
 
         return Browser(
-            self.portal, self.target, self.probe, self.expect, self.recorder, guard=self.guard
+            self.portal,
+            self.target,
+            self.probe,
+            self.expect,
+            self.recorder,
+            guard=self.guard,
+            acs=acs,
         )
 
 
@@ -72,6 +83,17 @@ def _idp_key(path: str | None) -> Any:
         return keys.load_or_make(Path(path), keys.PORTAL_COMMON_NAME)
     except (FileRefused, ValueError, OSError) as exc:
         raise SuiteError(f"--tpn-idp-key: {exc}") from None
+
+
+def _bindings(provider: ServiceProvider, narrow: str | None) -> tuple[Acs, ...]:
+    """The ACSs the run answers at (``bindings.chosen``); the option's check refused a
+    binding the metadata does not declare before the run, this is the fixture's own guard."""
+    from tpn.conformance.sp import bindings
+
+    try:
+        return bindings.chosen(provider.acs, narrow, option="--tpn-binding")
+    except bindings.NotDeclared as exc:
+        raise SuiteError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +133,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
                 )
             except FileRefused as exc:
                 raise SuiteError(str(exc)) from None
-            portal.register(metadata)
+            provider = portal.register(metadata)
             site = Site(
                 portal,
                 opt.tpn_target,
@@ -120,6 +142,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
                 opt.tpn_sp_logout_url,
                 adults[0],
                 adults[1],
+                _bindings(provider, opt.tpn_binding),
                 tpn_run.recorder,
                 tpn_run.guard,
             )
@@ -149,7 +172,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
             )
             holder.append(sp)
             threading.Thread(target=server.serve_forever, daemon=True).start()
-            portal.register(sp.metadata())
+            provider = portal.register(sp.metadata())
             site = Site(
                 portal,
                 f"{sp.base_url}/side",
@@ -158,6 +181,7 @@ def sp_site(request: pytest.FixtureRequest, tpn_run: Run) -> Iterator[Site]:
                 f"{sp.base_url}/logout",
                 adults[0],
                 adults[1],
+                _bindings(provider, opt.tpn_binding),
                 tpn_run.recorder,
                 tpn_run.guard,
             )

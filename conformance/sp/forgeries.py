@@ -10,6 +10,17 @@ USENIX Security 2012), cut with a comment, given a DOCTYPE, expired, not yet val
 audience or recipient, in response to no request, at a level too low, or for a uid that is no
 fødselsnummer. Replay is a property of two logins, not of one document: the suite sends the
 same bytes twice.
+
+Each is made for the binding that carries it (``Context.binding``). Over HTTP-Artifact the
+Response comes back inside the portal's SOAP answer, as before. Over HTTP-POST the browser
+carries the Response itself, and what is signed at the Response level is what an attacker
+would choose: the portal's own Responses (correct, and the wrong ones only the portal could
+sign: expired, another audience, a low level ...) are signed at both levels, as the portal
+signs them; one signed with another key is signed at both levels with that key; the tampered,
+stripped, algorithm-swapped and assertion-wrapped ones carry no Response signature, since the
+attacker cannot make a valid one and a broken one would only get them refused for the wrong
+reason; the Response-level wrappings (XSW1, XSW2) are built around the signed Response. The
+DOCTYPE one is a Response document with a DOCTYPE, not a SOAP envelope.
 """
 
 from __future__ import annotations
@@ -47,12 +58,17 @@ class Context:
     method: str = "Minid-PIN"
     other_uid: str = ""  # another persona: the attacker's choice in the wrapping variants
     attacker_key: keys.SigningKey | None = None
+    binding: str = ns.ARTIFACT  # what carries the Response to the SP
+
+    @property
+    def posted(self) -> bool:
+        return self.binding == ns.POST
 
 
 @dataclass(frozen=True)
 class Forgery:
-    """A forged Response; ``raw`` when the bytes are a whole SOAP answer (a DOCTYPE cannot sit
-    inside the portal's envelope)."""
+    """A forged Response; ``raw`` when the bytes are a whole SOAP answer (over HTTP-Artifact, a
+    DOCTYPE cannot sit inside the portal's envelope)."""
 
     name: str
     data: bytes
@@ -113,9 +129,18 @@ def _signed(ctx: Context, **changes: object) -> etree._Element:
     return messages.sign(_assertion(ctx, **changes), ctx.idp_key)
 
 
+def _sent(
+    ctx: Context, assertion: etree._Element, key: keys.SigningKey | None = None
+) -> etree._Element:
+    """The Response around ``assertion`` as its signer sends it: over HTTP-POST signed at the
+    Response level too (with ``key``, else the portal's), as the portal signs its own."""
+    r = _response(ctx, assertion)
+    return messages.sign(r, key or ctx.idp_key) if ctx.posted else r
+
+
 def correct(ctx: Context) -> bytes:
-    """The login as the portal makes it (assertion signed)."""
-    return _bytes(_response(ctx, _signed(ctx)))
+    """The login as the portal makes it (assertion signed; over HTTP-POST the Response too)."""
+    return _bytes(_sent(ctx, _signed(ctx)))
 
 
 # ------------------------------------------------------------------ signatures
@@ -127,7 +152,7 @@ def unsigned(ctx: Context) -> bytes:
 
 def wrong_key(ctx: Context) -> bytes:
     other = ctx.attacker_key or keys.generate("not the portal")
-    return _bytes(_response(ctx, messages.sign(_assertion(ctx), other)))
+    return _bytes(_sent(ctx, messages.sign(_assertion(ctx), other), other))
 
 
 def tampered_uid(ctx: Context) -> bytes:
@@ -320,7 +345,7 @@ def comment_in_uid(ctx: Context) -> bytes:
 
 
 def comment_in_nameid(ctx: Context) -> bytes:
-    r = _response(ctx, _signed(ctx))
+    r = _sent(ctx, _signed(ctx))
     name_id = r.find(f".//{S}NameID")
     assert name_id is not None and name_id.text
     text = name_id.text
@@ -329,8 +354,13 @@ def comment_in_nameid(ctx: Context) -> bytes:
 
 
 def doctype(ctx: Context) -> Forgery:
-    """The SOAP answer with a DOCTYPE declaring an entity (XXE), used inside the uid."""
+    """A DOCTYPE declaring an entity (XXE), used inside the uid: over HTTP-Artifact in the SOAP
+    answer, over HTTP-POST in the Response document itself. The entity stands for the uid the
+    portal signed, so a parser that expands it sees a document whose signatures hold."""
     inner = correct(ctx).replace(f">{ctx.uid}<".encode(), b">&uid;<", 1)
+    if ctx.posted:
+        declared = b'<!DOCTYPE samlp:Response [<!ENTITY uid "' + ctx.uid.encode() + b'">]>\n'
+        return Forgery("doctype", b'<?xml version="1.0"?>\n' + declared + inner)
     envelope = (
         b'<?xml version="1.0"?>\n<!DOCTYPE soap:Envelope [<!ENTITY uid "'
         + ctx.uid.encode()
@@ -347,36 +377,34 @@ def doctype(ctx: Context) -> Forgery:
 
 
 def expired(ctx: Context) -> bytes:
-    return _bytes(_response(ctx, _signed(ctx, now=ctx.now - dt.timedelta(hours=1))))
+    return _bytes(_sent(ctx, _signed(ctx, now=ctx.now - dt.timedelta(hours=1))))
 
 
 def not_yet_valid(ctx: Context) -> bytes:
     later = ctx.now + dt.timedelta(hours=1)
-    return _bytes(_response(ctx, _signed(ctx, not_before=later, now=later)))
+    return _bytes(_sent(ctx, _signed(ctx, not_before=later, now=later)))
 
 
 def wrong_audience(ctx: Context) -> bytes:
-    return _bytes(_response(ctx, _signed(ctx, audience="https://another-sp.example/")))
+    return _bytes(_sent(ctx, _signed(ctx, audience="https://another-sp.example/")))
 
 
 def wrong_recipient(ctx: Context) -> bytes:
-    a = _signed(ctx, recipient="https://another-sp.example/acs")
-    r = _response(ctx, a)
-    return _bytes(r)
+    return _bytes(_sent(ctx, _signed(ctx, recipient="https://another-sp.example/acs")))
 
 
 def unknown_request(ctx: Context) -> bytes:
     other = replace(ctx, request_id=messages.new_id())
-    return _bytes(_response(other, _signed(other)))
+    return _bytes(_sent(other, _signed(other)))
 
 
 def low_level(ctx: Context) -> bytes:
-    return _bytes(_response(ctx, _signed(ctx, level=ctx.level - 1)))
+    return _bytes(_sent(ctx, _signed(ctx, level=ctx.level - 1)))
 
 
 def invalid_uid(ctx: Context) -> bytes:
     wrong = ctx.uid[:10] + str((int(ctx.uid[10]) + 1) % 10)
-    return _bytes(_response(ctx, _signed(ctx, uid=wrong)))
+    return _bytes(_sent(ctx, _signed(ctx, uid=wrong)))
 
 
 FORGERIES: dict[str, Callable[[Context], bytes | Forgery]] = {

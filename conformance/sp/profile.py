@@ -29,6 +29,20 @@ class SpProfile(SuiteProfile):
         readable(values["sp-metadata"], MAX_SP_METADATA, flag("sp-metadata"))
         if "{uid}" not in values["probe-expect"]:
             raise OptionError(f"{flag('probe-expect')} must hold {{uid}} (the persona's number)")
+        # Refused before the run, in one line: metadata the portal cannot register, or no ACS
+        # over a binding the suite speaks (or over the one --binding names).
+        from tpn.conformance.sp import bindings
+        from tpn.fixtures.files import FileRefused, read_regular
+        from tpn.mocks.saml import metadata
+
+        try:
+            xml = read_regular(values["sp-metadata"], MAX_SP_METADATA, what=flag("sp-metadata"))
+            provider = metadata.parse_sp(xml)
+            bindings.chosen(provider.acs, values.get("binding"), option=flag("binding"))
+        except (FileRefused, bindings.NotDeclared) as exc:
+            raise OptionError(str(exc)) from None
+        except metadata.MetadataError as exc:
+            raise OptionError(f"{flag('sp-metadata')}: {exc}") from None
 
 
 PROFILE = SpProfile(

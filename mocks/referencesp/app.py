@@ -1,8 +1,9 @@
-"""The reference SP over HTTP: a protected page, the assertion consumer service (HTTP-Artifact),
-a probe that says who is logged in, and single logout.
+"""The reference SP over HTTP: a protected page, the assertion consumer services (HTTP-Artifact
+and HTTP-POST), a probe that says who is logged in, and single logout.
 
     GET /side        the protected page: logged in, or off to the portal with a signed request
     GET /acs         SAMLart + RelayState: resolve the artifact at the portal, check, log in
+    POST /acs/post   SAMLResponse + RelayState (the HTTP-POST binding's form): check, log in
     GET /probe       "Logget inn som FNR" or "Ikke logget inn" (for the conformance suite)
     GET /logout      a signed LogoutRequest to the portal
     GET /slo         the portal's LogoutResponse: the session ends
@@ -26,8 +27,8 @@ import requests
 from cryptography import x509
 from lxml import etree
 
-from tpn.mocks.referencesp import defects
-from tpn.mocks.saml import artifact, keys, messages, metadata, redirect
+from tpn.mocks.referencesp import defects, post
+from tpn.mocks.saml import artifact, keys, messages, metadata, ns, redirect
 from tpn.mocks.saml.checks import Checks
 from tpn.mocks.saml.verify import Expect, Identity, Refused, verify_response
 
@@ -72,17 +73,30 @@ class ReferenceSp:
 
     @property
     def acs_url(self) -> str:
+        """The HTTP-Artifact ACS: the default one, which its AuthnRequests name."""
         return f"{self.base_url}/acs"
 
-    def metadata(self) -> bytes:
-        return metadata.sp(self.entity_id, self.acs_url, f"{self.base_url}/slo", self.key)
+    @property
+    def post_acs_url(self) -> str:
+        return f"{self.base_url}/acs/post"
 
-    def expect(self) -> Expect:
+    def metadata(self) -> bytes:
+        return metadata.sp(
+            self.entity_id,
+            self.acs_url,
+            f"{self.base_url}/slo",
+            self.key,
+            more_acs=((ns.POST, self.post_acs_url),),
+        )
+
+    def expect(self, acs_url: str | None = None) -> Expect:
+        """What a Response must say, received at ``acs_url`` (the Recipient and Destination are
+        the ACS it came to, whichever binding brought it)."""
         return Expect(
             idp_entity=self.idp.entity_id,
             idp_cert_pem=self.idp.cert_pem,
             sp_entity=self.entity_id,
-            acs_url=self.acs_url,
+            acs_url=acs_url or self.acs_url,
             level=self.level,
         )
 
@@ -107,7 +121,25 @@ class ReferenceSp:
             text = f"Logget inn som {session.uid}" if session else "Ikke logget inn"
             return _text(start_response, 200, text)
         if path == "/acs":
-            return self._acs(start_response, query, _cookie(environ, STARTED))
+            handle = (query.get("SAMLart") or [""])[0]
+            relay = (query.get("RelayState") or [None])[0]
+            try:
+                response = self._resolve(handle)
+            except Refused as exc:
+                return _text(start_response, 403, f"Innlogging avvist: {exc}")
+            return self._acs(start_response, response, relay, _cookie(environ, STARTED))
+        if path == "/acs/post":
+            try:
+                posted = post.read(environ)
+            except post.FormRefused as exc:
+                return _text(start_response, exc.status, f"Innlogging avvist: {exc}")
+            return self._acs(
+                start_response,
+                posted.response,
+                posted.relay_state,
+                _cookie(environ, STARTED),
+                acs_url=self.post_acs_url,
+            )
         if path == "/logout" and session is not None:
             request = messages.logout_request(
                 issuer=self.entity_id,
@@ -171,16 +203,26 @@ class ReferenceSp:
             self.requests_sent[request_id] = relay
         query = redirect.encode(request, relay_state=relay, key=self.key)
         # The answer must come back to the browser that asked (no login CSRF).
-        started = f"{STARTED}={request_id}; Path=/; HttpOnly; SameSite=Lax"
+        # The portal's HTTP-POST form is a cross-site POST, on which browsers send no Lax
+        # cookie: over https the cookie is SameSite=None (which browsers take only Secure);
+        # over plain http (a test run on 127.0.0.1) Lax is all a browser keeps.
+        same_site = "None; Secure" if self.base_url.startswith("https:") else "Lax"
+        started = f"{STARTED}={request_id}; Path=/; HttpOnly; SameSite={same_site}"
         return _redirect(start_response, f"{self.idp.sso_url}?{query}", [("Set-Cookie", started)])
 
     def _acs(
-        self, start_response: StartResponse, query: dict[str, list[str]], started: str | None
+        self,
+        start_response: StartResponse,
+        response: bytes,
+        relay_state: str | None,
+        started: str | None,
+        *,
+        acs_url: str | None = None,
     ) -> list[bytes]:
-        handle = (query.get("SAMLart") or [""])[0]
-        relay = (query.get("RelayState") or ["/side"])[0]
+        """The Response, however it came (resolved from an artifact, or posted), checked by
+        the one ``verify_response``; a session if it holds."""
+        relay = relay_state or "/side"
         try:
-            response = self._resolve(handle)
             with self.lock:
                 pending = set(self.requests_sent)
             if self.checks.replay:
@@ -188,7 +230,7 @@ class ReferenceSp:
                 pending &= {started} if started else set()
             identity = verify_response(
                 response,
-                self.expect(),
+                self.expect(acs_url),
                 now=self.now(),
                 requests=pending,
                 first_use=self._first_use,

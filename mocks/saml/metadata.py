@@ -310,9 +310,11 @@ def sp(
     *,
     binding: str = ns.ARTIFACT,
     display_name: str | None = None,
+    more_acs: tuple[tuple[str, str], ...] = (),
 ) -> bytes:
     """An SP's EntityDescriptor (the reference SP's, MinSide's, and the tests'), with an
-    mdui:DisplayName in bokmål when ``display_name`` is given."""
+    mdui:DisplayName in bokmål when ``display_name`` is given. ``acs_url`` over ``binding`` is
+    the default ACS (index 0); ``more_acs`` are further (binding, location) ACSs, index 1 on."""
     nsmap = {"md": ns.MD, "ds": ns.DS} | ({"mdui": ns.MDUI} if display_name else {})
     root = etree.Element(_q("md", "EntityDescriptor"), nsmap=nsmap)
     root.set("entityID", entity_id)
@@ -334,4 +336,12 @@ def sp(
         index="0",
         isDefault="true",
     )
+    for index, (other, location) in enumerate(more_acs, start=1):
+        etree.SubElement(
+            d,
+            _q("md", "AssertionConsumerService"),
+            Binding=other,
+            Location=location,
+            index=str(index),
+        )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
