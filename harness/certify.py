@@ -99,8 +99,20 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
 
 def _error(message: str) -> int:
     """One line on stderr, ``tpn certify: error: MESSAGE``; the exit status 2."""
-    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
+    print(f"{PROG}: error: {printable(as_typed(message))}", file=sys.stderr)
     return 2
+
+
+def as_typed(message: str) -> str:
+    """The plugin's words with its options spelled as ``tpn certify`` takes them: the plugin
+    names ``--tpn-with-minside``, the user typed ``--with-minside``."""
+    import re
+
+    from tpn.conformance.options import TABLE
+
+    names = sorted((o.name for o in TABLE), key=len, reverse=True)
+    pattern = r"--tpn-(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])"
+    return re.sub(pattern, r"--\1", message)
 
 
 class _Outcome:

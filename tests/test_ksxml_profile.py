@@ -399,20 +399,20 @@ def _usage_case(tmp_path: Path, case: str) -> list[str]:
 @pytest.mark.parametrize(
     ("case", "message"),
     [
-        ("no-xml", "--tpn-target 'tomt' holds no *.xml documents"),
-        ("a-file", "--tpn-target must be a folder of documents for form-xml: 'ett.xml' is not one"),
+        ("no-xml", "--target 'tomt' holds no *.xml documents"),
+        ("a-file", "--target must be a folder of documents for form-xml: 'ett.xml' is not one"),
         (
             "nonexistent",
-            "--tpn-target must be a folder of documents for form-xml: 'finnes-ikke' is not one",
+            "--target must be a folder of documents for form-xml: 'finnes-ikke' is not one",
         ),
         (
             "a-url",
-            "--tpn-target must be a folder of documents for form-xml: "
+            "--target must be a folder of documents for form-xml: "
             "'https://skjema.example/ut' is a URL",
         ),
         (
             "archive-folder",
-            "--tpn-target must be an http(s) URL for noark4ws-archive, got 'skjema'",
+            "--target must be an http(s) URL for noark4ws-archive, got 'skjema'",
         ),
         (
             "unknown-defect",
@@ -421,10 +421,10 @@ def _usage_case(tmp_path: Path, case: str) -> list[str]:
         ),
         (
             "defect-and-target",
-            "--tpn-defect gives the profile's own reference a defect: drop --tpn-target",
+            "--defect gives the profile's own reference a defect: drop --target",
         ),
-        ("waive-unknown", "--tpn-waive: N4WS-TRN-003 is not a requirement of form-xml"),
-        ("waive-above-level", "--tpn-waive: KSX-ID-003 is above level core"),
+        ("waive-unknown", "--waive: N4WS-TRN-003 is not a requirement of form-xml"),
+        ("waive-above-level", "--waive: KSX-ID-003 is above level core"),
     ],
 )
 def test_usage_errors_exit_2_with_the_reason(tmp_path: Path, case: str, message: str) -> None:

@@ -197,7 +197,7 @@ def test_narrowing_to_a_binding_the_sp_does_not_declare_is_refused_at_the_start(
     done, data = certify(tmp_path, *args, "--binding", "post")
     assert done.returncode == 2, done.stdout[-3000:]
     expected = (
-        "--tpn-binding post: the SP's metadata declares no AssertionConsumerService over "
+        "--binding post: the SP's metadata declares no AssertionConsumerService over "
         "HTTP-POST (it declares: HTTP-Artifact)"
     )
     assert expected in done.stdout + done.stderr
@@ -212,7 +212,7 @@ def test_narrowing_to_a_binding_the_sp_does_not_declare_is_refused_at_the_start(
             "the SP's metadata declares no AssertionConsumerService over HTTP-Artifact or "
             "HTTP-POST (it declares: urn:oasis:names:tc:SAML:2.0:bindings:PAOS)",
         ),
-        (None, "--tpn-sp-metadata: the root is"),
+        (None, "--sp-metadata: the root is"),
     ],
     ids=["no-usable-acs", "not-metadata"],
 )
@@ -279,7 +279,7 @@ def test_when_the_correct_login_fails_a_refusal_is_not_run_and_says_why(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--target", "http://127.0.0.1:9/side"], "sp with --tpn-target needs --tpn-sp-metadata"),
+        (["--target", "http://127.0.0.1:9/side"], "sp with --target needs --sp-metadata"),
         (
             [
                 "--target",
@@ -291,7 +291,7 @@ def test_when_the_correct_login_fails_a_refusal_is_not_run_and_says_why(
                 "--probe-expect",
                 "{uid}",
             ],
-            "--tpn-sp-metadata: no such file 'missing.xml'",
+            "--sp-metadata: no such file 'missing.xml'",
         ),
         (["--defect", "nope"], "unknown defect 'nope' for sp"),
     ],
