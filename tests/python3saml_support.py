@@ -24,11 +24,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
 from tpn.fixtures import identifiers
 from tpn.mocks.saml import keys, ns
-from tpn.mocks.saml.metadata import IdentityProvider
 
 SESSION, STARTED = "p3s_session", "p3s_login"
 MAX_FORM = 256 * 1024
@@ -40,10 +40,12 @@ def _body(pem: bytes) -> str:
 
 @dataclass
 class Python3SamlSp:
-    """The SP at ``base_url``, trusting the portal ``idp`` (read from its metadata)."""
+    """The SP at ``base_url``, trusting the portal whose metadata is ``portal_xml`` (read by the
+    library's own metadata parser, as a vendor would read the file `tpn sp portal-metadata`
+    writes)."""
 
     base_url: str
-    idp: IdentityProvider
+    portal_xml: bytes
     key: keys.SigningKey = field(default_factory=lambda: keys.generate("python3-saml SP"))
     level: int = 3
     # What vendors commonly get wrong, for the tests that show the suite catches it: the
@@ -56,6 +58,10 @@ class Python3SamlSp:
     started: dict[str, str] = field(default_factory=dict)  # browser cookie -> request ID
     seen: set[str] = field(default_factory=set)  # assertion IDs used (the replay cache)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        parsed = OneLogin_Saml2_IdPMetadataParser.parse(self.portal_xml.decode("utf-8"))
+        self.idp: dict[str, Any] = parsed["idp"]
 
     @property
     def entity_id(self) -> str:
@@ -72,12 +78,7 @@ class Python3SamlSp:
                 "x509cert": self.key.cert_base64,
                 "privateKey": _body(self.key.key_pem),
             },
-            "idp": {
-                "entityId": self.idp.entity_id,
-                "singleSignOnService": {"url": self.idp.sso_url, "binding": ns.REDIRECT},
-                "singleLogoutService": {"url": self.idp.slo_url, "binding": ns.REDIRECT},
-                "x509cert": _body(self.idp.cert_pem.encode()),
-            },
+            "idp": self.idp,
             "security": {
                 "authnRequestsSigned": True,
                 "logoutRequestSigned": True,

@@ -19,7 +19,6 @@ from served import run_tpn
 
 from tpn.conformance import profiles
 from tpn.mocks.core.serving import free_port
-from tpn.mocks.saml import metadata as md
 
 ALL = [r.id for r in profiles.get("sp").catalogue]
 
@@ -53,12 +52,12 @@ def onelogin_sp(
         "portal.xml",
     )
     assert made.returncode == 0, made.stderr
-    idp = md.parse_idp((tmp_path / "portal.xml").read_bytes())
     holder: list[Python3SamlSp] = []
     server = make_server(
         "127.0.0.1", 0, lambda e, s: holder[0](e, s), server_class=_Server, handler_class=_Quiet
     )
-    sp = Python3SamlSp(f"http://127.0.0.1:{server.server_port}", idp, **wrong)
+    portal = (tmp_path / "portal.xml").read_bytes()
+    sp = Python3SamlSp(f"http://127.0.0.1:{server.server_port}", portal, **wrong)
     holder.append(sp)
     (tmp_path / "sp.xml").write_bytes(sp.metadata())
     threading.Thread(target=server.serve_forever, daemon=True).start()
