@@ -1,0 +1,136 @@
+"""An SP from another ecosystem, certified as a vendor would certify it: ``@node-saml/node-saml``
+run by Node (``node_saml_support``), set up once with ``tpn sp portal-metadata``, its metadata
+as the library writes it, then ``tpn certify --profile sp``. The library has no artifact
+binding, so it is judged over HTTP-POST alone. Skipped, with the reason, where Node or the
+package is missing (.ci/run installs it)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from node_saml_support import NodeSamlSp, Settings, missing
+from served import run_tpn
+
+from tpn.conformance import profiles
+from tpn.mocks.core.serving import free_port
+from tpn.mocks.saml import metadata as md
+from tpn.mocks.saml import ns
+
+ALL = [r.id for r in profiles.get("sp").catalogue]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(missing() is not None, reason=str(missing())),
+]
+
+
+@pytest.fixture
+def node_sp(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[NodeSamlSp, list[str]]]:
+    """The SP running, trusting the suite's portal as `tpn sp portal-metadata` describes it, and
+    the arguments of `tpn certify` for it (``indirect`` parameters: its misconfiguration)."""
+    port = free_port()
+    made = run_tpn(
+        tmp_path,
+        "sp",
+        "portal-metadata",
+        "--idp-port",
+        str(port),
+        "--idp-key",
+        "portal.pem",
+        "--output",
+        "portal.xml",
+    )
+    assert made.returncode == 0, made.stderr
+    idp = md.parse_idp((tmp_path / "portal.xml").read_bytes())
+    sp = NodeSamlSp(idp, Settings(**getattr(request, "param", {})))
+    try:
+        sp.start()
+        (tmp_path / "sp.xml").write_bytes(sp.metadata())
+        yield (
+            sp,
+            [
+                "--target",
+                f"{sp.base_url}/side",
+                "--sp-metadata",
+                "sp.xml",
+                "--probe-url",
+                f"{sp.base_url}/probe",
+                "--probe-expect",
+                "Innlogget: {uid}",
+                "--sp-logout-url",
+                f"{sp.base_url}/logout",
+                "--idp-port",
+                str(port),
+                "--idp-key",
+                "portal.pem",
+            ],
+        )
+    finally:
+        sp.stop()
+
+
+def certify(sp: NodeSamlSp, cwd: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    done = run_tpn(
+        cwd, "certify", "--profile", "sp", "--level", "full", "--report-dir", "report", *args
+    )
+    path = cwd / "report" / "report.json"
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    output = done.stdout[-6000:] + done.stderr[-2000:]
+    return done.returncode, data, f"{output}\n--- node\n{sp.logs()}"
+
+
+def test_its_metadata_as_the_library_writes_it_declares_only_http_post(
+    node_sp: tuple[NodeSamlSp, list[str]],
+) -> None:
+    sp, _ = node_sp
+    assert [a.binding for a in md.parse_sp(sp.metadata()).acs] == [ns.POST]
+
+
+def test_a_well_configured_node_saml_sp_is_certified_over_http_post(
+    tmp_path: Path, node_sp: tuple[NodeSamlSp, list[str]]
+) -> None:
+    sp, args = node_sp
+    status, data, output = certify(sp, tmp_path, *args)
+    by_id = {r["id"]: r for r in data["requirements"]}
+    outcome = {rid: r["result"] for rid, r in by_id.items()}
+    assert outcome == dict.fromkeys(ALL, "passed"), output
+    assert status == 0, output
+    assert "HTTP-Artifact" not in " ".join(r["reason"] for r in by_id.values())
+
+
+@pytest.mark.parametrize(
+    ("node_sp", "caught"),
+    [
+        # The library's own default: no request ID is checked, and nothing else remembers a
+        # Response, so any InResponseTo goes and the same Response comes in twice.
+        ({"validateInResponseTo": "never"}, {"SP-IRT-001", "SP-RPL-001"}),
+        # "Clock trouble": -1 turns off NotBefore and NotOnOrAfter.
+        ({"acceptedClockSkewMs": -1}, {"SP-TIME-001", "SP-TIME-002"}),
+        ({"audienceCheck": False}, {"SP-AUD-001"}),
+        ({"levelCheck": False}, {"SP-LVL-001"}),
+        # The library alone: node-saml does not check SubjectConfirmationData's Recipient.
+        ({"recipientCheck": False}, {"SP-RCP-001"}),
+    ],
+    ids=[
+        "in-response-to-never",
+        "clock-checks-off",
+        "no-audience",
+        "no-level-check",
+        "library-alone-recipient",
+    ],
+    indirect=["node_sp"],
+)
+def test_a_node_saml_sp_configured_as_vendors_get_it_wrong_fails_what_catches_that(
+    tmp_path: Path, node_sp: tuple[NodeSamlSp, list[str]], caught: set[str]
+) -> None:
+    sp, args = node_sp
+    status, data, output = certify(sp, tmp_path, *args)
+    failed = {r["id"] for r in data["requirements"] if r["result"] == "failed"}
+    assert failed == caught, output
+    assert status == 1
