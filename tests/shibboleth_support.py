@@ -74,6 +74,8 @@ class Settings:
     # browser started (the Bearer rule's correlation check). Shibboleth's default policy
     # takes unsolicited responses, and any InResponseTo.
     block_unsolicited: bool = True
+    # What the SP signs its back channel with; None: what the portal's metadata says it accepts.
+    signing_alg: str | None = None
     uid_check: bool = True  # the application's check of the uid
 
 
@@ -111,6 +113,7 @@ log4j.appender.file.layout.ConversionPattern=%d %p %c: %m%n
 def _shibboleth2(folder: Path, base: str, idp: IdentityProvider, settings: Settings) -> str:
     policy = "blockUnsolicited" if settings.block_unsolicited else "default"
     level = PASSWORD if settings.level == 3 else SMARTCARD
+    alg = f' signingAlg="{settings.signing_alg}"' if settings.signing_alg else ""
     # requireConfidentiality off: the suite's portal answers the back channel over plain HTTP
     # on loopback; a municipality's portal speaks TLS.
     return f"""<SPConfig xmlns="urn:mace:shibboleth:3.0:native:sp:config"
@@ -121,7 +124,7 @@ def _shibboleth2(folder: Path, base: str, idp: IdentityProvider, settings: Setti
   <InProcess logger="{folder}/native.logger"/>
   <UnixListener address="{folder}/shibd.sock"/>
   <ApplicationDefaults entityID="{base}/shibboleth" REMOTE_USER="uid" signing="true"
-                       policyId="{policy}" requireConfidentiality="false">
+                       policyId="{policy}" requireConfidentiality="false"{alg}>
     <Sessions lifetime="28800" timeout="3600" relayState="ss:mem" checkAddress="false"
               handlerSSL="false" cookieProps="http" redirectLimit="exact">
       <Logout>SAML2 Local</Logout>

@@ -125,3 +125,24 @@ def test_a_shibboleth_sp_configured_as_municipalities_get_it_wrong_fails_what_ca
     failed = {r["id"] for r in data["requirements"] if r["result"] == "failed"}
     assert failed == caught, output
     assert status == 1
+
+
+@pytest.mark.parametrize(
+    "shibboleth", [{"signing_alg": "http://www.w3.org/2000/09/xmldsig#rsa-sha1"}], indirect=True
+)
+def test_told_to_sign_with_rsa_sha1_it_fails_the_request_and_the_login_and_nothing_else(
+    tmp_path: Path, shibboleth: tuple[ShibbolethSp, list[str]]
+) -> None:
+    """The portal refuses an RSA-SHA1 AuthnRequest and says so; a refusal of a forgery proves
+    nothing when no login can start, so those requirements are *not run*, saying why."""
+    sp, args = shibboleth
+    status, data, output = certify(sp, tmp_path, *args)
+    by_id = {r["id"]: r for r in data["requirements"]}
+    failed = {rid for rid, r in by_id.items() if r["result"] == "failed"}
+    assert failed == {"SP-REQ-001", "SP-LOGIN-001"}, output
+    assert "rsa-sha1" in by_id["SP-LOGIN-001"]["reason"], output
+    assert "the portal refuses the SP's AuthnRequest" in by_id["SP-LOGIN-001"]["reason"]
+    not_run = {rid for rid, r in by_id.items() if r["result"] == "not_run"}
+    assert not_run == set(ALL) - failed - {"SP-REQ-002", "SP-REQ-003"}, output
+    assert all("could not start" in by_id[rid]["reason"] for rid in not_run), output
+    assert status == 1

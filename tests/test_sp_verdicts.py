@@ -13,6 +13,7 @@ from tpn.conformance.evidence import Recorder
 from tpn.conformance.sp import checks
 from tpn.conformance.sp.bindings import Acs
 from tpn.mocks.saml import ns
+from tpn.mocks.sikkerhetsportal.errors import LoginError
 
 UID, OTHER = "17858400120", "04909948021"
 ARTIFACT = Acs(ns.ARTIFACT, "https://sp.example/acs")
@@ -123,3 +124,33 @@ def test_notes_name_their_binding(monkeypatch: pytest.MonkeyPatch) -> None:
     site = _probe_shows(monkeypatch, {"xsw3": None}, (ARTIFACT, POST), over_post={"xsw3": UID})
     checks.not_fooled(site, "xsw3")  # type: ignore[arg-type]
     assert site.recorder.noted().startswith("over HTTP-POST: xsw3: the SP logged in")
+
+
+def _refused_request(*args: object) -> None:
+    raise LoginError("SigAlg 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' is not allowed")
+
+
+def test_when_no_login_can_start_a_refusal_is_not_run_saying_the_portals_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The portal refusing the SP's AuthnRequest is SP-LOGIN-001's failure (and a request
+    requirement's); every check of a refusal is then *not run*, never failed."""
+    monkeypatch.setattr(checks, "attempt_of", _refused_request)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        checks.can_judge(_Site())  # type: ignore[arg-type]
+    assert skipped.value.msg.startswith(
+        "cannot judge: a correct login could not start, so a refusal proves nothing: the portal "
+        "refuses the SP's AuthnRequest: SigAlg"
+    )
+
+
+def test_a_login_that_cannot_start_fails_naming_its_binding_and_the_reason() -> None:
+    site: Any = _Site((ARTIFACT, POST))
+    with pytest.raises(AssertionError) as failed:
+        checks.judge(site, _refused_request)
+    assert str(failed.value) == (
+        "over HTTP-Artifact: the portal refuses the SP's AuthnRequest: SigAlg "
+        "'http://www.w3.org/2000/09/xmldsig#rsa-sha1' is not allowed; over HTTP-POST: the portal "
+        "refuses the SP's AuthnRequest: SigAlg 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' is "
+        "not allowed"
+    )

@@ -14,6 +14,15 @@ from tpn.conformance.sp.browser import Broken, attempt, attempt_of
 from tpn.conformance.sp.fixtures import Site
 from tpn.mocks.saml import messages, redirect
 from tpn.mocks.saml.metadata import ServiceProvider
+from tpn.mocks.sikkerhetsportal.errors import LoginError
+
+
+def _unstarted(exc: LoginError | Broken) -> str:
+    """Why a login could not even start: the portal refused the SP's AuthnRequest (the
+    portal's own reason), or the SP did not send the browser to the portal."""
+    if isinstance(exc, LoginError):
+        return f"the portal refuses the SP's AuthnRequest: {exc}"
+    return str(exc)
 
 
 def judge(site: Site, check: Callable[[Acs], str | None]) -> None:
@@ -22,7 +31,16 @@ def judge(site: Site, check: Callable[[Acs], str | None]) -> None:
     saying where it could not be judged); else a binding it could not judge over leaves it
     *not run*, saying why; notes (how it passed) go to the report, each naming its binding."""
     __tracebackhide__ = True
-    found = bindings.each(site.acs, check)
+
+    def started(acs: Acs) -> str | None:
+        # A login that cannot start fails this binding with the reason (SP-LOGIN-001 and the
+        # request checks); checks of refusals have already turned it into *not run*.
+        try:
+            return check(acs)
+        except (LoginError, Broken) as exc:
+            raise AssertionError(_unstarted(exc)) from None
+
+    found = bindings.each(site.acs, started)
     if found.failed:
         unjudged = [f"not judged {u}" for u in found.unjudged]
         raise AssertionError("; ".join(found.failed + unjudged))
@@ -38,7 +56,13 @@ def can_judge(site: Site, acs: Acs | None = None) -> None:
     the same binding: otherwise the requirement is *not run* (SP-LOGIN-001 says why), never
     passed."""
     __tracebackhide__ = True
-    tried = attempt_of(site.browser(acs), None, site.uid, site.other_uid)
+    try:
+        tried = attempt_of(site.browser(acs), None, site.uid, site.other_uid)
+    except (LoginError, Broken) as exc:
+        pytest.skip(
+            "cannot judge: a correct login could not start, so a refusal proves nothing: "
+            f"{_unstarted(exc)}; see SP-LOGIN-001"
+        )
     if tried.who != site.uid:
         pytest.skip(
             "cannot judge: the correct login failed, so a refusal proves nothing: the probe "

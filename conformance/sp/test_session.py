@@ -18,6 +18,7 @@ from tpn.conformance.sp.forgeries import correct
 @pytest.mark.requirement("SP-RPL-001")
 def test_a_replayed_assertion(sp_site: Site) -> None:
     def over(acs: Acs) -> None:
+        can_judge(sp_site, acs)
         first = sp_site.browser(acs)
         pending = first.start()
         data = correct(context(sp_site.portal, pending, sp_site.uid, sp_site.other_uid))
@@ -65,6 +66,7 @@ def test_logout_ends_the_session(sp_site: Site) -> None:
         not_applicable("no --tpn-sp-logout-url was given")
 
     def over(acs: Acs) -> None:
+        can_judge(sp_site, acs)  # a logout proves nothing without a login first
         browser = sp_site.browser(acs)
         browser.login(browser.start(), sp_site.uid)
         assert browser.logged_in(sp_site.uid), "the login before the logout created no session"
