@@ -6,21 +6,15 @@ package is missing (.ci/run installs it)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from library_sp_support import ALL, certify, certify_args, results, set_up_portal
 from node_saml_support import NodeSamlSp, Settings, missing
-from served import run_tpn
 
-from tpn.conformance import profiles
-from tpn.mocks.core.serving import free_port
 from tpn.mocks.saml import metadata as md
 from tpn.mocks.saml import ns
-
-ALL = [r.id for r in profiles.get("sp").catalogue]
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,55 +28,14 @@ def node_sp(
 ) -> Iterator[tuple[NodeSamlSp, list[str]]]:
     """The SP running, trusting the suite's portal as `tpn sp portal-metadata` describes it, and
     the arguments of `tpn certify` for it (``indirect`` parameters: its misconfiguration)."""
-    port = free_port()
-    made = run_tpn(
-        tmp_path,
-        "sp",
-        "portal-metadata",
-        "--idp-port",
-        str(port),
-        "--idp-key",
-        "portal.pem",
-        "--output",
-        "portal.xml",
-    )
-    assert made.returncode == 0, made.stderr
-    idp = md.parse_idp((tmp_path / "portal.xml").read_bytes())
-    sp = NodeSamlSp(idp, Settings(**getattr(request, "param", {})))
+    portal = set_up_portal(tmp_path)
+    sp = NodeSamlSp(md.parse_idp(portal.metadata), Settings(**getattr(request, "param", {})))
     try:
         sp.start()
         (tmp_path / "sp.xml").write_bytes(sp.metadata())
-        yield (
-            sp,
-            [
-                "--target",
-                f"{sp.base_url}/side",
-                "--sp-metadata",
-                "sp.xml",
-                "--probe-url",
-                f"{sp.base_url}/probe",
-                "--probe-expect",
-                "Innlogget: {uid}",
-                "--sp-logout-url",
-                f"{sp.base_url}/logout",
-                "--idp-port",
-                str(port),
-                "--idp-key",
-                "portal.pem",
-            ],
-        )
+        yield sp, certify_args(sp.base_url, portal)
     finally:
         sp.stop()
-
-
-def certify(sp: NodeSamlSp, cwd: Path, *args: str) -> tuple[int, dict[str, Any], str]:
-    done = run_tpn(
-        cwd, "certify", "--profile", "sp", "--level", "full", "--report-dir", "report", *args
-    )
-    path = cwd / "report" / "report.json"
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    output = done.stdout[-6000:] + done.stderr[-2000:]
-    return done.returncode, data, f"{output}\n--- node\n{sp.logs()}"
 
 
 def test_its_metadata_as_the_library_writes_it_declares_only_http_post(
@@ -96,7 +49,7 @@ def test_a_well_configured_node_saml_sp_is_certified_over_http_post(
     tmp_path: Path, node_sp: tuple[NodeSamlSp, list[str]]
 ) -> None:
     sp, args = node_sp
-    status, data, output = certify(sp, tmp_path, *args)
+    status, data, output = certify(tmp_path, *args, logs=sp.logs)
     by_id = {r["id"]: r for r in data["requirements"]}
     outcome = {rid: r["result"] for rid, r in by_id.items()}
     assert outcome == dict.fromkeys(ALL, "passed"), output
@@ -130,7 +83,6 @@ def test_a_node_saml_sp_configured_as_vendors_get_it_wrong_fails_what_catches_th
     tmp_path: Path, node_sp: tuple[NodeSamlSp, list[str]], caught: set[str]
 ) -> None:
     sp, args = node_sp
-    status, data, output = certify(sp, tmp_path, *args)
-    failed = {r["id"] for r in data["requirements"] if r["result"] == "failed"}
-    assert failed == caught, output
+    status, data, output = certify(tmp_path, *args, logs=sp.logs)
+    assert results(data, "failed") == caught, output
     assert status == 1

@@ -5,7 +5,6 @@ with ``tpn sp portal-metadata`` and then ``tpn certify --profile sp --target ...
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +13,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from library_sp_support import ALL, certify, certify_args, results, set_up_portal
 from python3saml_support import Python3SamlSp
-from served import run_tpn
-
-from tpn.conformance import profiles
-from tpn.mocks.core.serving import free_port
-
-ALL = [r.id for r in profiles.get("sp").catalogue]
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -39,58 +33,21 @@ def onelogin_sp(
     """The SP served, trusting the suite's portal as `tpn sp portal-metadata` describes it, and
     the arguments of `tpn certify` for it (``indirect`` parameters: the SP's misconfiguration)."""
     wrong: dict[str, bool] = getattr(request, "param", {})
-    port = free_port()
-    made = run_tpn(
-        tmp_path,
-        "sp",
-        "portal-metadata",
-        "--idp-port",
-        str(port),
-        "--idp-key",
-        "portal.pem",
-        "--output",
-        "portal.xml",
-    )
-    assert made.returncode == 0, made.stderr
+    portal = set_up_portal(tmp_path)
     holder: list[Python3SamlSp] = []
     server = make_server(
         "127.0.0.1", 0, lambda e, s: holder[0](e, s), server_class=_Server, handler_class=_Quiet
     )
-    portal = (tmp_path / "portal.xml").read_bytes()
-    sp = Python3SamlSp(f"http://127.0.0.1:{server.server_port}", portal, **wrong)
+    sp = Python3SamlSp(f"http://127.0.0.1:{server.server_port}", portal.metadata, **wrong)
     holder.append(sp)
     (tmp_path / "sp.xml").write_bytes(sp.metadata())
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    args = [
-        "--target",
-        f"{sp.base_url}/side",
-        "--sp-metadata",
-        "sp.xml",
-        "--probe-url",
-        f"{sp.base_url}/probe",
-        "--probe-expect",
-        "Innlogget: {uid}",
-        "--sp-logout-url",
-        f"{sp.base_url}/logout",
-        "--idp-port",
-        str(port),
-        "--idp-key",
-        "portal.pem",
-    ]
+    args = certify_args(sp.base_url, portal)
     try:
         yield sp, args
     finally:
         server.shutdown()
         server.server_close()
-
-
-def certify(cwd: Path, *args: str) -> tuple[int, dict[str, Any], str]:
-    done = run_tpn(
-        cwd, "certify", "--profile", "sp", "--level", "full", "--report-dir", "report", *args
-    )
-    path = cwd / "report" / "report.json"
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return done.returncode, data, done.stdout[-4000:] + done.stderr[-2000:]
 
 
 def test_a_well_configured_python3_saml_sp_is_certified_over_http_post(
@@ -137,6 +94,5 @@ def test_a_python3_saml_sp_configured_as_vendors_get_it_wrong_fails_what_catches
 ) -> None:
     _, args = onelogin_sp
     status, data, output = certify(tmp_path, *args)
-    failed = {r["id"] for r in data["requirements"] if r["result"] == "failed"}
-    assert failed == caught, output
+    assert results(data, "failed") == caught, output
     assert status == 1

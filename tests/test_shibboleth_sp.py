@@ -6,21 +6,15 @@ installs them); skipped with the reason otherwise."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from served import run_tpn
+from library_sp_support import ALL, certify, certify_args, results, set_up_portal
 from shibboleth_support import Settings, ShibbolethSp, missing
 
-from tpn.conformance import profiles
-from tpn.mocks.core.serving import free_port
 from tpn.mocks.saml import metadata as md
 from tpn.mocks.saml import ns
-
-ALL = [r.id for r in profiles.get("sp").catalogue]
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,55 +28,15 @@ def shibboleth(
 ) -> Iterator[tuple[ShibbolethSp, list[str]]]:
     """The SP running, trusting the suite's portal as `tpn sp portal-metadata` describes it, and
     the arguments of `tpn certify` for it (``indirect`` parameters: its misconfiguration)."""
-    port = free_port()
-    made = run_tpn(
-        tmp_path,
-        "sp",
-        "portal-metadata",
-        "--idp-port",
-        str(port),
-        "--idp-key",
-        "portal.pem",
-        "--output",
-        "portal.xml",
-    )
-    assert made.returncode == 0, made.stderr
-    portal = (tmp_path / "portal.xml").read_bytes()
-    sp = ShibbolethSp(portal, md.parse_idp(portal), Settings(**getattr(request, "param", {})))
+    portal = set_up_portal(tmp_path)
+    settings = Settings(**getattr(request, "param", {}))
+    sp = ShibbolethSp(portal.metadata, md.parse_idp(portal.metadata), settings)
     try:
         sp.start()
         (tmp_path / "sp.xml").write_bytes(sp.metadata())
-        yield (
-            sp,
-            [
-                "--target",
-                f"{sp.base_url}/side",
-                "--sp-metadata",
-                "sp.xml",
-                "--probe-url",
-                f"{sp.base_url}/probe",
-                "--probe-expect",
-                "Innlogget: {uid}",
-                "--sp-logout-url",
-                f"{sp.base_url}/logout",
-                "--idp-port",
-                str(port),
-                "--idp-key",
-                "portal.pem",
-            ],
-        )
+        yield sp, certify_args(sp.base_url, portal)
     finally:
         sp.stop()
-
-
-def certify(sp: ShibbolethSp, cwd: Path, *args: str) -> tuple[int, dict[str, Any], str]:
-    done = run_tpn(
-        cwd, "certify", "--profile", "sp", "--level", "full", "--report-dir", "report", *args
-    )
-    path = cwd / "report" / "report.json"
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    output = done.stdout[-6000:] + done.stderr[-2000:]
-    return done.returncode, data, f"{output}\n{sp.logs()[-4000:]}"
 
 
 def test_its_metadata_declares_the_artifact_acs_first(
@@ -97,7 +51,7 @@ def test_a_well_configured_shibboleth_sp_is_certified_over_both_bindings(
     tmp_path: Path, shibboleth: tuple[ShibbolethSp, list[str]]
 ) -> None:
     sp, args = shibboleth
-    status, data, output = certify(sp, tmp_path, *args)
+    status, data, output = certify(tmp_path, *args, logs=sp.logs)
     by_id = {r["id"]: r for r in data["requirements"]}
     outcome = {rid: r["result"] for rid, r in by_id.items()}
     assert outcome == dict.fromkeys(ALL, "passed"), output
@@ -121,9 +75,8 @@ def test_a_shibboleth_sp_configured_as_municipalities_get_it_wrong_fails_what_ca
     tmp_path: Path, shibboleth: tuple[ShibbolethSp, list[str]], caught: set[str]
 ) -> None:
     sp, args = shibboleth
-    status, data, output = certify(sp, tmp_path, *args)
-    failed = {r["id"] for r in data["requirements"] if r["result"] == "failed"}
-    assert failed == caught, output
+    status, data, output = certify(tmp_path, *args, logs=sp.logs)
+    assert results(data, "failed") == caught, output
     assert status == 1
 
 
@@ -136,13 +89,13 @@ def test_told_to_sign_with_rsa_sha1_it_fails_the_request_and_the_login_and_nothi
     """The portal refuses an RSA-SHA1 AuthnRequest and says so; a refusal of a forgery proves
     nothing when no login can start, so those requirements are *not run*, saying why."""
     sp, args = shibboleth
-    status, data, output = certify(sp, tmp_path, *args)
+    status, data, output = certify(tmp_path, *args, logs=sp.logs)
     by_id = {r["id"]: r for r in data["requirements"]}
-    failed = {rid for rid, r in by_id.items() if r["result"] == "failed"}
+    failed = results(data, "failed")
     assert failed == {"SP-REQ-001", "SP-LOGIN-001"}, output
     assert "rsa-sha1" in by_id["SP-LOGIN-001"]["reason"], output
     assert "the portal refuses the SP's AuthnRequest" in by_id["SP-LOGIN-001"]["reason"]
-    not_run = {rid for rid, r in by_id.items() if r["result"] == "not_run"}
+    not_run = results(data, "not_run")
     assert not_run == set(ALL) - failed - {"SP-REQ-002", "SP-REQ-003"}, output
     assert all("could not start" in by_id[rid]["reason"] for rid in not_run), output
     assert status == 1
