@@ -96,45 +96,23 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[tuple[str, float]] = []
 
-    with InProcessMocks().running() as mocks:
+    def measure(name: str, url: str) -> None:
+        """Make a case at the archive ``url``, then time GetNoarksak of it."""
         session = requests.Session()
-        body, *_ = envelope(mocks.archive.wsdl_url, session)
-        timed(mocks.archive.url, session, body, 50)  # warm-up
-        rows.append(
-            (
-                "in process (tpn.testing)",
-                median_of(lambda: timed(mocks.archive.url, session, body, args.calls), args.rounds),
-            )
-        )
-
-    with ComposedMock() as served:
-        session = requests.Session()
-        session.trust_env = False
-        url = f"{served.url}/noark4ws"
+        session.trust_env = False  # never a proxy from the environment
         body, *_ = envelope(f"{url}?wsdl", session)
-        timed(url, session, body, 50)
-        rows.append(
-            (
-                "loopback, a thread (ComposedMock)",
-                median_of(lambda: timed(url, session, body, args.calls), args.rounds),
-            )
-        )
+        timed(url, session, body, 50)  # warm-up
+        rows.append((name, median_of(lambda: timed(url, session, body, args.calls), args.rounds)))
 
+    with InProcessMocks().running() as mocks:
+        measure("in process (tpn.testing)", mocks.archive.url)
+    with ComposedMock() as served:
+        measure("loopback, a thread (ComposedMock)", f"{served.url}/noark4ws")
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
         process = served_tpn(port, Path(folder))
         try:
-            session = requests.Session()
-            session.trust_env = False
-            url = f"http://127.0.0.1:{port}/noark4ws"
-            body, *_ = envelope(f"{url}?wsdl", session)
-            timed(url, session, body, 50)
-            rows.append(
-                (
-                    "loopback, tpn serve (its own process)",
-                    median_of(lambda: timed(url, session, body, args.calls), args.rounds),
-                )
-            )
+            measure("loopback, tpn serve (its own process)", f"http://127.0.0.1:{port}/noark4ws")
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
