@@ -129,6 +129,11 @@ class EnhetsregisteretHandle:
     def api_url(self) -> str:
         return self.mocks.url(f"{er.PATH}/api")
 
+    @property
+    def credentials(self) -> tuple[str, str]:
+        """The userid and password its SOAP operations take (in the body, as the register's)."""
+        return self.mocks.assembly.part(er.EnhetsregisteretPart).credentials
+
 
 class InProcessMocks:
     """Every reference mock in this process, reached at ``base_url`` through `responses`.

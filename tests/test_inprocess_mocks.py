@@ -15,6 +15,7 @@ import requests
 import responses
 import zeep
 from lxml import etree
+from ms_support import tjeneste
 from zeep.exceptions import Fault
 
 from tpn.testing import BASE_URL, InProcessMocks
@@ -45,16 +46,31 @@ def test_no_socket_is_opened(monkeypatch: pytest.MonkeyPatch, tpn_archive: Any) 
     assert requests.get(tpn_archive.wsdl_url, timeout=5).status_code == 200
 
 
-def test_every_mock_is_there(tpn_portal: Any, tpn_minside: Any, tpn_enhetsregisteret: Any) -> None:
+def test_the_portal_names_itself_at_the_base_url(tpn_portal: Any) -> None:
     metadata = requests.get(tpn_portal.metadata_url, timeout=5)
     assert metadata.status_code == 200
-    assert b"IDPSSODescriptor" in metadata.content
-    assert BASE_URL.encode() in metadata.content  # the portal names itself at the base URL
-    for url in (tpn_minside.tjenestekatalog_url, tpn_minside.meldingsboks_url):
-        assert zeep.Client(f"{url}?wsdl").service is not None
+    assert f'entityID="{BASE_URL}/sikkerhetsportal/metadata"'.encode() in metadata.content
+    assert f"{BASE_URL}/sikkerhetsportal/artifact".encode() in metadata.content
+
+
+def test_minside_takes_a_service_into_its_catalogue(tpn_minside: Any) -> None:
+    catalogue = zeep.Client(f"{tpn_minside.tjenestekatalog_url}?wsdl").service
+    answer = catalogue.RegistrerTjeneste(tjeneste=tjeneste())
+    assert answer.status.type == "OK", answer.status
+    [held] = tpn_minside.contents()["tjenester"]
+    assert held["tjenesteId"] == "oslo-barnehage"
+    for url in (tpn_minside.meldingsboks_url, tpn_minside.minesaker_url):
+        assert requests.get(f"{url}?wsdl", timeout=5).status_code == 200
+
+
+def test_enhetsregisteret_answers_over_soap_and_rest(tpn_enhetsregisteret: Any) -> None:
     register = zeep.Client(tpn_enhetsregisteret.wsdl_url)
-    assert register.service is not None
-    assert tpn_minside.contents()["tjenester"] == []
+    user, password = tpn_enhetsregisteret.credentials
+    answer = register.service.hentBasisdataMini(userid=user, password=password, orgnr="390301006")
+    assert "Oslo kommune" in str(answer)
+    rest = requests.get(f"{tpn_enhetsregisteret.api_url}/enheter/390301006", timeout=5)
+    assert rest.status_code == 200
+    assert rest.json()["navn"] == "Oslo kommune"
 
 
 # ---------------------------------------------------------------- steering
