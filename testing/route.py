@@ -28,6 +28,7 @@ from requests import PreparedRequest
 from urllib3 import HTTPHeaderDict
 from urllib3.response import HTTPResponse
 
+from tpn.mocks.core.front import call_app, environ_key
 from tpn.mocks.core.transport import TRANSPORT, Deferred
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -85,21 +86,7 @@ class WsgiRoute(responses.BaseResponse):
         environ = self.environ(request)
         transport = Deferred()
         environ[TRANSPORT] = transport
-        started: list[Any] = []
-
-        def start_response(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Any:
-            started[:] = [status, headers]
-            return lambda data: None
-
-        result = self.app(environ, start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+        status, headers, body = call_app(self.app, environ)
         if transport.dropped:
             raise requests.ConnectionError(
                 "the mock closed the connection without an answer (an injected fault)",
@@ -115,8 +102,7 @@ class WsgiRoute(responses.BaseResponse):
                     request=request,
                 )
             time.sleep(transport.seconds)
-        status, headers = started
-        return int(status.split(" ", 1)[0]), list(headers), body
+        return status, list(headers), body
 
     def environ(self, request: PreparedRequest) -> dict[str, Any]:
         """The WSGI environ (PEP 3333) of a prepared request, as a server would make it."""
@@ -148,11 +134,9 @@ class WsgiRoute(responses.BaseResponse):
             "wsgi.run_once": False,
         }
         for name, value in (request.headers or {}).items():
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_TYPE":
-                environ["CONTENT_TYPE"] = value
-            elif key != "CONTENT_LENGTH":
-                environ[f"HTTP_{key}"] = value
+            key = environ_key(name)  # as tpn serve's front makes it
+            if key:
+                environ[key] = value
         environ.setdefault("HTTP_HOST", split.netloc)
         return environ
 

@@ -389,26 +389,37 @@ class BufferedFront:
         return environ
 
     def _call(self, environ: dict[str, Any]) -> Answer:
-        started: list[Any] = []
-
-        def start_response(status: str, headers: Headers, exc_info: Any = None) -> Any:
-            started[:] = [status, headers]
-            return _no_write
-
-        result = self.app(environ, start_response)
-        try:
-            payload = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        status, headers = started
-        return int(status[:3]), headers, payload
+        return call_app(self.app, environ)
 
 
 # The environ key of each header name seen (PEP 3333: HTTP_ and upper case; the body's length
 # is the front's own, so "" drops it). Bounded: a client choosing names cannot grow it forever.
 _ENV_KEYS: dict[str, str] = {}
+
+
+def call_app(app: Any, environ: dict[str, Any]) -> Answer:
+    """Call a WSGI app whose body is a list of bytes (the mocks'): its status, headers and
+    whole body, the iterable closed as PEP 3333 asks."""
+    started: list[Any] = []
+
+    def start_response(status: str, headers: Headers, exc_info: Any = None) -> Any:
+        started[:] = [status, headers]
+        return _no_write
+
+    result = app(environ, start_response)
+    try:
+        payload = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status, headers = started
+    return int(status[:3]), headers, payload
+
+
+def environ_key(name: str) -> str:
+    """The environ key of a header (PEP 3333); "" for Content-Length, which the caller sets."""
+    return _ENV_KEYS.get(name) or _env_key(name)
 
 
 def _env_key(name: str) -> str:
