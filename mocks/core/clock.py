@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Column, String, Table, Text, select
 from sqlalchemy.engine import Connection
 
+from tpn.mocks.core import hot
 from tpn.mocks.core.store import Store, metadata
 
 settings_table = Table(
@@ -58,8 +59,8 @@ class Clock:
         if conn is None:
             with self.store.read() as c:
                 return self.state(c)
-        raw = conn.execute(_READ).scalar()
-        return json.loads(raw) if raw else None
+        row = hot.first(conn, _READ, {})  # read inside every Put: on the driver
+        return json.loads(row[0]) if row and row[0] else None
 
     def now(self, conn: Connection | None = None) -> dt.datetime:
         """The mock's current local time, read inside ``conn``'s transaction when given."""

@@ -143,8 +143,7 @@ class Journal:
             "fault_kind": fault[1] if fault else None,
             "key": None if key is None else key[:200],
         }
-        with self.store.write() as conn:
-            conn.execute(_INSERT, row)
+        self.store.append(_INSERT, row)
 
     def entries(
         self,

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import exc, func, select
 from sqlalchemy.engine import Connection, Row
 
+from tpn.mocks.core import hot
 from tpn.mocks.core.clock import Clock
 from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import documents, reads, search, tables
@@ -49,9 +50,9 @@ JP_NUMBERS = ("jpJaar", "jpSeknr", "jpJpostnr", "jpJdato")
 
 
 def _inserted_id(conn: Connection, statement: Any, values: dict[str, Any]) -> int:
-    key = conn.execute(statement, values).inserted_primary_key
+    key = hot.run(conn, statement, values).lastrowid
     assert key is not None
-    return int(key[0])
+    return key
 
 
 _IDS = ("saId", "jpId")
@@ -319,21 +320,21 @@ class Archive:
     def _save(self, conn: Connection, kind: str, rid: int, data: dict[str, Any]) -> None:
         """Store a changed object's message and index it again."""
         statement = q.SAK_SET_DATA if kind == "sak" else q.JP_SET_DATA
-        conn.execute(statement, {"b_id": rid, "b_data": _stored(data)})
-        conn.execute(q.SEARCH_DELETE, {"b_kind": kind, "b_id": rid})
+        hot.run(conn, statement, {"b_id": rid, "b_data": _stored(data)})
+        hot.run(conn, q.SEARCH_DELETE, {"b_kind": kind, "b_id": rid})
         self._index(conn, kind, rid, data)
 
     @staticmethod
     def _index(conn: Connection, kind: str, rid: int, data: dict[str, Any]) -> None:
         rows = search.index_rows(kind, rid, data)
         if rows:
-            conn.execute(q.SEARCH_INSERT, rows)
+            hot.run(conn, q.SEARCH_INSERT, rows)
 
     def _put_journpost(self, put: _Put, sent: Any) -> Any:
         conn = put.conn
         if sent.jpId is not None:
             rid = row_id(sent.jpId)
-            row = None if rid is None else conn.execute(q.JP_BY_ID, {"b_id": rid}).first()
+            row = None if rid is None else hot.first(conn, q.JP_BY_ID, {"b_id": rid})
             if row is None:
                 raise Rejected("NOT_FOUND", f"no journpost has jpId {sent.jpId!r}")
         elif sent.jpEksternNokkel is not None:
@@ -397,7 +398,9 @@ class Archive:
             replace=self.policies.documents,
         )
 
-    def _case_of_new_entry(self, conn: Connection, data: dict[str, Any]) -> Row[Any]:
+    def _case_of_new_entry(
+        self, conn: Connection, data: dict[str, Any]
+    ) -> Any:  # a hot row (named tuple)
         saar, seknr = data.get("jpSaar"), data.get("jpSaseknr")
         ext = data.get("jpSaEksternNokkel")
         if saar is not None and seknr is not None:
@@ -444,7 +447,7 @@ class Archive:
         self.checks.code(self.codes, "jpStatus", status, "journpost/jpStatus")
         self.checks.journpost_start(self.codes, ndoktype, status)
         count = sak_row.jp_count + 1
-        conn.execute(q.SAK_SET_JP_COUNT, {"b_id": sak_row.id, "b_count": count})
+        hot.run(conn, q.SAK_SET_JP_COUNT, {"b_id": sak_row.id, "b_count": count})
         jpostnr = self.numbering.jpostnr(conn, count)
         seknr = self.numbering.draw(conn, "jp", today.year)
         data.update(jpJaar=today.year, jpSeknr=seknr, jpJpostnr=jpostnr, jpJdato=today.isoformat())

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from tpn.mocks.core import hot
 from tpn.mocks.noark4ws import queries as q
 from tpn.mocks.noark4ws.policies import DocumentReplace
 from tpn.mocks.noark4ws.rules import Rejected
@@ -38,7 +39,7 @@ def of_entry(conn: Connection, jp_id: int) -> dict[int, Stored]:
     """The entry's stored documents, by dlRnr."""
     return {
         r.rnr: Stored(r.id, r.rnr, r.meta, r.sha256)
-        for r in conn.execute(q.DOCS_OF, {"b_id": jp_id})
+        for r in hot.rows(conn, q.DOCS_OF, {"b_id": jp_id})
     }
 
 
@@ -87,9 +88,10 @@ def save(
         if old is not None:
             if old.sha256 == sha and json.loads(old.meta) == meta:
                 continue
-            conn.execute(q.DOC_DELETE, {"b_id": old.id})
+            hot.run(conn, q.DOC_DELETE, {"b_id": old.id})
         meta_json = json.dumps(meta)
-        key = conn.execute(
+        key = hot.run(
+            conn,
             q.DOC_INSERT,
             {
                 "journpost_id": jp_id,
@@ -98,9 +100,9 @@ def save(
                 "content": content,
                 "sha256": sha,
             },
-        ).inserted_primary_key
+        ).lastrowid
         assert key is not None
-        existing[rnr] = Stored(int(key[0]), rnr, meta_json, sha)
+        existing[rnr] = Stored(key, rnr, meta_json, sha)
         changed = True
     return changed
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection, Row
 
+from tpn.mocks.core import hot
 from tpn.mocks.core.clock import Clock
 from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import queries as q
@@ -33,11 +34,11 @@ Kind = str  # "sak" (a noarksak) or "jp" (a journpost)
 
 def next_number(conn: Connection, name: str) -> int:
     """The next value of the archive's counter ``name`` (1 for a counter not used before)."""
-    value = conn.execute(q.COUNTER_NEXT, {"b_name": name}).scalar()
-    if value is None:
-        conn.execute(q.COUNTER_INSERT, {"name": name, "value": 1})
+    found = hot.first(conn, q.COUNTER_NEXT, {"b_name": name})
+    if found is None:
+        hot.run(conn, q.COUNTER_INSERT, {"name": name, "value": 1})
         return 1
-    return int(value)
+    return int(found[0])
 
 
 def case_status(data: dict[str, Any]) -> str:
@@ -173,8 +174,8 @@ class ByExternalKey:
     """The profile's: an external key names one object, so a resent Put (after a timeout)
     finds the object the first one made and updates it instead of making a second."""
 
-    def existing(self, conn: Connection, kind: Kind, key: tuple[str, str]) -> Row[Any] | None:
-        return conn.execute(_BY_KEY[kind], {"b_sys": key[0], "b_key": key[1]}).first()
+    def existing(self, conn: Connection, kind: Kind, key: tuple[str, str]) -> Any | None:
+        return hot.first(conn, _BY_KEY[kind], {"b_sys": key[0], "b_key": key[1]})
 
     def key_of_new(self, conn: Connection, kind: Kind, key: dict[str, Any]) -> dict[str, Any]:
         return key

@@ -15,8 +15,9 @@ import json
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
+from tpn.mocks.core import hot
 from tpn.mocks.noark4ws import model as m
 from tpn.mocks.noark4ws import queries as q
 from tpn.mocks.noark4ws import search, tables
@@ -84,17 +85,17 @@ class Reads:
         said: str | None = None,
         numbers: tuple[int, int] | None = None,
         ext: tuple[str, str] | None = None,
-    ) -> Row[Any] | None:
+    ) -> Any | None:
         if said is not None:
             rid = row_id(said)
-            return None if rid is None else conn.execute(q.SAK_BY_ID, {"b_id": rid}).first()
+            return None if rid is None else hot.first(conn, q.SAK_BY_ID, {"b_id": rid})
         if numbers is not None:
             if not all(fits(n) for n in numbers):
                 return None
             values = {"b_saar": numbers[0], "b_seknr": numbers[1]}
-            return conn.execute(self.numbers.sak_by_numbers, values).first()
+            return hot.first(conn, self.numbers.sak_by_numbers, values)
         if ext is not None:
-            return conn.execute(q.SAK_BY_EXT, {"b_sys": ext[0], "b_key": ext[1]}).first()
+            return hot.first(conn, q.SAK_BY_EXT, {"b_sys": ext[0], "b_key": ext[1]})
         return None
 
     def _journpost_answer(
@@ -116,7 +117,7 @@ class Reads:
         docs = []
         if dokument:
             statement = q.DOCS_META_CONTENT if fil else q.DOCS_META
-            for r in conn.execute(statement, {"b_id": rid}):
+            for r in hot.rows(conn, statement, {"b_id": rid}):
                 meta = json.loads(r.meta)
                 if fil and r.content is not None:
                     meta["fil"] = {"base64": r.content}
@@ -236,7 +237,7 @@ class Reads:
         )
         flags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
         if kind == "jpId":  # the commonest read, on a statement built once
-            row = conn.execute(q.JP_BY_ID, {"b_id": row_id(req.jpId) or -1}).first()
+            row = hot.first(conn, q.JP_BY_ID, {"b_id": row_id(req.jpId) or -1})
             if row is None:
                 raise Rejected("NOT_FOUND", f"no journpost matches jpId {req.jpId!r}")
             return [self._entry(conn, row, flags)]
