@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from tpn.conformance.results import RequirementResult, Run
+from tpn.fixtures import pretty
 
 FORMAT = "tpn-report/1"
 
@@ -117,10 +118,13 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# An exchange's bodies indented and highlighted (XML evidence used to be one long line); the
+# text is the redacted one, as in report.json, and anything not well-formed shows as it came.
+_ENV.filters["pretty"] = lambda body: pretty.pretty(body).html
 
 
 def render_html(report: dict[str, Any]) -> str:
-    return _ENV.get_template("report.html.j2").render(r=report)
+    return _ENV.get_template("report.html.j2").render(r=report, pretty_css=pretty.css())
 
 
 def _write(path: Path, text: str) -> None:

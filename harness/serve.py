@@ -251,7 +251,8 @@ def serve_command(args: argparse.Namespace) -> int:
         f"  citizen   {portal}/minside/ (MinSide's pages: log in as a synthetic persona)",
         f"  register  {base}/enhetsregisteret?wsdl (Enhetsregisteret, SOAP; REST under "
         f"{base}/enhetsregisteret/api/enheter/ORGNR)",
-        f"  journal   {base}/__admin/journal",
+        f"  journal   {base}/__admin/view/journal (a page for people; JSON at "
+        f"{base}/__admin/journal)",
         f"  health    {base}/isalive",
         f"  database  {db.shown(config.db)}",
         f"  workers   {workers} ({args.server}, engine {args.engine})",

@@ -12,6 +12,7 @@ POST   /__admin/faults {"kind": "drop-after-commit", "operation": "PutJournpost"
 GET    /__admin/faults                                  the injected faults, hits remaining
 DELETE /__admin/faults                                  forget every fault
 DELETE /__admin/faults/{id}                             forget one
+GET    /__admin/view/...                                pages for people (``pages``): the journal
 and the security portal's, where it is a part:
 POST   /__admin/sikkerhetsportal/sp   (SP metadata XML)  register a service provider
 GET    /__admin/sikkerhetsportal/sp                      the registered service providers
@@ -23,6 +24,10 @@ Every value is checked for its type and range: ``after`` 0 or more, ``limit`` 1 
 ``MAX_JOURNAL_PAGE``, the clock within ``clock.EARLIEST``..``clock.LATEST``, ``frozen`` a JSON
 boolean, a fault as ``tpn.mocks.core.faults`` checks it. A journal page also ends at about
 ``MAX_PAGE_BYTES`` of JSON.
+
+A page (``pages``: a WSGI app by its prefix under ``/__admin``) answers in HTML for people, behind
+the same gate as the rest; it takes every request under its prefix and answers its own errors
+(``tpn.mocks.core.journal_page``).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from tpn.mocks.core.clock import EARLIEST, LATEST, Clock
 from tpn.mocks.core.faults import FaultError, Faults, fault_id
 from tpn.mocks.core.journal import Journal
 from tpn.mocks.soap.faults import StartResponse, clip, incident
+
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 JSON = "application/json; charset=utf-8"
 MAX_BODY = 64 * 1024  # a JSON body of the admin side (the clock); SP metadata has its own limit
@@ -78,8 +85,11 @@ class Admin:
         body_limits: Mapping[str, int] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         faults: Faults | None = None,
+        pages: Mapping[str, WsgiApp] | None = None,
     ) -> None:
         self.journal = journal
+        # Prefix under /__admin (``/view``) → a page's app, which answers everything under it.
+        self._pages = dict(pages or {})
         self.faults = faults
         # Bodies larger than MAX_BODY that extra routes take (an SP's metadata), by path.
         self._limits = dict(body_limits or {})
@@ -92,6 +102,9 @@ class Admin:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "").removeprefix("/__admin").rstrip("/")
+        page = self._page(path)
+        if page is not None:
+            return page(environ, start_response)
         try:
             status, body = self._route(method, path, environ)
         except AdminError as err:
@@ -107,6 +120,12 @@ class Admin:
             [("Content-Type", JSON), ("Content-Length", str(len(payload)))],
         )
         return [payload]
+
+    def _page(self, path: str) -> WsgiApp | None:
+        for prefix, page in self._pages.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return page
+        return None
 
     def body_limit(self, path: str) -> int:
         """The largest body the route at ``path`` (under /__admin) takes: the serving front
@@ -131,6 +150,7 @@ class Admin:
             handler = self._one_fault(method, path.removeprefix("/faults/"))
         if handler is None:
             allowed = sorted(f"{m} /__admin{p}" for m, p in routes)
+            allowed += [f"GET /__admin{prefix}/..." for prefix in sorted(self._pages)]
             raise AdminError(
                 404, f"no admin route {method} /__admin{path}; routes: {', '.join(allowed)}"
             )

@@ -2,20 +2,22 @@
 
 A mock (the archive, the portal) is built as a ``Part``: its SOAP endpoints by path, its sites
 for browsers by path prefix, its admin routes and their body limits, its reset, its state
-counts, and the credentials its endpoints ask for. It is built in two steps, so that a mistake
-in the configuration is found before anything exists: a ``Plan`` reads the ``MockConfig`` (an
-unknown defect fails there), and the ``Build`` it returns makes the part over what the process
-shares (``Shared``: the store, the test clock, the journal).
+counts, its panels on the journal page, and the credentials its endpoints ask for. It is built
+in two steps, so that a mistake in the configuration is found before anything exists: a
+``Plan`` reads the ``MockConfig`` (an unknown defect fails there), and the ``Build`` it returns
+makes the part over what the process shares (``Shared``: the store, the test clock, the
+journal).
 
 ``Assembly.of(config, plans)`` runs every plan, makes the shared store, clock and journal, builds
-every part over them and mounts the parts in one ``MockApp`` with one admin side. Which parts a
-process holds is the caller's choice: the composition root (``tpn.mocks.compose``) lists every
+every part over them and mounts the parts in one ``MockApp`` with one admin side, whose pages
+(the journal page at ``/__admin/view/journal``) show every part's exchanges and panels. Which
+parts a process holds is the caller's choice: the composition root (``tpn.mocks.compose``) lists every
 mock for ``tpn serve``; ``ArchiveMock`` and ``PortalMock`` assemble one part each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
@@ -25,6 +27,9 @@ from tpn.mocks.core.clock import Clock
 from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.faults import Faults, FaultTarget
 from tpn.mocks.core.journal import Journal
+from tpn.mocks.core.journal_page import PREFIX as PAGES
+from tpn.mocks.core.journal_page import JournalPage
+from tpn.mocks.core.panels import Panel
 from tpn.mocks.core.store import Store
 
 __all__ = ["AdminRoutes", "Assembly", "Build", "Part", "Plan", "Shared"]
@@ -53,6 +58,10 @@ def _no_counts() -> Mapping[str, int]:
     return {}
 
 
+def _no_panels() -> Sequence[Panel]:
+    return ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Part:
     """One mock, built, as the assembly mounts it. A mock's own part subclasses this to carry
@@ -69,6 +78,8 @@ class Part:
     admin_limits: Mapping[str, int] = field(default_factory=dict)  # bodies over admin.MAX_BODY
     reset: Callable[[], None] = _nothing  # forget the part's state (not the journal, the clock)
     counts: Callable[[], Mapping[str, int]] = _no_counts  # what it holds (GET /__admin/state)
+    # What a person should know of its state, as it is now: the journal page shows these.
+    panels: Callable[[], Sequence[Panel]] = _no_panels
 
 
 Build = Callable[[Shared], Part]
@@ -111,6 +122,13 @@ class Assembly:
         # Every endpoint that can act out faults takes them from the store, by its path.
         faults = Faults(store, {p: e for p, e in endpoints.items() if isinstance(e, FaultTarget)})
         assembly: Self
+        page = JournalPage(
+            journal=journal,
+            clock=clock,
+            faults=faults,
+            panels=lambda: [panel for part in parts for panel in part.panels()],
+            on_error=on_error,
+        )
         admin = Admin(
             journal=journal,
             clock=clock,
@@ -120,6 +138,7 @@ class Assembly:
             body_limits=_joined(parts, "admin_limits"),
             on_error=on_error,
             faults=faults,
+            pages={PAGES: page},
         )
         # MockApp has one Basic gate, before the admin side and every endpoint (sites and
         # /isalive are outside it). A part whose endpoints ask for no credentials leaves it open:

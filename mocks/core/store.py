@@ -22,7 +22,17 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Column, Engine, Insert, MetaData, Table, create_engine, event, inspect
+from sqlalchemy import (
+    Column,
+    Engine,
+    Index,
+    Insert,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -83,6 +93,18 @@ def _missing_columns(bind: Engine | Connection) -> list[tuple[Table, Column[Any]
     return missing
 
 
+def _missing_indexes(bind: Engine | Connection) -> list[Index]:
+    """The indexes of this MetaData's tables that the database's tables of that name lack."""
+    found = inspect(bind)
+    missing = []
+    for table in metadata.sorted_tables:
+        if not found.has_table(table.name):
+            continue
+        present = {i["name"] for i in found.get_indexes(table.name)}
+        missing += [index for index in table.indexes if index.name not in present]
+    return missing
+
+
 class Store:
     """A database for mock state. ``write()`` and ``read()`` are transactions."""
 
@@ -137,6 +159,16 @@ class Store:
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
         self._add_columns()
+        self._add_indexes()
+
+    def _add_indexes(self) -> None:
+        """Make the indexes a table gained since an existing store was made (the journal's
+        for its page's filters): the same store, faster to read."""
+        if not _missing_indexes(self.engine):
+            return
+        with self.write() as conn:
+            for index in _missing_indexes(conn):
+                index.create(conn, checkfirst=True)
 
     def _add_columns(self) -> None:
         """Add the nullable columns a table gained since an existing store was made (the

@@ -61,6 +61,7 @@ def archive_part(config: MockConfig) -> Callable[[Shared], ArchivePart]:
             endpoints={PATH: endpoint},
             reset=archive.reset,
             counts=archive.counts,
+            panels=lambda: (defects.catalogue_panel(config.defects),),
             archive=archive,
             endpoint=endpoint,
         )

@@ -16,6 +16,7 @@ from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.parts import Assembly, Part, Shared
 from tpn.mocks.core.server import MockServer
 from tpn.mocks.saml.keys import SigningKey
+from tpn.mocks.sikkerhetsportal import personas
 from tpn.mocks.sikkerhetsportal.admin import MAX_METADATA
 from tpn.mocks.sikkerhetsportal.admin import routes as admin_routes
 from tpn.mocks.sikkerhetsportal.portal import PREFIX, Portal
@@ -43,6 +44,7 @@ def portal_part(config: MockConfig) -> Callable[[Shared], PortalPart]:
             admin_limits={"/sikkerhetsportal/sp": MAX_METADATA},
             reset=portal.reset,
             counts=portal.counts,
+            panels=lambda: (personas.panel(shared.clock.now().date()),),
             portal=portal,
         )
 

@@ -15,8 +15,9 @@ import functools
 from dataclasses import dataclass
 
 from tpn.fixtures import population
+from tpn.mocks.core.panels import Panel
 
-__all__ = ["ADULT", "MAX_QUERY", "Choice", "Role", "choices", "find"]
+__all__ = ["ADULT", "MAX_QUERY", "Choice", "Role", "choices", "find", "panel"]
 
 ADULT = 18  # the youngest a persona who logs in may be
 MAX_QUERY = 100  # characters of a search; a longer one is refused, politely
@@ -115,3 +116,29 @@ def find(on: dt.date, query: str) -> list[Choice]:
     bounds the query (``MAX_QUERY``) before it gets here."""
     words = query.casefold().split()
     return [c for c in choices(on) if c.matches(words)]
+
+
+def panel(on: dt.date) -> Panel:
+    """The personas to log in with, as the journal page lists them (``Part.panels``)."""
+    rows = tuple(
+        (
+            c.navn,
+            c.foedselsnummer + (" (D-number)" if c.dnr else ""),
+            str(c.alder),
+            c.kommune,
+            ", ".join(str(age) for age in c.barn) or "none",
+            "; ".join(str(r) for r in c.roller) or "none",
+        )
+        for c in choices(on)
+    )
+    return Panel(
+        title="Personas to log in with",
+        columns=("Name", "Fødselsnummer", "Age", "Kommune", "Children's ages", "Roles"),
+        rows=rows,
+        note=(
+            "The security portal's synthetic adults, aged on the test clock's day. A service "
+            "that logs in through the portal (MinSide at /minside/) sends you to its login page: "
+            "search for one of them, choose a login method (MinID gives level 3; BankID, "
+            "Buypass and Commfides level 4) and log in. There are no passwords."
+        ),
+    )

@@ -17,7 +17,17 @@ Adding a defect is one registry entry, one catalogue entry and one test.
 from __future__ import annotations
 
 from tpn.mocks.noark4ws.defects.catalogue import Defect, catalogue, names
+from tpn.mocks.noark4ws.defects.catalogue import panel as catalogue_panel
 from tpn.mocks.noark4ws.defects.registry import REGISTRY, seams
 from tpn.mocks.noark4ws.defects.seams import REFERENCE_SEAMS, Seams
 
-__all__ = ["REFERENCE_SEAMS", "REGISTRY", "Defect", "Seams", "catalogue", "names", "seams"]
+__all__ = [
+    "REFERENCE_SEAMS",
+    "REGISTRY",
+    "Defect",
+    "Seams",
+    "catalogue",
+    "catalogue_panel",
+    "names",
+    "seams",
+]

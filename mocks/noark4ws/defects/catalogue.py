@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 
 from tpn.fixtures import standard_file
+from tpn.mocks.core.panels import Panel
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,16 @@ def catalogue() -> tuple[Defect, ...]:
 def names() -> list[str]:
     """Every defect's name, in the catalogue's order."""
     return [d.name for d in catalogue()]
+
+
+def panel(chosen: tuple[str, ...]) -> Panel:
+    """The defects the archive was started with, as the journal page shows them."""
+    known = {d.name: d for d in catalogue()}
+    return Panel(
+        title="The archive's defects in force",
+        columns=("Defect", "What the archive does wrong", "Requirements that catch it"),
+        rows=tuple(
+            (name, known[name].summary, ", ".join(known[name].requirements)) for name in chosen
+        ),
+        empty="None: the archive behaves as the reference.",
+    )
