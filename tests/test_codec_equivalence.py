@@ -120,3 +120,85 @@ def test_status_text_beyond_ascii(endpoints: tuple[Recorder, SoapEndpoint, SoapE
         assert etree.fromstring(spyne_out).find(f".//{{{NS}}}message") is None, (
             "Spyne now writes non-ASCII XmlData: widen DATA_TEXT in model_strategies.py"
         )
+
+
+def _lxml_envelope(endpoint: SoapEndpoint, response_cls: type[Any], response: Any) -> bytes:
+    """The envelope as lxml's writer makes it, which ``to_xml`` must match byte for byte."""
+    env = etree.Element(
+        f"{{{SOAP11_ENV}}}Envelope", nsmap={"soap11env": SOAP11_ENV, "tns": endpoint.namespace}
+    )
+    body = etree.SubElement(env, f"{{{SOAP11_ENV}}}Body")
+    codec.to_element(response, body, f"{{{endpoint.namespace}}}{response_cls.get_type_name()}")
+    out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_the_text_writer_writes_what_lxml_writes(
+    endpoints: tuple[Recorder, SoapEndpoint, SoapEndpoint], operation: str, data: st.DataObject
+) -> None:
+    _, fast, _ = endpoints
+    response_cls = OPERATIONS[operation][1]
+    response = data.draw(instances(response_cls), label="response")
+    assert fast.envelope(response_cls, response) == _lxml_envelope(fast, response_cls, response)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a & b < c > d",
+        "line\r\nbreak\tand\ttab",  # CR is written as &#13; in text, LF and TAB as they are
+        "quotes \" and ' and ]]>",
+        "",
+        "løpenummer \U0001f600 \x85 \u2028",
+    ],
+)
+def test_the_text_writer_escapes_as_lxml_does(
+    endpoints: tuple[Recorder, SoapEndpoint, SoapEndpoint], text: str
+) -> None:
+    from tpn.mocks.noark4ws import model as m
+
+    _, fast, _ = endpoints
+    response = m.GetNoarksakResponse(
+        status=m.StatusType(type=text, message=[m.MessageType(code=text, text=text)]),
+        noarksak=[m.NoarksakType(saTittel=text, saId="1")],
+    )
+    ours = fast.envelope(m.GetNoarksakResponse, response)
+    assert ours == _lxml_envelope(fast, m.GetNoarksakResponse, response)
+    assert etree.fromstring(ours).findtext(f".//{{{NS}}}saTittel") == text
+
+
+def test_what_is_not_xml_text_is_refused_as_lxml_refuses_it(
+    endpoints: tuple[Recorder, SoapEndpoint, SoapEndpoint],
+) -> None:
+    from tpn.mocks.noark4ws import model as m
+
+    _, fast, _ = endpoints
+    response = m.GetNoarksakResponse(noarksak=[m.NoarksakType(saTittel="bell\x07")])
+    with pytest.raises(ValueError, match="XML compatible"):
+        fast.envelope(m.GetNoarksakResponse, response)
+
+
+@pytest.mark.parametrize(
+    ("cls_name", "fields"),
+    [
+        ("StatusType", {"type": "OK"}),
+        ("StatusType", {"type": "WARNING", "message": []}),
+        ("GetJournpostResponse", {"journpost": None}),
+        ("JournpostReturnRequestsType", {}),
+        ("FilType", {"ref": "r", "base64": [b"x"]}),
+    ],
+)
+def test_make_leaves_an_object_as_spynes_init_does(cls_name: str, fields: dict[str, Any]) -> None:
+    from tpn.mocks.noark4ws import model as m
+
+    cls = getattr(m, cls_name)
+    assert vars(codec.make(cls, **fields)) == vars(cls(**fields))
+    with pytest.raises(TypeError, match="no field"):
+        codec.make(cls, nonsense=1)

@@ -916,8 +916,8 @@ def test_the_corpus_covers_every_class_the_issue_names() -> None:
 def test_the_clock_range_holds_in_the_store(tmp_path: Path) -> None:
     """A clock stored before the range was checked (or written straight into the store) never
     makes "now" fail: the archive keeps writing, in the last year it can hold."""
-    from tpn.mocks.core.clock import settings_table
     from tpn.mocks.core.config import MockConfig
+    from tpn.mocks.core.settings import settings_table
     from tpn.mocks.noark4ws import build_archive
 
     parts = build_archive(MockConfig(db=f"sqlite:///{tmp_path / 'c.db'}"))

@@ -12,18 +12,12 @@ import json
 import time
 from typing import Any
 
-from sqlalchemy import Column, String, Table, Text, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from tpn.mocks.core import hot
-from tpn.mocks.core.store import Store, metadata
-
-settings_table = Table(
-    "tpn_settings",
-    metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
-)
+from tpn.mocks.core.settings import settings_table
+from tpn.mocks.core.store import Store
 
 _KEY = "clock"
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,8 @@ from sqlalchemy import (
     select,
 )
 
+from tpn.mocks.core import hot, journal_log
+from tpn.mocks.core.settings import settings_table
 from tpn.mocks.core.store import Store, metadata
 
 journal_table = Table(
@@ -70,6 +73,13 @@ journal_table = Table(
 
 DEFAULT_MAX_BODY = 256 * 1024
 _INSERT = journal_table.insert()  # built once: it runs on every request
+# Rows move from the log (``journal_log``) once this many bytes wait: about forty exchanges of
+# a few KiB, so the request that moves them waits a millisecond or so, not tens.
+FLUSH_BYTES = 256 * 1024
+_LOG_MARK = "journal_log"
+_MARK_READ = select(settings_table.c.value).where(settings_table.c.key == _LOG_MARK)
+_MARK_DELETE = settings_table.delete().where(settings_table.c.key == _LOG_MARK)
+_MARK_INSERT = settings_table.insert().values(key=_LOG_MARK)
 MAX_VALUES = 200  # distinct values of a column offered as choices (``Journal.values``)
 
 
@@ -189,6 +199,9 @@ class Journal:
     def __init__(self, store: Store, *, max_body: int = DEFAULT_MAX_BODY) -> None:
         self.store = store
         self.max_body = max_body
+        self._log = _log_of(store)
+        # Rows a process logged and did not move before it stopped move in now.
+        self.flush()
 
     def record(
         self,
@@ -221,7 +234,34 @@ class Journal:
             "fault_kind": fault[1] if fault else None,
             "key": None if key is None else key[:200],
         }
-        self.store.append(_INSERT, row)
+        if self._log is None:
+            self.store.append(_INSERT, row)
+        elif self._log.append(journal_log.encode(row)) >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> int:
+        """Move the rows waiting in the log into the journal's table (every read does this
+        first); how many moved."""
+        if self._log is None or not self._log.waiting():
+            return 0
+        return self._log.drain(self._move, self._mark)
+
+    def _move(self, rows: list[dict[str, Any]], mark: journal_log.Mark | None) -> None:
+        with self.store.write() as conn:
+            hot.run(conn, _INSERT, rows)
+            if mark is not None:
+                value = json.dumps({"first": mark.first, "offset": mark.offset})
+                conn.execute(_MARK_DELETE)
+                conn.execute(_MARK_INSERT, {"value": value})
+
+    def _mark(self) -> journal_log.Mark | None:
+        with self.store.read() as conn:
+            raw = conn.execute(_MARK_READ).scalar()
+        try:
+            found = json.loads(raw) if raw else None
+            return journal_log.Mark(str(found["first"]), int(found["offset"])) if found else None
+        except (ValueError, TypeError, KeyError):
+            return None  # not a mark this version wrote: move the whole log
 
     def entries(
         self,
@@ -233,6 +273,7 @@ class Journal:
     ) -> list[Exchange]:
         """Recorded exchanges with id greater than ``after``, oldest first; only those of
         ``operation`` and of the business ``key``, when given."""
+        self.flush()
         chosen = JournalFilter(operation=operation or None, key=key or None)
         query = (
             select(journal_table)
@@ -248,6 +289,7 @@ class Journal:
     ) -> list[Summary]:
         """The exchanges ``chosen`` matches, newest first, with ids below ``before`` when
         given (the next page starts below the last id of this one), at most ``limit``."""
+        self.flush()
         query = select(*_SUMMARY).where(*chosen.conditions())
         if before is not None:
             query = query.where(journal_table.c.id < before)
@@ -257,12 +299,14 @@ class Journal:
 
     def count(self, chosen: JournalFilter = ANY) -> int:
         """How many exchanges ``chosen`` matches."""
+        self.flush()
         query = select(func.count()).select_from(journal_table).where(*chosen.conditions())
         with self.store.read() as conn:
             return int(conn.execute(query).scalar_one())
 
     def exchange(self, exchange_id: int) -> Exchange | None:
         """One exchange, bodies included; None when there is none of that id."""
+        self.flush()
         query = select(journal_table).where(journal_table.c.id == exchange_id)
         with self.store.read() as conn:
             row = conn.execute(query).first()
@@ -272,6 +316,7 @@ class Journal:
         """The distinct values of ``column`` (``service``, ``operation``, ``http_status``,
         ``outcome``) in the journal, in order, at most ``limit`` of them: the choices a filter
         offers."""
+        self.flush()
         if column not in ("service", "operation", "http_status", "outcome"):
             raise ValueError(f"no choices of {column!r}")
         col = journal_table.c[column]
@@ -280,4 +325,17 @@ class Journal:
             return list(conn.execute(query).scalars())
 
     def clear(self) -> None:
-        self.store.clear(journal_table.name)
+        if self._log is None:
+            self.store.clear(journal_table.name)
+        else:
+            self._log.discard(lambda: self.store.clear(journal_table.name))
+
+
+def _log_of(store: Store) -> journal_log.Log | None:
+    """Where ``record`` puts rows first: a file beside a file database, a list beside a memory
+    one; none for another database, which takes each row as it comes."""
+    if store.is_memory:
+        return journal_log.MemoryLog()
+    if store.is_sqlite and store.url.database:
+        return journal_log.FileLog(f"{store.url.database}-exchanges.log")
+    return None

@@ -38,7 +38,7 @@ from tpn.mocks.noark4ws.codes import code_lists
 from tpn.mocks.noark4ws.policies import REFERENCE_POLICIES, Policies, case_status, entry_state
 from tpn.mocks.noark4ws.reads import ext_key, jp_data, row_id, sak_data
 from tpn.mocks.noark4ws.rules import Rejected
-from tpn.mocks.soap.codec import from_dict, to_dict
+from tpn.mocks.soap.codec import from_dict, make, to_dict
 from tpn.mocks.soap.faults import clip
 
 Warning_ = tuple[str, str]
@@ -63,13 +63,14 @@ def _stored(data: dict[str, Any]) -> str:
 
 
 def _status(warnings: Iterable[Warning_] = ()) -> Any:
-    msgs = [m.MessageType(code=c, text=clip(t)) for c, t in warnings]
-    return m.StatusType(type="WARNING" if msgs else "OK", message=msgs or None)
+    msgs = [make(m.MessageType, code=c, text=clip(t)) for c, t in warnings]
+    return make(m.StatusType, type="WARNING" if msgs else "OK", message=msgs or None)
 
 
 def _error(r: Rejected) -> Any:
     # A message may quote the client's values: clipped, so an answer never echoes megabytes.
-    return m.StatusType(type="ERROR", message=[m.MessageType(code=r.code, text=clip(r.text))])
+    message = make(m.MessageType, code=r.code, text=clip(r.text))
+    return make(m.StatusType, type="ERROR", message=[message])
 
 
 def error_answer(operation: str, code: str, text: str) -> Any:
@@ -155,11 +156,11 @@ class Archive:
 
     def put_noarksak(self, req: Any) -> Any:
         status, stored = self._write("PutNoarksak", req.noarksak, self._put_noarksak)
-        return m.PutNoarksakResponse(status=status, noarksak=stored)
+        return make(m.PutNoarksakResponse, status=status, noarksak=stored)
 
     def put_journpost(self, req: Any) -> Any:
         status, stored = self._write("PutJournpost", req.journpost, self._put_journpost)
-        return m.PutJournpostResponse(status=status, journpost=stored)
+        return make(m.PutJournpostResponse, status=status, journpost=stored)
 
     def _put_noarksak(self, put: _Put, sent: Any) -> Any:
         if sent.journpost:
@@ -551,11 +552,11 @@ class Archive:
 
     def get_noarksak(self, req: Any) -> Any:
         status, found = self._read(self.reads.get_noarksak, req)
-        return m.GetNoarksakResponse(status=status, noarksak=found)
+        return make(m.GetNoarksakResponse, status=status, noarksak=found)
 
     def get_journpost(self, req: Any) -> Any:
         status, found = self._read(self.reads.get_journpost, req)
-        return m.GetJournpostResponse(status=status, journpost=found)
+        return make(m.GetJournpostResponse, status=status, journpost=found)
 
     def contents(self) -> list[dict[str, Any]]:
         """Everything the archive holds: cases, their entries and documents (``Reads.contents``)."""

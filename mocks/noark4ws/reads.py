@@ -23,7 +23,7 @@ from tpn.mocks.noark4ws import queries as q
 from tpn.mocks.noark4ws import search, tables
 from tpn.mocks.noark4ws.policies import NumberIndex
 from tpn.mocks.noark4ws.rules import Rejected
-from tpn.mocks.soap.codec import from_dict
+from tpn.mocks.soap.codec import from_dict, make
 
 _INT64 = 2**63 - 1
 
@@ -64,7 +64,9 @@ def dokument(doc: dict[str, Any]) -> Any:
     fil = doc.get("fil")
     obj = from_dict(m.DokumentType, {k: v for k, v in doc.items() if k != "fil"})
     if fil is not None:
-        obj.fil = m.FilType(base64=[fil["base64"]] if "base64" in fil else None, ref=fil.get("ref"))
+        obj.fil = make(
+            m.FilType, base64=[fil["base64"]] if "base64" in fil else None, ref=fil.get("ref")
+        )
     return obj
 
 
@@ -187,8 +189,8 @@ class Reads:
             if row is None:
                 raise Rejected("NOT_FOUND", f"no noarksak matches {named}")
             rows = [row]
-        flags = req.returnNoarksakRequests or m.NoarksakReturnRequestsType()
-        jflags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
+        flags = req.returnNoarksakRequests or make(m.NoarksakReturnRequestsType)
+        jflags = req.returnJournpostRequests or make(m.JournpostReturnRequestsType)
         out = []
         for row in rows:
             data = sak_data(row)
@@ -235,7 +237,7 @@ class Reads:
                 "saEksternNokkel": req.saEksternNokkel is not None,
             }
         )
-        flags = req.returnJournpostRequests or m.JournpostReturnRequestsType()
+        flags = req.returnJournpostRequests or make(m.JournpostReturnRequestsType)
         if kind == "jpId":  # the commonest read, on a statement built once
             row = hot.first(conn, q.JP_BY_ID, {"b_id": row_id(req.jpId) or -1})
             if row is None:

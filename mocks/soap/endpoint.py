@@ -55,6 +55,7 @@ _STATUS_TYPE = re.compile(rb"status type=\"(OK|WARNING|ERROR)\"")
 # error-status: the code an injected ERROR carries (not one of a profile's business codes: a
 # client must take any ERROR it does not know as a failure).
 INJECTED_ERROR_CODE = "INTERNAL_ERROR"
+_ENVELOPE_TAIL = "</soap11env:Body></soap11env:Envelope>"
 INJECTED_500 = b"500 Internal Server Error\n"
 
 ErrorAnswer = Callable[[str, str, str], Any]
@@ -101,6 +102,12 @@ class SoapEndpoint:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
         self.name = name
         self.namespace = namespace
+        # What lxml writes before and after a response element (``envelope``).
+        self._envelope_head = (
+            "<?xml version='1.0' encoding='UTF-8'?>\n"
+            f'<soap11env:Envelope xmlns:soap11env="{SOAP11_ENV}" '
+            f'xmlns:tns="{_xml_attr(namespace)}"><soap11env:Body>'
+        )
         self.handler = handler
         self.journal = journal
         self.limits = limits or intake.Limits()
@@ -335,13 +342,22 @@ class SoapEndpoint:
 
     def envelope(self, response_cls: type[Any], response: Any) -> bytes:
         """The response envelope, as Spyne writes it (same prefixes, same declaration)."""
-        env = etree.Element(
-            f"{{{SOAP11_ENV}}}Envelope", nsmap={"soap11env": SOAP11_ENV, "tns": self.namespace}
-        )
-        body = etree.SubElement(env, f"{{{SOAP11_ENV}}}Body")
-        codec.to_element(response, body, f"{{{self.namespace}}}{response_cls.get_type_name()}")
-        out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
-        return out
+        name = response_cls.get_type_name()
+        out = [self._envelope_head]
+        try:
+            codec.to_xml(response, name, "tns", self.namespace, out)
+        except codec.NotWritable:
+            # lxml's writer: it refuses what is not XML text as it always has, in its words.
+            env = etree.Element(
+                f"{{{SOAP11_ENV}}}Envelope",
+                nsmap={"soap11env": SOAP11_ENV, "tns": self.namespace},
+            )
+            body = etree.SubElement(env, f"{{{SOAP11_ENV}}}Body")
+            codec.to_element(response, body, f"{{{self.namespace}}}{name}")
+            written: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+            return written
+        out.append(_ENVELOPE_TAIL)
+        return "".join(out).encode("utf-8")
 
     def _call_spyne(self, environ: dict[str, Any], element: etree._Element) -> tuple[int, bytes]:
         assert self._spyne is not None

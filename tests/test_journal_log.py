@@ -1,0 +1,220 @@
+"""The journal's log: rows reach the table whole, once, in order, and before anyone reads."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tpn.mocks.core import journal_log
+from tpn.mocks.core.journal import FLUSH_BYTES, Journal
+from tpn.mocks.core.store import Store
+
+
+def _row(n: int = 0, **over: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "at": 1_700_000_000.0 + n,
+        "service": "noark4ws",
+        "operation": f"Op{n}",
+        "http_status": 200,
+        "outcome": "ok",
+        "validation": "",
+        "duration_ms": 0.5,
+        "request": b"<r>%d</r>" % n,
+        "request_size": 10,
+        "request_sha256": "0" * 64,
+        "response": b"<a/>",
+        "response_size": 4,
+        "fault_id": None,
+        "fault_kind": None,
+        "key": None,
+    }
+    row.update(over)
+    return row
+
+
+def _record(journal: Journal, n: int, **over: Any) -> None:
+    row = _row(n, **over)
+    journal.record(
+        service=row["service"],
+        operation=row["operation"],
+        http_status=row["http_status"],
+        outcome=row["outcome"],
+        validation=row["validation"],
+        started=row["at"],
+        request=row["request"],
+        response=row["response"],
+    )
+
+
+def _table_count(path: Path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return int(db.execute("SELECT count(*) FROM tpn_journal").fetchone()[0])
+    finally:
+        db.close()
+
+
+texts = st.one_of(st.none(), st.text(max_size=40))
+ints = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+
+
+@given(
+    service=st.text(max_size=20),
+    key=texts,
+    fault_kind=texts,
+    fault_id=st.one_of(st.none(), ints),
+    request=st.binary(max_size=300),
+    response=st.binary(max_size=300),
+    status=ints,
+    at=st.floats(allow_nan=False),
+)
+def test_a_record_decodes_to_the_row_it_was(
+    service: str,
+    key: str | None,
+    fault_kind: str | None,
+    fault_id: int | None,
+    request: bytes,
+    response: bytes,
+    status: int,
+    at: float,
+) -> None:
+    row = _row(
+        service=service,
+        key=key,
+        fault_kind=fault_kind,
+        fault_id=fault_id,
+        request=request,
+        response=response,
+        http_status=status,
+        at=at,
+    )
+    [(_, _, payload)] = list(journal_log.records(journal_log.encode(row)))
+    back = journal_log.decode(payload)
+    expected = {k: v for k, v in row.items()}
+    # Text the encoder could not write as UTF-8 (lone surrogates) arrives replaced, not lost.
+    for name in ("service", "key", "fault_kind"):
+        if isinstance(row[name], str):
+            expected[name] = row[name].encode("utf-8", "replace").decode("utf-8")
+    assert back == expected
+
+
+def test_a_torn_record_is_skipped_and_the_next_whole_one_read() -> None:
+    one, two, three = (journal_log.encode(_row(n)) for n in range(3))
+    torn = one + two[: len(two) // 2] + three  # a writer killed halfway through ``two``
+    found = [journal_log.decode(p)["operation"] for _, _, p in journal_log.records(torn)]
+    assert found == ["Op0", "Op2"]
+    flipped = bytearray(one + three)
+    flipped[len(one) - 1] ^= 0xFF  # a bit of the payload changed: its CRC no longer matches
+    found = [journal_log.decode(p)["operation"] for _, _, p in journal_log.records(flipped)]
+    assert found == ["Op2"]
+    assert list(journal_log.records(one[:10])) == []  # a tail shorter than a frame
+
+
+@pytest.mark.parametrize("where", ["file", "memory"])
+def test_a_reader_sees_every_exchange_recorded_before_it(where: str, tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'j.db'}" if where == "file" else "sqlite://")
+    journal = Journal(store)
+    for n in range(5):
+        _record(journal, n)
+    assert [e.operation for e in journal.entries()] == [f"Op{n}" for n in range(5)]
+    assert journal.count() == 5 and journal.newest()[0].operation == "Op4"
+    journal.clear()
+    _record(journal, 9)
+    assert [e.operation for e in journal.entries()] == ["Op9"]
+
+
+def test_rows_move_to_the_table_once_enough_wait(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    body = b"x" * 4096
+    _record(journal, 0, request=body)
+    assert _table_count(path) == 0  # waiting in the log
+    n = 1
+    while _table_count(path) == 0:
+        _record(journal, n, request=body)
+        n += 1
+        assert n * len(body) < 2 * FLUSH_BYTES, "the log never moved"
+    assert _table_count(path) == n and os.path.getsize(f"{path}-exchanges.log") == 0
+
+
+def test_workers_share_one_log_in_the_order_they_wrote(tmp_path: Path) -> None:
+    """Two journals on one file database, as two worker processes have."""
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    first, second = Journal(Store(url)), Journal(Store(url))
+    for n in range(6):
+        _record(first if n % 2 else second, n)
+    assert [e.operation for e in first.entries()] == [f"Op{n}" for n in range(6)]
+    assert [e.id for e in second.entries()] == [e.id for e in first.entries()]
+
+
+def test_a_move_cut_short_before_the_truncation_is_not_moved_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    for n in range(3):
+        _record(journal, n)
+
+    def killed(fd: int, size: int) -> None:
+        raise KeyboardInterrupt("killed between the commit and the truncation")
+
+    monkeypatch.setattr(journal_log.os, "ftruncate", killed)
+    with pytest.raises(KeyboardInterrupt):
+        journal.flush()
+    monkeypatch.undo()
+    assert _table_count(path) == 3
+    _record(journal, 3)  # the same log goes on
+    assert [e.operation for e in journal.entries()] == ["Op0", "Op1", "Op2", "Op3"]
+    # And a log truncated and written again is moved from its start.
+    for n in range(4, 6):
+        _record(journal, n)
+    assert [e.operation for e in journal.entries()][-2:] == ["Op4", "Op5"]
+    assert journal.count() == 6
+
+
+def test_a_killed_process_loses_no_acknowledged_exchange(tmp_path: Path) -> None:
+    """The log is in the operating system's hands once ``record`` returns: a process killed
+    with nothing moved leaves every row for the next one."""
+    path = tmp_path / "j.db"
+    Store(f"sqlite:///{path}")  # the schema, made by the parent as ``tpn serve`` does
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from tpn.mocks.core.journal import Journal
+        from tpn.mocks.core.store import Store
+        journal = Journal(Store({f"sqlite:///{path}"!r}, create=False))
+        for n in range(20):
+            journal.record(service="s", operation=f"Op{{n}}", http_status=200, outcome="ok",
+                           validation="", started={time.time()}, request=b"q", response=b"a")
+        print("acknowledged", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.stdout.strip() == b"acknowledged" and done.returncode == -9
+    assert _table_count(path) == 0  # nothing had moved
+    journal = Journal(Store(f"sqlite:///{path}"))  # the next process moves them on start
+    assert _table_count(path) == 20
+    assert [e.operation for e in journal.entries()] == [f"Op{n}" for n in range(20)]
+
+
+def test_a_database_without_a_log_takes_each_row_as_it_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another database (PostgreSQL) has no file beside it: rows go straight to the table."""
+    monkeypatch.setattr("tpn.mocks.core.journal._log_of", lambda store: None)
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    _record(journal, 0)
+    assert _table_count(path) == 1 and journal.flush() == 0
+    assert not os.path.exists(f"{path}-exchanges.log")
