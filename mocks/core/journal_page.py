@@ -21,23 +21,26 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
 
-from tpn.fixtures import pretty
 from tpn.mocks.core import journal_query
 from tpn.mocks.core.clock import Clock
 from tpn.mocks.core.faults import Faults
 from tpn.mocks.core.journal import Journal
 from tpn.mocks.core.panels import Panel
 from tpn.mocks.soap.faults import StartResponse, incident
+
+if TYPE_CHECKING:
+    from tpn.fixtures import pretty
 
 __all__ = ["PREFIX", "JournalPage"]
 
@@ -58,23 +61,32 @@ _PAGES.filters["moment"] = lambda at: dt.datetime.fromtimestamp(at).isoformat(
 )
 _PAGES.filters["thousands"] = lambda n: f"{n:,}"
 
-# The page's one style sheet, inline; the CSP allows it by its hash and nothing else.
-STYLE = Markup(
-    resources.files("tpn.mocks.core").joinpath("templates/journal.css").read_text("utf-8")
-    + pretty.css()
-)
-_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode("ascii")
-HEADERS = [
-    ("Content-Type", "text/html; charset=utf-8"),
-    (
-        "Content-Security-Policy",
-        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'",
-    ),
-    ("Cache-Control", "no-store"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-]
+
+@functools.cache
+def _style() -> Markup:
+    """The page's one style sheet, inline; the CSP allows it by its hash and nothing else.
+    Made on the first page asked for: the highlighter behind it (Pygments) costs a worker
+    about 3.5 MB, and most workers never show a page."""
+    from tpn.fixtures import pretty
+
+    css = resources.files("tpn.mocks.core").joinpath("templates/journal.css").read_text("utf-8")
+    return Markup(css + pretty.css())
+
+
+@functools.cache
+def _headers() -> tuple[tuple[str, str], ...]:
+    digest = base64.b64encode(hashlib.sha256(_style().encode("utf-8")).digest()).decode("ascii")
+    return (
+        ("Content-Type", "text/html; charset=utf-8"),
+        (
+            "Content-Security-Policy",
+            f"default-src 'none'; style-src 'sha256-{digest}'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'",
+        ),
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    )
 
 
 class _Refused(Exception):
@@ -117,7 +129,7 @@ class JournalPage:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         root = str(environ.get("SCRIPT_NAME", "")) + "/__admin" + JOURNAL
-        headers = list(HEADERS)
+        headers = list(_headers())
         try:
             if method not in ("GET", "HEAD"):
                 headers.append(("Allow", "GET, HEAD"))
@@ -159,7 +171,7 @@ class JournalPage:
         raise _Refused(404, "Not found", f"There is no page here. The journal is at {root}.")
 
     def _render(self, template: str, root: str, **values: Any) -> str:
-        return _PAGES.get_template(template).render(style=STYLE, root=root, **values)
+        return _PAGES.get_template(template).render(style=_style(), root=root, **values)
 
     def _list(self, environ: dict[str, Any], root: str) -> str:
         try:
@@ -213,4 +225,6 @@ class JournalPage:
 
 
 def _body(kept: bytes, size: int) -> _Body:
+    from tpn.fixtures import pretty
+
     return _Body(pretty.pretty(kept), len(kept), size)

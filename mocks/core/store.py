@@ -38,48 +38,28 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 
 from tpn.mocks.core import hot
+from tpn.mocks.core.flock import FileLock
 
 # Every mock's tables are declared on this one MetaData, so one store holds them all.
 metadata = MetaData()
 
 _WRITE = "tpn_write"
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows; SQLite's busy handler still serialises
-    fcntl = None  # type: ignore[assignment]
-
 
 class _WriterLock:
-    """One writer at a time across threads (a mutex) and processes (``flock`` on a file)."""
+    """One writer at a time across threads and processes (``FileLock``), where the database
+    is a file; other databases order their writers themselves."""
 
     def __init__(self, path: str | None) -> None:
-        self.path = path
-        self._mutex = threading.Lock()
-        self._fd: int | None = None
-        self._pid = 0
-
-    def _file(self) -> int | None:
-        assert self.path is not None
-        # A descriptor inherited over fork shares its lock with the parent: open our own.
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            self._pid = os.getpid()
-        return self._fd
+        self._lock = None if path is None else FileLock(path, mode=0o644)
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
-        if self.path is None or fcntl is None:  # other databases order their writers themselves
+        if self._lock is None:
             yield
             return
-        with self._mutex:
-            fd = self._file()
-            assert fd is not None
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+        with self._lock.held():
+            yield
 
 
 def _missing_columns(bind: Engine | Connection) -> list[tuple[Table, Column[Any]]]:

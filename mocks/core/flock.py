@@ -1,0 +1,52 @@
+"""A lock held by one thread of one process at a time: a mutex for the threads, ``flock`` on a
+file for the processes (the workers of ``tpn serve``)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows; SQLite's busy handler still serialises
+    fcntl = None  # type: ignore[assignment]
+
+
+class FileLock:
+    """``held()`` excludes every other holder of the lock on ``path``; ``fd()`` is the file,
+    opened with ``flags`` (the journal's log appends to the file it locks)."""
+
+    def __init__(self, path: str, flags: int = os.O_RDWR | os.O_CREAT, mode: int = 0o600) -> None:
+        self.path = path
+        self.flags = flags
+        self.mode = mode
+        self._mutex = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def fd(self) -> int:
+        # A descriptor inherited over fork shares its lock with the parent: open our own.
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, self.flags, self.mode)
+            self._pid = os.getpid()
+        return self._fd
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[int]:
+        with self._mutex:
+            fd = self.fd()
+            if fcntl is None:
+                yield fd
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield fd
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+        self._fd = None
