@@ -246,3 +246,45 @@ def test_a_database_without_a_log_takes_each_row_as_it_comes(
     _record(journal, 0)
     assert _table_count(path) == 1 and journal.flush() == 0
     assert not os.path.exists(f"{path}-exchanges.log")
+
+
+def test_a_torn_first_record_does_not_make_later_moves_repeat_rows(tmp_path: Path) -> None:
+    """A worker killed inside the log's first record: the log's name (its first frame's head)
+    must not change as records follow it, or every move would start again from the top."""
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    torn = journal_log.encode(_row(99, request=b"x" * 100_000))
+    with open(f"{path}-exchanges.log", "ab") as log:
+        log.write(torn[:100])  # the head whole, claiming more than the records after it hold
+    for n in range(3):
+        _record(journal, n)
+    assert [e.operation for e in journal.entries()] == ["Op0", "Op1", "Op2"]
+    for n in range(3, 5):
+        _record(journal, n)
+    assert [e.operation for e in journal.entries()] == [f"Op{n}" for n in range(5)]
+
+
+def test_a_record_that_could_not_be_written_whole_is_taken_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short write (a full disk) leaves no prefix behind for the next record to follow."""
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    _record(journal, 0)
+    size = os.path.getsize(f"{path}-exchanges.log")
+    real = journal_log.os.write
+    calls = []
+
+    def short_then_full(fd: int, data: Any) -> int:
+        if not calls:
+            calls.append(1)
+            return real(fd, bytes(data[:10]))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_log.os, "write", short_then_full)
+    with pytest.raises(OSError):
+        _record(journal, 1)
+    monkeypatch.setattr(journal_log.os, "write", real)
+    assert os.path.getsize(f"{path}-exchanges.log") == size
+    _record(journal, 2)
+    assert [e.operation for e in journal.entries()] == ["Op0", "Op2"]

@@ -253,15 +253,17 @@ class Journal:
             return 0
         if isinstance(log, journal_log.MemoryLog):
             return log.drain(self._insert)
-        with log.draining() as holding, self.store.write() as conn:
-            mark = _read_mark(conn)
-            batch = log.after(mark, holding=holding)
-            if batch.rows:
-                hot.run(conn, _INSERT, batch.rows)
-            if batch.mark != mark and batch.mark is not None:
-                value = json.dumps({"first": batch.mark.first, "offset": batch.mark.offset})
-                conn.execute(_MARK_DELETE)
-                conn.execute(_MARK_INSERT, {"value": value})
+        with log.draining() as holding:
+            with self.store.write() as conn:
+                mark = _read_mark(conn)
+                batch = log.after(mark, holding=holding)
+                if batch.rows:
+                    hot.run(conn, _INSERT, batch.rows)
+                if batch.mark != mark and batch.mark is not None:
+                    value = json.dumps({"first": batch.mark.first, "offset": batch.mark.offset})
+                    conn.execute(_MARK_DELETE)
+                    conn.execute(_MARK_INSERT, {"value": value})
+            log.saw(batch)
         return len(batch.rows)
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:

@@ -146,6 +146,7 @@ class Batch:
 
     rows: list[dict[str, Any]]
     mark: Mark | None
+    state: tuple[int, int, int] | None = None  # the file as it was looked at (``FileLog``)
 
 
 class MemoryLog:
@@ -205,9 +206,16 @@ class FileLog:
     def append(self, record: bytes) -> int:
         """Add one record; the log's size now."""
         with self._appends.held() as fd:
+            before = os.fstat(fd).st_size
             view = memoryview(record)
-            while view:  # a regular file takes it in one write; a short one is carried on
-                view = view[os.write(fd, view) :]
+            try:
+                while view:  # a regular file takes it in one write; a short one is carried on
+                    view = view[os.write(fd, view) :]
+            except BaseException:
+                # A record cut short (a full disk) would leave its prefix for the next one to
+                # follow: a torn record, which a reader must skip. Take it back whole.
+                os.ftruncate(fd, before)
+                raise
             return os.fstat(fd).st_size
 
     def _state(self, fd: int) -> tuple[int, int, int]:
@@ -249,24 +257,30 @@ class FileLog:
         size = state[1]
         first = self._first(fd, size)
         if first is None:
-            self._seen = state
-            return Batch([], mark)
+            return Batch([], mark, state)
         # The same log as the last move's: on from there; another (emptied and written again,
         # or never moved): from its start.
         start = mark.offset if mark is not None and mark.first == first else 0
         data = os.pread(fd, max(size - start, 0), start) if size > start else b""
         found = list(records(data))
-        self._seen = state
-        return Batch(_rows(found), Mark(first, start + found[-1][1]) if found else mark)
+        mark = Mark(first, start + found[-1][1]) if found else mark
+        return Batch(_rows(found), mark, state)
+
+    def saw(self, batch: Batch) -> None:
+        """``batch`` is committed: this process need not look at the log again until it
+        changes. (Set before the commit, another thread could skip a flush and read the table
+        without rows a move had taken and not yet committed.)"""
+        self._seen = batch.state
 
     @staticmethod
     def _first(fd: int, size: int) -> str | None:
         head = os.pread(fd, _FRAME.size, 0) if size >= _FRAME.size else b""
         if len(head) < _FRAME.size:
             return None
-        magic, length, _ = _FRAME.unpack(head)
-        whole = os.pread(fd, _FRAME.size + length, 0) if magic == MAGIC else head
-        return hashlib.blake2b(whole, digest_size=16).hexdigest()
+        # The first frame's head (its length and its payload's CRC-32) names the log: it is
+        # whole once written, where the record behind it may be torn and then overwritten by
+        # nothing, its claimed length reaching into the records after it.
+        return hashlib.blake2b(head, digest_size=16).hexdigest()
 
     def discard(self, then: Callable[[], None]) -> None:
         """Forget every waiting record and run ``then`` with no append or move in between."""
