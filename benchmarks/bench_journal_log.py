@@ -4,8 +4,8 @@ row committed on its own, side by side in one run, on a file store.
 
 For each way it records the same exchanges (a GetJournpost-sized answer of about 5 KB) and
 prints µs per record, the median of ``--rounds`` rounds, and the ratio. "row per request" is
-what the journal did before the log (``Store.append``: one INSERT in autocommit under the
-writer's lock); "log" is ``Journal.record`` as it is, its moves into the table included.
+what the journal did before the log, and still does on a database other than SQLite (a write
+transaction of its own per row); "log" is ``Journal.record`` as it is, its moves included.
 
     python benchmarks/bench_journal_log.py [--records 3000] [--rounds 5]
 """

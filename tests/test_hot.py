@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,30 +121,6 @@ def test_the_hot_path_is_inside_the_transaction(store: Store) -> None:
         raise RuntimeError("after the write")
     with store.read() as conn:
         assert hot.first(conn, BY_NAME, {"name": "gone"}) is None
-
-
-def test_append_commits_and_a_failing_row_leaves_nothing(store: Store) -> None:
-    store.append(ADD, {"name": "kept", "count": 1})
-    with pytest.raises(sqlite3.IntegrityError):
-        store.append(ADD, {"name": None, "count": 1})  # NOT NULL
-    with store.read() as conn:
-        assert conn.execute(COUNT_ALL).scalar() == 1
-    store.append(ADD, {"name": "after", "count": 2})  # the store still takes writes
-    with store.write() as conn:
-        assert hot.run(conn, DROP, {"name": "after"}).rowcount == 1
-
-
-def test_append_is_visible_to_another_connection_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "seen.db"
-    s = Store(f"sqlite:///{path}")
-    meta.create_all(s.engine)
-    s.append(ADD, {"name": "seen", "count": 1})
-    other = sqlite3.connect(path)
-    try:
-        assert other.execute("SELECT name FROM hot_things").fetchall() == [("seen",)]
-    finally:
-        other.close()
-        s.engine.dispose()
 
 
 def test_other_databases_take_the_ordinary_path(

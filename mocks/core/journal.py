@@ -238,7 +238,8 @@ class Journal:
         }
         log = self._log
         if log is None:
-            self.store.append(_INSERT, row)
+            with self.store.write() as conn:
+                conn.execute(_INSERT, row)
             return
         size = log.append(journal_log.encode(row))
         waiting = size if isinstance(log, journal_log.MemoryLog) else size - log.moved_up_to()
@@ -323,9 +324,9 @@ class Journal:
         """The distinct values of ``column`` (``service``, ``operation``, ``http_status``,
         ``outcome``) in the journal, in order, at most ``limit`` of them: the choices a filter
         offers."""
-        self.flush()
         if column not in ("service", "operation", "http_status", "outcome"):
             raise ValueError(f"no choices of {column!r}")
+        self.flush()
         col = journal_table.c[column]
         query = select(col).distinct().where(col.is_not(None)).order_by(col).limit(limit)
         with self.store.read() as conn:

@@ -6,10 +6,11 @@ here takes only the log's own lock, for the few microseconds of one write; the r
 the journal's table in batches, when enough are waiting or before anything reads the journal,
 so a reader sees every exchange whose response was sent, in the order they were logged.
 
-Measured (2 cores, 2026-12-05): alone in one thread a record costs about what a committed row
-did (75 against 67 µs, ``benchmarks/bench_journal_log.py``: the SQLite work per byte is the
-same, it is only done later); served by two workers under load, the archive answers about 6 %
-more reads and 7 % more writes with the log than without (``benchmarks/bench_noark4ws.py``).
+Measured (2 cores, 2026-12-05): alone in one thread a record costs 74 µs against 140 for a
+row in a write transaction of its own (``benchmarks/bench_journal_log.py``), and 67 for one
+INSERT in autocommit on the driver's connection, the best a row per request did; served by two
+workers under load, the archive answers about 6 % more reads and 7 % more writes with the log
+than with that autocommit row (``benchmarks/bench_noark4ws.py``).
 
 On a file database the log is a file beside it, shared by every worker process: appends are
 serialised by ``flock`` and ``O_APPEND``, an acknowledged append is in the operating system's

@@ -27,7 +27,6 @@ from sqlalchemy import (
     Column,
     Engine,
     Index,
-    Insert,
     MetaData,
     Table,
     create_engine,
@@ -37,7 +36,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 
-from tpn.mocks.core import hot
 from tpn.mocks.core.flock import FileLock
 
 # Every mock's tables are declared on this one MetaData, so one store holds them all.
@@ -228,7 +226,7 @@ class Store:
     def _driver(self) -> Any:
         """This thread's own connection to the file database, made and configured as the
         pool's are but kept out of the pool: a checkout and checkin cost about 15 µs, twice a
-        request (``any_row``, ``append``). A forked worker makes its own."""
+        request (``any_row``). A forked worker makes its own."""
         held: _Driver | None = getattr(self._local, "driver", None)
         if held is None or held.pid != os.getpid():
             cargs, cparams = self.engine.dialect.create_connect_args(self.url)
@@ -249,28 +247,6 @@ class Store:
                 # Autocommit: the statement is its own read transaction.
                 cursor.execute(sql)
                 return cursor.fetchone() is not None
-            finally:
-                cursor.close()
-
-    def append(self, statement: Insert, row: dict[str, Any]) -> None:
-        """Insert one row with ``statement`` in a write transaction of its own, committed (as
-        durable as ``write()``) when this returns.
-
-        On SQLite it runs on the driver's own connection, as ``any_row`` does: the journal
-        appends a row on every request, and SQLAlchemy's connection and execution machinery
-        cost about 100 µs of the 140 a row took through ``write()``. The statement is compiled
-        once (``hot``); its columns must be plain values the driver takes as they are."""
-        if not self.is_sqlite:
-            with self.write() as conn:
-                conn.execute(statement, row)
-            return
-        insert = hot.compiled(statement, self.engine.dialect, list(row))
-        with self._locked(), self._writer.held(), self._raw() as raw:
-            # One statement in autocommit is its own transaction: no BEGIN and COMMIT
-            # round trips, and the writer's lock already keeps other writers out.
-            cursor = raw.cursor()
-            try:
-                cursor.execute(insert.sql, insert.values(row))
             finally:
                 cursor.close()
 
