@@ -6,16 +6,26 @@ server and no socket. The pytest fixtures (registered when the harness is instal
 unless a test asks for one) are ``tpn_mocks`` (every mock), and ``tpn_archive``,
 ``tpn_portal``, ``tpn_minside`` and ``tpn_enhetsregisteret`` (one mock's handle, over the same
 mocks). Outside pytest, ``InProcessMocks().running()`` does the same.
+
+The names below are loaded on first use: pytest imports this package in every run of a
+vendor's own tests (to register the fixtures), and building the mocks' modules there would cost
+half a second and Spyne's import warnings in runs that never ask for a mock.
 """
 
-from tpn.testing.mocks import (
-    BASE_URL,
-    ArchiveHandle,
-    EnhetsregisteretHandle,
-    InProcessMocks,
-    MinSideHandle,
-    PortalHandle,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tpn.testing.mocks import (
+        BASE_URL,
+        ArchiveHandle,
+        EnhetsregisteretHandle,
+        InProcessMocks,
+        MinSideHandle,
+        PortalHandle,
+    )
 
 __all__ = [
     "BASE_URL",
@@ -25,3 +35,9 @@ __all__ = [
     "MinSideHandle",
     "PortalHandle",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module("tpn.testing.mocks"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,9 +214,23 @@ def test_the_plugin_is_inert_in_a_vendors_own_test_run(pytester: pytest.Pytester
     pytester.makepyfile(test_own="def test_mine():\n    assert 1 + 1 == 2\n")
     result = run(pytester)
     assert result.ret == 0
-    result.assert_outcomes(passed=1)
-    assert "tpn" not in result.stdout.str().replace("tpn-harness", "")
+    # No warning either: registering the plugins must not import the mocks (nor Spyne).
+    result.assert_outcomes(passed=1, warnings=0)
+    # The plugin's own lines start with "tpn" (a path may contain it anywhere: a checkout
+    # in /tmp/tpn/ once failed a looser check).
+    assert not [line for line in result.outlines if line.lstrip().startswith("tpn")]
     assert not (pytester.path / "report.json").exists()
+
+
+def test_registering_the_plugins_imports_no_mock() -> None:
+    code = (
+        "import sys, tpn.conformance.plugin, tpn.testing.fixtures, tpn.testing\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tpn.mocks', 'spyne'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_narrowed_run_never_passes_a_requirement_it_did_not_fully_run(
