@@ -17,6 +17,7 @@ one is done. A killed process releases its ``flock``, so a crash cannot wedge th
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import weakref
@@ -33,9 +34,10 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, Dialect, make_url
 from sqlalchemy.pool import StaticPool
 
+from tpn.mocks.core import checkpoint
 from tpn.mocks.core.flock import FileLock
 
 # Every mock's tables are declared on this one MetaData, so one store holds them all.
@@ -95,9 +97,18 @@ def _configure(dbapi_conn: Any, *, memory: bool) -> None:
     if not memory:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
+        checkpoint.settings(dbapi_conn)
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _connect(dialect: Dialect, url: URL) -> Any:
+    """A new connection to a file database, configured as the pool's are."""
+    cargs, cparams = dialect.create_connect_args(url)
+    conn = dialect.loaded_dbapi.connect(*cargs, **{**cparams, **_CONNECT_ARGS})
+    _configure(conn, memory=False)
+    return conn
 
 
 class _Driver:
@@ -116,11 +127,13 @@ class Store:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.is_memory = self.is_sqlite and self.url.database in (None, "", ":memory:")
         self._lock: threading.RLock | None = threading.RLock() if self.is_memory else None
-        file_db = self.is_sqlite and not self.is_memory and self.url.database
-        self._writer = _WriterLock(f"{self.url.database}-writer.lock" if file_db else None)
+        self._file = self.url.database if self.is_sqlite and not self.is_memory else None
+        self._writer = _WriterLock(f"{self._file}-writer.lock" if self._file else None)
         self.engine = self._make_engine()
         self._local = threading.local()
         self._drivers: weakref.WeakSet[_Driver] = weakref.WeakSet()
+        self._checkpointer: checkpoint.Checkpointer | None = None
+        self._starting = threading.Lock()
         if create:
             self.create_schema()
 
@@ -199,6 +212,8 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
+        if self._file and (self._checkpointer is None or not self._checkpointer.running()):
+            self._start_checkpoints(self._file)
         with self._locked(), self._writer.held(), self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: True})
             with conn.begin():
@@ -223,16 +238,23 @@ class Store:
         finally:
             raw.close()  # back to the pool, which rolls back what the driver began
 
+    def _start_checkpoints(self, database: str) -> None:
+        """This process's checkpoints of the file database's log (``checkpoint``), from its
+        first write (a forked worker's first write starts its own). The thread holds no
+        reference to the store, and stops when the store is disposed of or collected."""
+        with self._starting:
+            if self._checkpointer is None or not self._checkpointer.running():
+                connect = functools.partial(_connect, self.engine.dialect, self.url)
+                self._checkpointer = checkpoint.Checkpointer(database, connect)
+                weakref.finalize(self, self._checkpointer.stop)
+
     def _driver(self) -> Any:
         """This thread's own connection to the file database, made and configured as the
         pool's are but kept out of the pool: a checkout and checkin cost about 15 µs, twice a
         request (``any_row``). A forked worker makes its own."""
         held: _Driver | None = getattr(self._local, "driver", None)
         if held is None or held.pid != os.getpid():
-            cargs, cparams = self.engine.dialect.create_connect_args(self.url)
-            conn = self.engine.dialect.loaded_dbapi.connect(*cargs, **{**cparams, **_CONNECT_ARGS})
-            _configure(conn, memory=False)
-            held = self._local.driver = _Driver(conn)
+            held = self._local.driver = _Driver(_connect(self.engine.dialect, self.url))
             self._drivers.add(held)
         return held.conn
 
@@ -260,6 +282,9 @@ class Store:
                 conn.execute(table.delete())
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         for held in list(self._drivers):
             held.conn.close()
         self._drivers.clear()

@@ -1,0 +1,92 @@
+"""A file store's log is checkpointed by its own thread, not inside requests' commits."""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tpn.mocks.core import checkpoint
+from tpn.mocks.core.settings import settings_table
+from tpn.mocks.core.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(f"sqlite:///{tmp_path}/c.sqlite3")
+    yield s
+    s.dispose()
+
+
+def _threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "tpn-checkpoint"]
+
+
+def _write(store: Store, n: int) -> None:
+    for i in range(n):
+        with store.write() as conn:
+            conn.execute(settings_table.insert(), {"key": f"k{i}", "value": "x" * 3000})
+
+
+def test_commits_checkpoint_only_at_the_backstop(store: Store) -> None:
+    raw = store._driver()
+    assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == checkpoint.BACKSTOP
+    assert raw.execute("PRAGMA journal_size_limit").fetchone()[0] == checkpoint.BACKSTOP * 4096
+
+
+def test_the_thread_copies_the_log_into_the_database(store: Store, tmp_path: Path) -> None:
+    _write(store, 50)  # about 50 pages, far below the backstop: no commit checkpointed them
+    checkpointer = store._checkpointer
+    assert checkpointer is not None and checkpointer.running()
+    deadline = time.monotonic() + 10
+    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert checkpointer.checkpoints >= 1
+    # Everything in the log is in the database now: a further checkpoint has nothing to copy.
+    with sqlite3.connect(tmp_path / "c.sqlite3") as other:
+        busy, frames, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and frames == copied and frames > 0
+
+
+def test_an_idle_store_is_left_alone(store: Store) -> None:
+    _write(store, 1)
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    time.sleep(checkpoint.INTERVAL * 3)
+    settled = checkpointer.checkpoints
+    time.sleep(checkpoint.INTERVAL * 4)
+    assert checkpointer.checkpoints == settled  # nothing written since: no checkpoint either
+
+
+def test_dispose_stops_the_thread(tmp_path: Path) -> None:
+    before = len(_threads())
+    s = Store(f"sqlite:///{tmp_path}/d.sqlite3")
+    _write(s, 1)
+    assert len(_threads()) == before + 1
+    s.dispose()
+    assert len(_threads()) == before
+
+
+def test_a_memory_store_has_none() -> None:
+    s = Store("sqlite://")
+    _write(s, 1)
+    assert s._checkpointer is None
+    s.dispose()
+
+
+def test_a_forgotten_store_stops_its_thread(tmp_path: Path) -> None:
+    before = len(_threads())
+    s = Store(f"sqlite:///{tmp_path}/f.sqlite3")
+    _write(s, 1)
+    assert len(_threads()) == before + 1
+    del s
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while len(_threads()) > before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(_threads()) == before
