@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ def _row(n: int = 0, **over: Any) -> dict[str, Any]:
     }
     row.update(over)
     return row
+
+
+KEY = bytes(range(16))
 
 
 def _record(journal: Journal, n: int, **over: Any) -> None:
@@ -98,7 +102,7 @@ def test_a_record_decodes_to_the_row_it_was(
         http_status=status,
         at=at,
     )
-    [(_, _, payload)] = list(journal_log.records(journal_log.encode(row)))
+    [(_, _, payload)] = list(journal_log.records(journal_log.encode(row, KEY), KEY))
     back = journal_log.decode(payload)
     expected = {k: v for k, v in row.items()}
     # Text the encoder could not write as UTF-8 (lone surrogates) arrives replaced, not lost.
@@ -108,16 +112,58 @@ def test_a_record_decodes_to_the_row_it_was(
     assert back == expected
 
 
+def _operations(data: bytes, key: bytes = KEY) -> list[str]:
+    return [journal_log.decode(p)["operation"] for _, _, p in journal_log.records(data, key)]
+
+
 def test_a_torn_record_is_skipped_and_the_next_whole_one_read() -> None:
-    one, two, three = (journal_log.encode(_row(n)) for n in range(3))
+    one, two, three = (journal_log.encode(_row(n), KEY) for n in range(3))
     torn = one + two[: len(two) // 2] + three  # a writer killed halfway through ``two``
-    found = [journal_log.decode(p)["operation"] for _, _, p in journal_log.records(torn)]
-    assert found == ["Op0", "Op2"]
+    assert _operations(torn) == ["Op0", "Op2"]
     flipped = bytearray(one + three)
     flipped[len(one) - 1] ^= 0xFF  # a bit of the payload changed: its CRC no longer matches
-    found = [journal_log.decode(p)["operation"] for _, _, p in journal_log.records(flipped)]
-    assert found == ["Op2"]
-    assert list(journal_log.records(one[:10])) == []  # a tail shorter than a frame
+    assert _operations(bytes(flipped)) == ["Op2"]
+    assert list(journal_log.records(one[:10], KEY)) == []  # a tail shorter than a frame
+
+
+def _untagged(row: dict[str, Any]) -> bytes:
+    """A record as versions before the tag framed it (magic, length, CRC-32, payload)."""
+    payload = journal_log.encode(row, KEY)[journal_log._FRAME.size :]
+    head = journal_log._HEAD.pack(journal_log.UNTAGGED, len(payload), zlib.crc32(payload))
+    return head + payload
+
+
+def test_a_record_a_client_wrote_into_its_request_is_never_read_as_a_row() -> None:
+    """The search for the next record after a torn one reads the torn record's payload: a
+    client's request. A frame the client put there, with a valid CRC, is not a record: it has
+    no valid tag (the client has not the key), and an untagged one is never searched for."""
+    forged = _row(66, operation="Forged")
+    for inside in (journal_log.encode(forged, b"\x00" * 16), _untagged(forged)):
+        two = journal_log.encode(_row(2, request=b"<r>" + inside + b"</r>"), KEY)
+        one, three = journal_log.encode(_row(1), KEY), journal_log.encode(_row(3), KEY)
+        torn = one + two[: len(two) - 10] + three  # killed just before the end of ``two``
+        assert _operations(torn) == ["Op1", "Op3"]
+        # Whole, the same record hides nothing either: it is read as the one row it is.
+        assert _operations(one + two + three) == ["Op1", "Op2", "Op3"]
+
+
+def test_a_log_written_before_records_were_tagged_is_read() -> None:
+    old = b"".join(_untagged(_row(n)) for n in range(3))
+    assert _operations(old) == ["Op0", "Op1", "Op2"]
+    # And the records a newer version appends after them.
+    assert _operations(old + journal_log.encode(_row(3), KEY)) == ["Op0", "Op1", "Op2", "Op3"]
+
+
+def test_every_process_tags_under_the_stores_key(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    first, second = Journal(Store(f"sqlite:///{path}")), Journal(Store(f"sqlite:///{path}"))
+    assert first._log is not None and second._log is not None
+    assert first._log.key == second._log.key and len(first._log.key) == 16
+    _record(first, 0)
+    _record(second, 1)
+    assert [e.operation for e in first.entries()] == ["Op0", "Op1"]
+    other = Journal(Store(f"sqlite:///{tmp_path / 'other.db'}"))
+    assert other._log is not None and other._log.key != first._log.key
 
 
 @pytest.mark.parametrize("where", ["file", "memory"])
@@ -253,7 +299,8 @@ def test_a_torn_first_record_does_not_make_later_moves_repeat_rows(tmp_path: Pat
     must not change as records follow it, or every move would start again from the top."""
     path = tmp_path / "j.db"
     journal = Journal(Store(f"sqlite:///{path}"))
-    torn = journal_log.encode(_row(99, request=b"x" * 100_000))
+    assert journal._log is not None
+    torn = journal_log.encode(_row(99, request=b"x" * 100_000), journal._log.key)
     with open(f"{path}-exchanges.log", "ab") as log:
         log.write(torn[:100])  # the head whole, claiming more than the records after it hold
     for n in range(3):

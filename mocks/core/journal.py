@@ -82,6 +82,9 @@ _LOG_MARK = "journal_log"
 _MARK_READ = select(settings_table.c.value).where(settings_table.c.key == _LOG_MARK)
 _MARK_DELETE = settings_table.delete().where(settings_table.c.key == _LOG_MARK)
 _MARK_INSERT = settings_table.insert().values(key=_LOG_MARK)
+_LOG_KEY = "journal.log.key"
+_KEY_READ = select(settings_table.c.value).where(settings_table.c.key == _LOG_KEY)
+_KEY_INSERT = settings_table.insert().values(key=_LOG_KEY)
 MAX_VALUES = 200  # distinct values of a column offered as choices (``Journal.values``)
 
 
@@ -241,7 +244,7 @@ class Journal:
             with self.store.write() as conn:
                 conn.execute(_INSERT, row)
             return
-        size = log.append(journal_log.encode(row))
+        size = log.append(journal_log.encode(row, log.key))
         waiting = size if isinstance(log, journal_log.MemoryLog) else size - log.moved_up_to()
         if waiting >= FLUSH_BYTES or waiting < 0:  # below 0: another process emptied the log
             self.flush()
@@ -355,5 +358,22 @@ def _log_of(store: Store) -> journal_log.MemoryLog | journal_log.FileLog | None:
     if store.is_memory:
         return journal_log.MemoryLog()
     if store.is_sqlite and store.url.database:
-        return journal_log.FileLog(f"{store.url.database}-exchanges.log")
+        return journal_log.FileLog(f"{store.url.database}-exchanges.log", _log_key(store))
     return None
+
+
+def _log_key(store: Store) -> bytes:
+    """The secret the log's records are tagged under: made with the store, the same for every
+    process that opens it (a worker reads records another appended)."""
+    with store.write() as conn:
+        raw = conn.execute(_KEY_READ).scalar()
+        if raw is None:
+            raw = journal_log.new_key().hex()
+            conn.execute(_KEY_INSERT, {"value": raw})
+    try:
+        key = bytes.fromhex(str(raw))
+    except ValueError:
+        key = b""
+    if len(key) != journal_log.KEY_BYTES:
+        raise RuntimeError(f"the store's {_LOG_KEY} setting is not a key this version made")
+    return key

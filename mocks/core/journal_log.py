@@ -15,8 +15,12 @@ than with that autocommit row (``benchmarks/bench_noark4ws.py``).
 On a file database the log is a file beside it, shared by every worker process: appends are
 serialised by ``flock`` and ``O_APPEND``, an acknowledged append is in the operating system's
 cache and survives a killed process as a committed transaction does (``synchronous=NORMAL``),
-and each record is framed (a magic, its length, a CRC-32) so that a record torn by a process
-killed in the middle of its write is found and skipped, never read as data. Where the rows have
+and each record is framed (a magic, its length, a CRC-32 and a tag) so that a record torn by a
+process killed in the middle of its write is found and skipped, never read as data. The tag is
+a keyed hash of the frame's head under the store's own secret (``Journal``): looking for the
+next whole record after a torn one reads into the torn record's payload, a client's request,
+where a client could have written a frame of its own with a valid CRC; without the key it
+cannot write a valid tag. Where the rows have
 gone to is committed with them (``Mark``), so a move cut short between its commit and the
 file's truncation is never moved twice. A memory database's log is a list in the process.
 """
@@ -40,12 +44,25 @@ _NUMBERS = struct.Struct("<ddqqqqB")  # at, duration_ms, http_status, the two si
 _TEXTS = ("service", "operation", "outcome", "validation", "request_sha256", "fault_kind", "key")
 _BLOBS = ("request", "response")
 _LENGTHS = struct.Struct(f"<{len(_TEXTS) + len(_BLOBS)}i")  # -1 for None
-_FRAME = struct.Struct("<4sII")  # magic, payload length, CRC-32 of the payload
-MAGIC = b"TPNj"
+_HEAD = struct.Struct("<4sII")  # magic, payload length, CRC-32 of the payload
+_FRAME = struct.Struct("<4sII8s")  # the head and its tag
+MAGIC = b"TPNk"
+# Records as versions before the tag wrote them: read where the records before them lead (a
+# log written across an upgrade), never where a search after a torn record lands.
+UNTAGGED = b"TPNj"
+KEY_BYTES = 16
 
 
-def encode(row: dict[str, Any]) -> bytes:
-    """One journal row as a framed record."""
+def new_key() -> bytes:
+    return os.urandom(KEY_BYTES)
+
+
+def _tag(key: bytes, head: bytes) -> bytes:
+    return hashlib.blake2b(head, key=key, digest_size=8).digest()
+
+
+def encode(row: dict[str, Any], key: bytes) -> bytes:
+    """One journal row as a framed record, tagged under ``key``."""
     fault_id = row["fault_id"]
     fields: list[bytes | None] = [
         None if row[k] is None else str(row[k]).encode("utf-8", "replace") for k in _TEXTS
@@ -66,7 +83,8 @@ def encode(row: dict[str, Any]) -> bytes:
             *(f for f in fields if f),
         ]
     )
-    return _FRAME.pack(MAGIC, len(payload), zlib.crc32(payload)) + payload
+    head = _HEAD.pack(MAGIC, len(payload), zlib.crc32(payload))
+    return head + _tag(key, head) + payload
 
 
 class Torn(ValueError):
@@ -101,25 +119,34 @@ def decode(payload: bytes | memoryview) -> dict[str, Any]:
     return row
 
 
-def records(data: bytes, start: int = 0) -> Iterator[tuple[int, int, memoryview]]:
-    """The whole records in ``data`` from ``start``: (offset, end, payload) each, the payload a
-    view into ``data`` (a batch's rows are copied once, not twice). A stretch that is not a
-    whole record (a torn write) is skipped up to the next record that is."""
+def records(data: bytes, key: bytes, start: int = 0) -> Iterator[tuple[int, int, memoryview]]:
+    """The whole records in ``data`` from ``start`` (a record's start): (offset, end, payload)
+    each, the payload a view into ``data`` (a batch's rows are copied once, not twice). A
+    stretch that is not a whole record (a torn write) is skipped up to the next record tagged
+    under ``key``."""
     view = memoryview(data)
     at = start
-    while at + _FRAME.size <= len(data):
-        magic, length, crc = _FRAME.unpack_from(data, at)
-        end = at + _FRAME.size + length
-        if magic == MAGIC and end <= len(data):
-            payload = view[at + _FRAME.size : end]
+    searched = False  # whether ``at`` was found by a search, not by the record before it
+    size = len(data)
+    while at + _HEAD.size <= size:
+        magic, length, crc = _HEAD.unpack_from(data, at)
+        if magic == MAGIC:
+            body = at + _FRAME.size
+            tagged = data[at + _HEAD.size : body] == _tag(key, data[at : at + _HEAD.size])
+        else:
+            body = at + _HEAD.size
+            tagged = magic == UNTAGGED and not searched
+        end = body + length
+        if tagged and end <= size:
+            payload = view[body:end]
             if zlib.crc32(payload) == crc:
                 yield at, end, payload
-                at = end
+                at, searched = end, False
                 continue
         found = data.find(MAGIC, at + 1)
         if found < 0:
             return
-        at = found
+        at, searched = found, True
 
 
 def _rows(found: Iterable[tuple[int, int, memoryview]]) -> list[dict[str, Any]]:
@@ -154,6 +181,7 @@ class MemoryLog:
     """The log of a memory database, which only this process can see."""
 
     def __init__(self) -> None:
+        self.key = new_key()  # nothing outlives the process: its own key
         self._lock = threading.Lock()
         self._records: list[bytes] = []
         self._size = 0
@@ -171,7 +199,7 @@ class MemoryLog:
     def drain(self, move: Callable[[list[dict[str, Any]]], None]) -> int:
         """Hand the waiting rows to ``move`` (which commits them), then forget them."""
         with self._lock:
-            rows = _rows(records(b"".join(self._records)))
+            rows = _rows(records(b"".join(self._records), self.key))
             if rows:
                 move(rows)
             self._records.clear()
@@ -198,8 +226,10 @@ class FileLog:
 
     TRUNCATE_BYTES = 8 * 1024 * 1024
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, key: bytes) -> None:
+        """``key``: the secret its records are tagged under, the same in every process."""
         self.path = path
+        self.key = key
         self._appends = FileLock(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
         self._drains = FileLock(path + ".lock")
         self._seen: tuple[int, int, int] | None = None  # the file as this process last moved it
@@ -263,7 +293,7 @@ class FileLog:
         # or never moved): from its start.
         start = mark.offset if mark is not None and mark.first == first else 0
         data = os.pread(fd, max(size - start, 0), start) if size > start else b""
-        found = list(records(data))
+        found = list(records(data, self.key))
         mark = Mark(first, start + found[-1][1]) if found else mark
         return Batch(_rows(found), mark, state)
 
@@ -275,8 +305,9 @@ class FileLog:
 
     @staticmethod
     def _first(fd: int, size: int) -> str | None:
-        head = os.pread(fd, _FRAME.size, 0) if size >= _FRAME.size else b""
-        if len(head) < _FRAME.size:
+        # The head without the tag: a log written by a version before tags keeps its name.
+        head = os.pread(fd, _HEAD.size, 0) if size >= _HEAD.size else b""
+        if len(head) < _HEAD.size:
             return None
         # The first frame's head (its length and its payload's CRC-32) names the log: it is
         # whole once written, where the record behind it may be torn and then overwritten by
