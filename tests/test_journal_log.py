@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import subprocess
@@ -335,3 +336,21 @@ def test_a_record_that_could_not_be_written_whole_is_taken_back(
     assert os.path.getsize(f"{path}-exchanges.log") == size
     _record(journal, 2)
     assert [e.operation for e in journal.entries()] == ["Op0", "Op2"]
+
+
+def test_a_journal_nobody_closes_leaves_no_descriptor_open(tmp_path: Path) -> None:
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    path = tmp_path / "j.db"
+    store = Store(f"sqlite:///{path}")
+    Journal(store)  # the first opens what every journal on this store shares: the database
+    before = open_files()
+    for n in range(20):
+        journal = Journal(store)
+        _record(journal, n)
+        assert journal.entries()
+    del journal
+    gc.collect()
+    assert open_files() <= before  # each journal opened two: the log and its lock
+    store.dispose()

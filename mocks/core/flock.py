@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 
 try:
@@ -25,12 +26,16 @@ class FileLock:
         self._mutex = threading.Lock()
         self._fd: int | None = None
         self._pid = 0
+        self._closer: weakref.finalize[[int, int], FileLock] | None = None
 
     def fd(self) -> int:
         # A descriptor inherited over fork shares its lock with the parent: open our own.
         if self._fd is None or self._pid != os.getpid():
             self._fd = os.open(self.path, self.flags, self.mode)
             self._pid = os.getpid()
+            # Closed with the lock when nobody closes it (a journal is not disposed of): a
+            # process that makes many stores would otherwise run out of descriptors.
+            self._closer = weakref.finalize(self, _close, self._fd, self._pid)
         return self._fd
 
     @contextlib.contextmanager
@@ -47,6 +52,14 @@ class FileLock:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
-        if self._fd is not None and self._pid == os.getpid():
-            os.close(self._fd)
+        if self._closer is not None:
+            self._closer()
+        self._closer = None
         self._fd = None
+
+
+def _close(fd: int, pid: int) -> None:
+    """Close ``fd`` in the process that opened it (a forked child's copy is the parent's)."""
+    if os.getpid() == pid:
+        with contextlib.suppress(OSError):
+            os.close(fd)

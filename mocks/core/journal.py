@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,7 @@ journal_table = Table(
 )
 
 DEFAULT_MAX_BODY = 256 * 1024
+_log = logging.getLogger("tpn.mocks")
 _INSERT = journal_table.insert()  # built once: it runs on every request
 # Rows move from the log (``journal_log``) once this many bytes wait: about twenty exchanges of
 # a few KiB, so the request that moves them waits about a millisecond, and the batch in memory
@@ -248,6 +250,21 @@ class Journal:
         waiting = size if isinstance(log, journal_log.MemoryLog) else size - log.moved_up_to()
         if waiting >= FLUSH_BYTES or waiting < 0:  # below 0: another process emptied the log
             self.flush()
+
+    def keep(self, **exchange: Any) -> bool:
+        """``record`` an exchange whose answer is made and must still be sent: a failure to
+        record it (a full disk) goes to the server's log, with what was being recorded, and
+        the client gets its answer. Whether it was recorded."""
+        try:
+            self.record(**exchange)
+        except Exception:
+            _log.exception(
+                "the journal could not record a %s %s exchange",
+                exchange.get("service"),
+                exchange.get("operation"),
+            )
+            return False
+        return True
 
     def flush(self) -> int:
         """Move the rows waiting in the log into the journal's table (every read does this

@@ -103,7 +103,7 @@ class RestApp:
         status, headers, payload = self.answer(method, path, query)
         if self.journal is not None:
             shown_query = f"?{query[:MAX_QUERY]}" if query else ""
-            self.journal.record(
+            self.journal.keep(
                 service=SERVICE,
                 operation=_operation(path),
                 http_status=status,

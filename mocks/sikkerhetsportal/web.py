@@ -127,7 +127,7 @@ class PortalApp:
         location = dict(seen.get("headers", [])).get("Location", "")
         response = b"".join(chunks) or f"Location: {location}".encode()
         outcome = "ok" if status < 400 else "refused" if status < 500 else "error"
-        self.journal.record(
+        self.journal.keep(
             service="sikkerhetsportal",
             operation=path[:64],
             http_status=status,

@@ -108,7 +108,7 @@ class CitizenSite:
         if self.journal is not None:
             status = int(seen.get("status", 500))
             path = str(environ.get("PATH_INFO", ""))
-            self.journal.record(
+            self.journal.keep(
                 service="minside-web",
                 operation=path.removeprefix(PREFIX).strip("/")[:64] or "/",
                 http_status=status,
