@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import stat
+import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -480,3 +481,25 @@ def test_cli_verify_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
         main(["report", "verify", str(folder)])
     assert exit_.value.code == 2
     assert "--public-key" in capsys.readouterr().err
+
+
+def test_a_dsa_key_is_named_without_a_deprecation_warning(tmp_path: Path) -> None:
+    """cryptography 51 deprecated DSA: the refusal still names the kind, and warns of nothing
+    (warnings are errors here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from cryptography.hazmat.primitives.asymmetric import dsa
+
+        pem = (
+            dsa.generate_private_key(2048)
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+    folder, _ = signed_report(tmp_path)
+    key = tmp_path / "dsa.pub"
+    key.write_bytes(pem)
+    with pytest.raises(CertificateError) as error:
+        verify_report(folder, key)
+    assert str(error.value) == f"{key} holds a DSA key; tpn reports are signed with Ed25519"
