@@ -157,6 +157,7 @@ class Plan:
     ns: str
     fields: tuple[Field, ...]
     by_tag: dict[str, Field]
+    by_name: dict[str, Field]
     blank: dict[str, None]  # every field unset, as Spyne's __init__ leaves an instance
 
     def new(self) -> Any:
@@ -215,6 +216,7 @@ def plan(cls: type[Any]) -> Plan:
         ns,
         tuple(fields),
         {f.tag: f for f in fields if f.kind in (SIMPLE, COMPLEX)},
+        {f.name: f for f in fields},
         dict.fromkeys(f.name for f in fields),
     )
     _PLANS[cls] = built
@@ -402,9 +404,11 @@ def from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
     """The inverse of ``to_dict``."""
     p = plan(cls)
     obj = p.new()
-    for f in p.fields:
-        value = data.get(f.name)
-        if value is None:
+    by_name = p.by_name
+    # Over the stored fields, not the model's: a stored message holds about half of them.
+    for name, value in data.items():
+        f = by_name.get(name)
+        if f is None or value is None:
             continue
         if f.kind == COMPLEX:
             assert f.cls is not None
