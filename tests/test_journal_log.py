@@ -18,8 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tpn.mocks.core import journal_log
-from tpn.mocks.core.journal import BEHIND_BYTES, FLUSH_BYTES, Journal
-from tpn.mocks.core.journal_mover import Mover
+from tpn.mocks.core.journal import FLUSH_BYTES, Journal
 from tpn.mocks.core.store import Store
 
 
@@ -181,30 +180,18 @@ def test_a_reader_sees_every_exchange_recorded_before_it(where: str, tmp_path: P
     assert [e.operation for e in journal.entries()] == ["Op9"]
 
 
-def _until(done: Any, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < deadline, "not within the time"
-        time.sleep(0.01)
-
-
 def test_rows_move_to_the_table_once_enough_wait(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
-    log = f"{path}-exchanges.log"
     journal = Journal(Store(f"sqlite:///{path}"))
     body = b"x" * 4096
     _record(journal, 0, request=body)
-    n, size = 1, os.path.getsize(log)  # a record's size
-    while os.path.getsize(log) + size < FLUSH_BYTES:
+    assert _table_count(path) == 0  # waiting in the log
+    n = 1
+    while _table_count(path) == 0:
         _record(journal, n, request=body)
         n += 1
-    time.sleep(0.2)
-    assert _table_count(path) == 0  # waiting in the log: not enough for a move
-    _record(journal, n, request=body)
-    n += 1
-    # Moved by the journal's mover, beside the requests: no reader asked.
-    _until(lambda: _table_count(path) == n)
-    assert journal._mover is not None and journal._mover.moves >= 1
+        assert n * len(body) < 2 * FLUSH_BYTES, "the log never moved"
+    assert _table_count(path) == n
     # The file is emptied only once it is big; until then the mark says how far it moved.
     assert os.path.getsize(f"{path}-exchanges.log") > 0
     _record(journal, n, request=body)
@@ -349,36 +336,6 @@ def test_a_record_that_could_not_be_written_whole_is_taken_back(
     assert os.path.getsize(f"{path}-exchanges.log") == size
     _record(journal, 2)
     assert [e.operation for e in journal.entries()] == ["Op0", "Op2"]
-
-
-def test_a_request_moves_the_rows_itself_when_the_mover_falls_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(Mover, "wake", lambda self: None)  # a mover that never gets to run
-    path = tmp_path / "j.db"
-    journal = Journal(Store(f"sqlite:///{path}"))
-    body = b"x" * 16384
-    n = 0
-    while _table_count(path) == 0:
-        _record(journal, n, request=body)
-        n += 1
-        assert n * len(body) < BEHIND_BYTES + len(body), "the log grew past its bound"
-    assert _table_count(path) == n
-    assert os.path.getsize(f"{path}-exchanges.log") >= BEHIND_BYTES
-
-
-def test_the_mover_ends_with_its_journal(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'j.db'}")
-    journal = Journal(store)
-    for n in range(FLUSH_BYTES // 4096 + 1):
-        _record(journal, n, request=b"x" * 4096)
-    assert journal._mover is not None
-    thread = journal._mover._thread
-    assert thread.is_alive()
-    del journal
-    gc.collect()
-    _until(lambda: not thread.is_alive())
-    store.dispose()
 
 
 def test_a_journal_nobody_closes_leaves_no_descriptor_open(tmp_path: Path) -> None:

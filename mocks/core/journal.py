@@ -22,9 +22,7 @@ import base64
 import hashlib
 import json
 import logging
-import threading
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +42,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from tpn.mocks.core import hot, journal_log
-from tpn.mocks.core.journal_mover import Mover
 from tpn.mocks.core.settings import settings_table
 from tpn.mocks.core.store import Store, metadata
 
@@ -83,9 +80,6 @@ _INSERT = journal_table.insert()  # built once: it runs on every request
 # a few KiB, so the request that moves them waits about a millisecond, and the batch in memory
 # stays small (256 KiB grew a worker's memory by ~2 MB more, 64 KiB made a write ~5 % slower).
 FLUSH_BYTES = 128 * 1024
-# A file log's rows are moved by a thread beside the requests (``journal_mover``); past this
-# many bytes waiting, the request that logs one more moves them itself.
-BEHIND_BYTES = 16 * FLUSH_BYTES
 _LOG_MARK = "journal_log"
 _MARK_READ = select(settings_table.c.value).where(settings_table.c.key == _LOG_MARK)
 _MARK_DELETE = settings_table.delete().where(settings_table.c.key == _LOG_MARK)
@@ -213,8 +207,6 @@ class Journal:
         self.store = store
         self.max_body = max_body
         self._log = _log_of(store)
-        self._mover: Mover | None = None
-        self._starting = threading.Lock()
         # Rows a process logged and did not move before it stopped move in now.
         self.flush()
 
@@ -255,26 +247,9 @@ class Journal:
                 conn.execute(_INSERT, row)
             return
         size = log.append(journal_log.encode(row, log.key))
-        if isinstance(log, journal_log.MemoryLog):
-            if size >= FLUSH_BYTES:
-                self.flush()
-            return
-        waiting = size - log.moved_up_to()
-        if FLUSH_BYTES <= waiting < BEHIND_BYTES:
-            self._wake_mover()
-        elif waiting >= BEHIND_BYTES or waiting < 0:  # below 0: another process emptied the log
+        waiting = size if isinstance(log, journal_log.MemoryLog) else size - log.moved_up_to()
+        if waiting >= FLUSH_BYTES or waiting < 0:  # below 0: another process emptied the log
             self.flush()
-
-    def _wake_mover(self) -> None:
-        """Have this process's mover move the waiting rows (``journal_mover``)."""
-        mover = self._mover
-        if mover is None or not mover.running():
-            with self._starting:
-                mover = self._mover
-                if mover is None or not mover.running():
-                    mover = self._mover = Mover(self.flush)
-                    weakref.finalize(self, mover.stop)
-        mover.wake()
 
     def keep(self, **exchange: Any) -> bool:
         """``record`` an exchange whose answer is made and must still be sent: a failure to
