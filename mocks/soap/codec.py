@@ -317,16 +317,29 @@ class NotWritable(ValueError):
     """A value ``to_xml`` does not write (lxml's own writer says why, or writes it)."""
 
 
+# One search says whether a value needs either look: most values need neither (a few dozen a
+# response, each searched twice before).
+_TEXT_CARE = re.compile(f"{_TEXT_SPECIAL.pattern}|{_NOT_XML.pattern}")
+_ATTR_CARE = re.compile(f"{_ATTR_SPECIAL.pattern}|{_NOT_XML.pattern}")
+
+
 def _text(value: str) -> str:
+    if _TEXT_CARE.search(value) is None:
+        return value
     if _NOT_XML.search(value):
         raise NotWritable("not XML text")
-    return value.translate(_TEXT_ESCAPES) if _TEXT_SPECIAL.search(value) else value
+    return value.translate(_TEXT_ESCAPES)
 
 
 def _attr(value: str) -> str:
+    if _ATTR_CARE.search(value) is None:
+        return value
     if _NOT_XML.search(value):
         raise NotWritable("not XML text")
-    return value.translate(_ATTR_ESCAPES) if _ATTR_SPECIAL.search(value) else value
+    return value.translate(_ATTR_ESCAPES)
+
+
+_ABSENT = object()
 
 
 def to_xml(obj: Any, name: str, prefix: str, ns: str, out: list[str]) -> None:
@@ -344,8 +357,11 @@ def to_xml(obj: Any, name: str, prefix: str, ns: str, out: list[str]) -> None:
     out.append("<" + tag)
     content: list[str] = []
     text: str | None = None
+    held = obj.__dict__  # where Spyne's objects and ``Plan.new``'s keep every field
     for f in p.fields:
-        value = getattr(obj, f.name, None)
+        value = held.get(f.name, _ABSENT)
+        if value is _ABSENT:
+            value = getattr(obj, f.name, None)  # a class attribute, a property
         if value is None:
             continue
         to_text = f.to_text
@@ -421,6 +437,8 @@ def from_dict(cls: type[Any], data: dict[str, Any]) -> Any:
             conv = f.from_text
             if f.many:
                 setattr(obj, f.name, [v if isinstance(v, bool | int) else conv(v) for v in value])
+            elif conv is str and type(value) is str:
+                setattr(obj, f.name, value)  # text, the commonest field: nothing to convert
             else:
                 setattr(obj, f.name, value if isinstance(value, bool | int) else conv(value))
     return obj
