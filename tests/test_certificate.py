@@ -490,16 +490,23 @@ def test_a_dsa_key_is_named_without_a_deprecation_warning(tmp_path: Path) -> Non
         warnings.simplefilter("ignore")
         from cryptography.hazmat.primitives.asymmetric import dsa
 
-        pem = (
-            dsa.generate_private_key(2048)
-            .public_key()
-            .public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
+        private = dsa.generate_private_key(2048)
+        private_pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        public_pem = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     folder, _ = signed_report(tmp_path)
-    key = tmp_path / "dsa.pub"
-    key.write_bytes(pem)
+    public = tmp_path / "dsa.pub"
+    public.write_bytes(public_pem)
     with pytest.raises(CertificateError) as error:
-        verify_report(folder, key)
-    assert str(error.value) == f"{key} holds a DSA key; tpn reports are signed with Ed25519"
+        verify_report(folder, public)
+    assert str(error.value) == f"{public} holds a DSA key; tpn reports are signed with Ed25519"
+    key = tmp_path / "dsa.key"
+    key.write_bytes(private_pem)
+    with pytest.raises(CertificateError) as error:
+        sign_report(make_report(tmp_path / "run"), key, signer="Testhuset AS", witnessed=True)
+    assert str(error.value).startswith(f"{key} holds a DSA key; tpn signs with Ed25519")

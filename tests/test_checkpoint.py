@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -41,21 +44,42 @@ def test_commits_checkpoint_only_at_the_backstop(store: Store) -> None:
 
 def test_the_thread_copies_the_log_into_the_database(store: Store, tmp_path: Path) -> None:
     _write(store, 50)  # about 50 pages, far below the backstop: no commit checkpointed them
-    checkpointer = store._checkpointer
+    checkpointer = store._checkpointer[0]
     assert checkpointer is not None and checkpointer.running()
     deadline = time.monotonic() + 10
     while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert checkpointer.checkpoints >= 1
-    # Everything in the log is in the database now: a further checkpoint has nothing to copy.
-    with sqlite3.connect(tmp_path / "c.sqlite3") as other:
-        busy, frames, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    assert busy == 0 and frames == copied and frames > 0
+    # The database file alone, without its log, now holds every row.
+    alone = tmp_path / "alone.sqlite3"
+    shutil.copyfile(tmp_path / "c.sqlite3", alone)
+    with contextlib.closing(sqlite3.connect(alone)) as copy:
+        found = copy.execute("SELECT count(*) FROM tpn_settings WHERE key LIKE 'k%'").fetchone()
+    assert found[0] == 50
+
+
+def test_a_database_removed_under_the_thread_is_not_made_again(tmp_path: Path) -> None:
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    s = Store(f"sqlite:///{folder}/g.sqlite3")
+    _write(s, 1)
+    checkpointer = s._checkpointer[0]
+    assert checkpointer is not None
+    for name in os.listdir(folder):
+        os.remove(folder / name)
+    time.sleep(checkpoint.INTERVAL * 3)
+    assert checkpointer.running()  # still looking, not crashed
+    assert not (folder / "g.sqlite3").exists()
+    shutil.rmtree(folder)
+    time.sleep(checkpoint.INTERVAL * 3)  # the folder gone too
+    assert checkpointer.running()
+    s.dispose()
+    assert not checkpointer.running()
 
 
 def test_an_idle_store_is_left_alone(store: Store) -> None:
     _write(store, 1)
-    checkpointer = store._checkpointer
+    checkpointer = store._checkpointer[0]
     assert checkpointer is not None
     time.sleep(checkpoint.INTERVAL * 3)
     settled = checkpointer.checkpoints
@@ -75,7 +99,7 @@ def test_dispose_stops_the_thread(tmp_path: Path) -> None:
 def test_a_memory_store_has_none() -> None:
     s = Store("sqlite://")
     _write(s, 1)
-    assert s._checkpointer is None
+    assert s._checkpointer == [None]
     s.dispose()
 
 

@@ -44,5 +44,5 @@ def test_the_answer_is_sent_and_the_failure_logged(
     with caplog.at_level(logging.ERROR, logger="tpn.mocks"):
         again = requests.get(mocks.url(path), timeout=10)
     assert again.status_code == answered.status_code and again.content == answered.content
-    assert f"could not record a {service}" in caplog.text
+    assert f"the journal failed on a {service} " in caplog.text
     assert "No space left on device" in caplog.text

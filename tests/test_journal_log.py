@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import logging
 import os
 import sqlite3
 import subprocess
@@ -113,8 +115,9 @@ def test_a_record_decodes_to_the_row_it_was(
     assert back == expected
 
 
-def _operations(data: bytes, key: bytes = KEY) -> list[str]:
-    return [journal_log.decode(p)["operation"] for _, _, p in journal_log.records(data, key)]
+def _operations(data: bytes, key: bytes = KEY, *, untagged: bool = False) -> list[str]:
+    found = journal_log.records(data, key, untagged=untagged)
+    return [journal_log.decode(p)["operation"] for _, _, p in found]
 
 
 def test_a_torn_record_is_skipped_and_the_next_whole_one_read() -> None:
@@ -143,16 +146,45 @@ def test_a_record_a_client_wrote_into_its_request_is_never_read_as_a_row() -> No
         two = journal_log.encode(_row(2, request=b"<r>" + inside + b"</r>"), KEY)
         one, three = journal_log.encode(_row(1), KEY), journal_log.encode(_row(3), KEY)
         torn = one + two[: len(two) - 10] + three  # killed just before the end of ``two``
-        assert _operations(torn) == ["Op1", "Op3"]
+        for untagged in (False, True):  # in a log begun before tags too
+            assert _operations(torn, untagged=untagged) == ["Op1", "Op3"]
         # Whole, the same record hides nothing either: it is read as the one row it is.
         assert _operations(one + two + three) == ["Op1", "Op2", "Op3"]
 
 
-def test_a_log_written_before_records_were_tagged_is_read() -> None:
+def test_an_untagged_frame_counts_only_in_a_log_begun_untagged() -> None:
+    """Where a log was begun by this version, an untagged frame is never a record, even where
+    the record before it ends (a move's mark could be wrong about where that is)."""
+    one, three = journal_log.encode(_row(1), KEY), journal_log.encode(_row(3), KEY)
+    mixed = one + _untagged(_row(2)) + three
+    assert _operations(mixed) == ["Op1", "Op3"]
+    assert _operations(mixed, untagged=True) == ["Op1", "Op2", "Op3"]
+
+
+def test_skipped_bytes_are_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    assert journal._log is not None
+    torn = journal_log.encode(_row(99), journal._log.key)
+    _record(journal, 0)
+    with open(f"{path}-exchanges.log", "ab") as log:
+        log.write(torn[:50])  # a writer killed 50 bytes into its record
+    _record(journal, 1)
+    with caplog.at_level(logging.WARNING, logger="tpn.mocks"):
+        assert [e.operation for e in journal.entries()] == ["Op0", "Op1"]
+    assert "held 50 bytes at" in caplog.text and "not a whole record" in caplog.text
+
+
+def test_a_log_written_before_records_were_tagged_is_read(tmp_path: Path) -> None:
     old = b"".join(_untagged(_row(n)) for n in range(3))
-    assert _operations(old) == ["Op0", "Op1", "Op2"]
-    # And the records a newer version appends after them.
-    assert _operations(old + journal_log.encode(_row(3), KEY)) == ["Op0", "Op1", "Op2", "Op3"]
+    path = tmp_path / "j.db"
+    Store(f"sqlite:///{path}")  # the store, made before the log is found beside it
+    with open(f"{path}-exchanges.log", "wb") as log:
+        log.write(old)
+    journal = Journal(Store(f"sqlite:///{path}"))  # moves what it finds, as at a start
+    # And the records this version appends after them.
+    _record(journal, 3)
+    assert [e.operation for e in journal.entries()] == ["Op0", "Op1", "Op2", "Op3"]
 
 
 def test_every_process_tags_under_the_stores_key(tmp_path: Path) -> None:
@@ -340,7 +372,12 @@ def test_a_record_that_could_not_be_written_whole_is_taken_back(
 
 def test_a_journal_nobody_closes_leaves_no_descriptor_open(tmp_path: Path) -> None:
     def open_files() -> int:
-        return len(os.listdir("/proc/self/fd"))
+        """The descriptors on the journals' log files (the store's own come and go)."""
+        found = 0
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                found += os.readlink(f"/proc/self/fd/{fd}").endswith(("-exchanges.log", ".lock"))
+        return found
 
     path = tmp_path / "j.db"
     store = Store(f"sqlite:///{path}")
@@ -354,3 +391,18 @@ def test_a_journal_nobody_closes_leaves_no_descriptor_open(tmp_path: Path) -> No
     gc.collect()
     assert open_files() <= before  # each journal opened two: the log and its lock
     store.dispose()
+
+
+def test_clearing_every_table_keeps_the_logs_key(tmp_path: Path) -> None:
+    """``Store.clear()`` with no table named leaves the settings: a process that kept the old
+    key would otherwise tag records that a new one skips."""
+    path = tmp_path / "j.db"
+    store = Store(f"sqlite:///{path}")
+    journal = Journal(store)
+    assert journal._log is not None
+    key = journal._log.key
+    store.clear()
+    later = Journal(Store(f"sqlite:///{path}"))
+    assert later._log is not None and later._log.key == key
+    _record(journal, 0)
+    assert [e.operation for e in later.entries()] == ["Op0"]

@@ -3,7 +3,8 @@
 By default SQLite checkpoints inside the commit that takes its log past 1,000 pages: that commit
 copies the log into the database and waits for an fsync, which cost the archive's requests
 about 20 µs each on average (GetJournpost) and 50 µs (PutJournpost), in spikes of
-milliseconds (benchmarks/profile_noark4ws.py). Here one thread per process looks at the log
+milliseconds (benchmarks/profile_noark4ws.py). Here one thread per store and process looks at
+the log
 every ``INTERVAL`` and, when it changed since the last look, checkpoints it (PASSIVE: it never
 waits for a reader or a writer); SQLite releases Python's lock while it copies and syncs, so
 requests go on meanwhile. Commits keep their own checkpoint only as a backstop, at ``BACKSTOP``
@@ -18,9 +19,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+import urllib.parse
 
-# SQLite's default is 1,000 pages (4 MiB). Under steady writes this thread's checkpoints
+# SQLite's default is 1,000 pages (about 4 MB). Under steady writes this thread's checkpoints
 # rarely find the log wholly copied when a writer starts (the moment SQLite starts the log
 # over), so the log grows to the backstop, where a commit's checkpoint completes it: 4,000
 # pages kept nearly all of the gain (1,000: none; 16,000: no more). The log's file is cut back
@@ -41,9 +42,9 @@ class Checkpointer:
     """Checkpoints ``database``'s log from a daemon thread while the process lives; ``stop()``
     ends it (a forked child starts its own: ``Checkpointer.running``)."""
 
-    def __init__(self, database: str, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(self, database: str) -> None:
+        self._database = database
         self._wal = f"{database}-wal"
-        self._connect = connect
         self._stop = threading.Event()
         self.pid = os.getpid()
         self.checkpoints = 0
@@ -54,6 +55,11 @@ class Checkpointer:
         """Whether this process's thread is the one running (not a parent's, before a fork)."""
         return self.pid == os.getpid() and self._thread.is_alive()
 
+    def _connect(self) -> sqlite3.Connection:
+        # mode=rw: a database removed meanwhile (a test's folder) is not made again, empty.
+        uri = f"file:{urllib.parse.quote(self._database)}?mode=rw"
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
         seen = self._look()
@@ -63,14 +69,13 @@ class Checkpointer:
                 if now == seen:
                     continue
                 seen = now
-                if conn is None:
-                    conn = self._connect()
                 try:
+                    conn = conn or self._connect()
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     self.checkpoints += 1
                 except sqlite3.Error:
-                    # Busy or failing now: commits still checkpoint at the backstop, and the
-                    # next look tries again.
+                    # Gone, busy or failing now: commits still checkpoint at the backstop, and
+                    # the next change is tried again.
                     continue
         finally:
             if conn is not None:
@@ -88,3 +93,10 @@ class Checkpointer:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
+
+
+def stop(held: list[Checkpointer | None]) -> None:
+    """Stop the checkpointer ``held`` holds, if any (a store's finalizer: it holds no store)."""
+    if held[0] is not None:
+        held[0].stop()
+        held[0] = None

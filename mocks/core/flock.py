@@ -36,8 +36,8 @@ class FileLock:
             # Closed with the lock when nobody closes it (a journal is not disposed of): a
             # process that makes many stores would otherwise run out of descriptors.
             self._closer = weakref.finalize(self, _close, self._fd, self._pid)
-            # Not at exit, which closes it anyway: a thread still using it (the journal's
-            # mover, a daemon) would find it closed under it.
+            # Not at exit, which closes it anyway: a daemon thread still using it would find
+            # it closed under it.
             self._closer.atexit = False
         return self._fd
 

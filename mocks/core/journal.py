@@ -251,18 +251,39 @@ class Journal:
         if waiting >= FLUSH_BYTES or waiting < 0:  # below 0: another process emptied the log
             self.flush()
 
-    def keep(self, **exchange: Any) -> bool:
-        """``record`` an exchange whose answer is made and must still be sent: a failure to
-        record it (a full disk) goes to the server's log, with what was being recorded, and
-        the client gets its answer. Whether it was recorded."""
+    def keep(
+        self,
+        *,
+        service: str,
+        operation: str,
+        http_status: int,
+        outcome: str,
+        validation: str,
+        started: float,
+        request: bytes,
+        response: bytes,
+        fault: tuple[int, str] | None = None,
+        key: str | None = None,
+    ) -> bool:
+        """``record`` an exchange whose answer is made and must still be sent: a failure (a
+        full disk) goes to the server's log, and the client gets its answer. Whether it was
+        recorded and moved without failing (a row logged before a failed move still moves)."""
         try:
-            self.record(**exchange)
-        except Exception:
-            _log.exception(
-                "the journal could not record a %s %s exchange",
-                exchange.get("service"),
-                exchange.get("operation"),
+            self.record(
+                service=service,
+                operation=operation,
+                http_status=http_status,
+                outcome=outcome,
+                validation=validation,
+                started=started,
+                request=request,
+                response=response,
+                fault=fault,
+                key=key,
             )
+        except Exception:
+            # %r: the operation is a client's path, which must not write lines of its own.
+            _log.exception("the journal failed on a %s %r exchange", service, operation)
             return False
         return True
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import struct
 import threading
@@ -39,6 +40,8 @@ from typing import Any
 
 from tpn.mocks.core.flock import FileLock
 
+_log = logging.getLogger("tpn.mocks")
+
 # The journal's columns as a record carries them, in order.
 _NUMBERS = struct.Struct("<ddqqqqB")  # at, duration_ms, http_status, the two sizes, fault_id
 _TEXTS = ("service", "operation", "outcome", "validation", "request_sha256", "fault_kind", "key")
@@ -47,8 +50,9 @@ _LENGTHS = struct.Struct(f"<{len(_TEXTS) + len(_BLOBS)}i")  # -1 for None
 _HEAD = struct.Struct("<4sII")  # magic, payload length, CRC-32 of the payload
 _FRAME = struct.Struct("<4sII8s")  # the head and its tag
 MAGIC = b"TPNk"
-# Records as versions before the tag wrote them: read where the records before them lead (a
-# log written across an upgrade), never where a search after a torn record lands.
+# Records as versions before the tag wrote them: read only in a log that starts with one (a
+# log written across an upgrade), and there only where the records before them lead, never
+# where a search after a torn record lands.
 UNTAGGED = b"TPNj"
 KEY_BYTES = 16
 
@@ -87,6 +91,21 @@ def encode(row: dict[str, Any], key: bytes) -> bytes:
     return head + _tag(key, head) + payload
 
 
+def _report_gaps(found: list[tuple[int, int, memoryview]], path: str, start: int) -> None:
+    """Say where bytes were skipped between whole records (a writer killed in the middle of
+    one, or records tagged under another key): rows that will never reach the journal."""
+    at = 0
+    for offset, end, _ in found:
+        if offset != at:
+            _log.warning(
+                "the journal log %s held %d bytes at %d that are not a whole record; skipped",
+                path,
+                offset - at,
+                start + at,
+            )
+        at = end
+
+
 class Torn(ValueError):
     """A record that is not whole (its writer was killed in the middle of it)."""
 
@@ -119,11 +138,13 @@ def decode(payload: bytes | memoryview) -> dict[str, Any]:
     return row
 
 
-def records(data: bytes, key: bytes, start: int = 0) -> Iterator[tuple[int, int, memoryview]]:
+def records(
+    data: bytes, key: bytes, start: int = 0, *, untagged: bool = False
+) -> Iterator[tuple[int, int, memoryview]]:
     """The whole records in ``data`` from ``start`` (a record's start): (offset, end, payload)
     each, the payload a view into ``data`` (a batch's rows are copied once, not twice). A
     stretch that is not a whole record (a torn write) is skipped up to the next record tagged
-    under ``key``."""
+    under ``key``. ``untagged``: the log was begun by a version before tags (``UNTAGGED``)."""
     view = memoryview(data)
     at = start
     searched = False  # whether ``at`` was found by a search, not by the record before it
@@ -135,7 +156,7 @@ def records(data: bytes, key: bytes, start: int = 0) -> Iterator[tuple[int, int,
             tagged = data[at + _HEAD.size : body] == _tag(key, data[at : at + _HEAD.size])
         else:
             body = at + _HEAD.size
-            tagged = magic == UNTAGGED and not searched
+            tagged = untagged and magic == UNTAGGED and not searched
         end = body + length
         if tagged and end <= size:
             payload = view[body:end]
@@ -293,7 +314,9 @@ class FileLog:
         # or never moved): from its start.
         start = mark.offset if mark is not None and mark.first == first else 0
         data = os.pread(fd, max(size - start, 0), start) if size > start else b""
-        found = list(records(data, self.key))
+        untagged = os.pread(fd, len(UNTAGGED), 0) == UNTAGGED
+        found = list(records(data, self.key, untagged=untagged))
+        _report_gaps(found, self.path, start)
         mark = Mark(first, start + found[-1][1]) if found else mark
         return Batch(_rows(found), mark, state)
 

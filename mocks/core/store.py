@@ -17,7 +17,6 @@ one is done. A killed process releases its ``flock``, so a crash cannot wedge th
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import threading
 import weakref
@@ -132,8 +131,12 @@ class Store:
         self.engine = self._make_engine()
         self._local = threading.local()
         self._drivers: weakref.WeakSet[_Driver] = weakref.WeakSet()
-        self._checkpointer: checkpoint.Checkpointer | None = None
+        # This process's checkpointer (``checkpoint``), in a box its finalizer holds: the thread
+        # stops when the store is disposed of or collected, and never holds the store itself.
+        self._checkpointer: list[checkpoint.Checkpointer | None] = [None]
         self._starting = threading.Lock()
+        if self._file:
+            weakref.finalize(self, checkpoint.stop, self._checkpointer)
         if create:
             self.create_schema()
 
@@ -212,7 +215,8 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        if self._file and (self._checkpointer is None or not self._checkpointer.running()):
+        held = self._checkpointer[0]
+        if self._file and (held is None or not held.running()):
             self._start_checkpoints(self._file)
         with self._locked(), self._writer.held(), self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: True})
@@ -243,10 +247,11 @@ class Store:
         first write (a forked worker's first write starts its own). The thread holds no
         reference to the store, and stops when the store is disposed of or collected."""
         with self._starting:
-            if self._checkpointer is None or not self._checkpointer.running():
-                connect = functools.partial(_connect, self.engine.dialect, self.url)
-                self._checkpointer = checkpoint.Checkpointer(database, connect)
-                weakref.finalize(self, self._checkpointer.stop)
+            held = self._checkpointer[0]
+            if held is None or not held.running():
+                if held is not None:
+                    held.stop()  # a thread that ended, or a parent's (before a fork)
+                self._checkpointer[0] = checkpoint.Checkpointer(database)
 
     def _driver(self) -> Any:
         """This thread's own connection to the file database, made and configured as the
@@ -273,18 +278,19 @@ class Store:
                 cursor.close()
 
     def clear(self, *table_names: str) -> None:
-        """Delete every row of the named tables (all of them when none is named)."""
+        """Delete every row of the named tables (when none is named, of all of them but the
+        shared machinery's settings: the journal log's key and progress, the clock)."""
         tables = [
-            t for t in reversed(metadata.sorted_tables) if not table_names or t.name in table_names
+            t
+            for t in reversed(metadata.sorted_tables)
+            if t.name in table_names or (not table_names and t.name != "tpn_settings")
         ]
         with self.write() as conn:
             for table in tables:
                 conn.execute(table.delete())
 
     def dispose(self) -> None:
-        if self._checkpointer is not None:
-            self._checkpointer.stop()
-            self._checkpointer = None
+        checkpoint.stop(self._checkpointer)
         for held in list(self._drivers):
             held.conn.close()
         self._drivers.clear()
