@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tpn.mocks.core.journal import Journal
+from tpn.mocks.core import journal_log
 from tpn.testing import InProcessMocks
 
 
@@ -40,7 +40,8 @@ def test_the_answer_is_sent_and_the_failure_logged(
     service: str,
 ) -> None:
     answered = requests.get(mocks.url(path), timeout=10)
-    monkeypatch.setattr(Journal, "record", _full_disk)
+    # Where a full disk would fail: the append (the in-process mocks' store is in memory).
+    monkeypatch.setattr(journal_log.MemoryLog, "append", _full_disk)
     with caplog.at_level(logging.ERROR, logger="tpn.mocks"):
         again = requests.get(mocks.url(path), timeout=10)
     assert again.status_code == answered.status_code and again.content == answered.content

@@ -23,8 +23,9 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from sqlalchemy import (
     Column,
@@ -202,6 +203,31 @@ class Exchange:
         return out
 
 
+_P = ParamSpec("_P")
+
+
+def _logging_failures(
+    record: Callable[Concatenate[Journal, _P], None],
+) -> Callable[Concatenate[Journal, _P], bool]:
+    """``record`` that logs its failure instead of raising it (``Journal.keep``), with the
+    same parameters, so a misspelt one is still a type error at the call."""
+
+    def keep(journal: Journal, /, *args: _P.args, **kwargs: _P.kwargs) -> bool:
+        try:
+            record(journal, *args, **kwargs)
+        except Exception:
+            # %r: the operation is a client's path, which must not write lines of its own.
+            _log.exception(
+                "the journal failed on a %s %r exchange",
+                kwargs.get("service"),
+                kwargs.get("operation"),
+            )
+            return False
+        return True
+
+    return keep
+
+
 class Journal:
     def __init__(self, store: Store, *, max_body: int = DEFAULT_MAX_BODY) -> None:
         self.store = store
@@ -251,41 +277,10 @@ class Journal:
         if waiting >= FLUSH_BYTES or waiting < 0:  # below 0: another process emptied the log
             self.flush()
 
-    def keep(
-        self,
-        *,
-        service: str,
-        operation: str,
-        http_status: int,
-        outcome: str,
-        validation: str,
-        started: float,
-        request: bytes,
-        response: bytes,
-        fault: tuple[int, str] | None = None,
-        key: str | None = None,
-    ) -> bool:
-        """``record`` an exchange whose answer is made and must still be sent: a failure (a
-        full disk) goes to the server's log, and the client gets its answer. Whether it was
-        recorded and moved without failing (a row logged before a failed move still moves)."""
-        try:
-            self.record(
-                service=service,
-                operation=operation,
-                http_status=http_status,
-                outcome=outcome,
-                validation=validation,
-                started=started,
-                request=request,
-                response=response,
-                fault=fault,
-                key=key,
-            )
-        except Exception:
-            # %r: the operation is a client's path, which must not write lines of its own.
-            _log.exception("the journal failed on a %s %r exchange", service, operation)
-            return False
-        return True
+    keep = _logging_failures(record)
+    """``record`` an exchange whose answer is made and must still be sent: a failure (a full
+    disk) goes to the server's log, and the client gets its answer. Whether it was recorded and
+    moved without failing (a row logged before a failed move still moves)."""
 
     def flush(self) -> int:
         """Move the rows waiting in the log into the journal's table (every read does this
