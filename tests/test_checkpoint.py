@@ -30,8 +30,8 @@ def _threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "tpn-checkpoint"]
 
 
-def _write(store: Store, n: int) -> None:
-    for i in range(n):
+def _write(store: Store, n: int, first: int = 0) -> None:
+    for i in range(first, first + n):
         with store.write() as conn:
             conn.execute(settings_table.insert(), {"key": f"k{i}", "value": "x" * 3000})
 
@@ -46,16 +46,24 @@ def test_the_thread_copies_the_log_into_the_database(store: Store, tmp_path: Pat
     _write(store, 50)  # about 50 pages, far below the backstop: no commit checkpointed them
     checkpointer = store._checkpointer[0]
     assert checkpointer is not None and checkpointer.running()
+    # The database file alone, without its log, comes to hold every row (the commits' wakes
+    # copied some of them; the last look after the writes copies the rest).
     deadline = time.monotonic() + 10
-    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    while _rows_in_the_database_alone(tmp_path) < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _rows_in_the_database_alone(tmp_path) == 50
     assert checkpointer.checkpoints >= 1
-    # The database file alone, without its log, now holds every row.
+
+
+def _rows_in_the_database_alone(tmp_path: Path) -> int:
     alone = tmp_path / "alone.sqlite3"
     shutil.copyfile(tmp_path / "c.sqlite3", alone)
     with contextlib.closing(sqlite3.connect(alone)) as copy:
-        found = copy.execute("SELECT count(*) FROM tpn_settings WHERE key LIKE 'k%'").fetchone()
-    assert found[0] == 50
+        try:
+            found = copy.execute("SELECT count(*) FROM tpn_settings WHERE key LIKE 'k%'")
+        except sqlite3.OperationalError:
+            return 0  # not even the table copied yet
+        return int(found.fetchone()[0])
 
 
 def test_a_database_removed_under_the_thread_is_not_made_again(tmp_path: Path) -> None:
@@ -114,3 +122,27 @@ def test_a_forgotten_store_stops_its_thread(tmp_path: Path) -> None:
     while len(_threads()) > before and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(_threads()) == before
+
+
+def test_steady_commits_wake_the_thread_before_its_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An interval no test waits for: only the commits can bring a checkpoint within the test.
+    monkeypatch.setattr(checkpoint, "INTERVAL", 600.0)
+    monkeypatch.setattr(checkpoint, "COMMITS", 5)
+    s = Store(f"sqlite:///{tmp_path}/w.sqlite3")
+    try:
+        _write(s, checkpoint.COMMITS - 1)
+        checkpointer = s._checkpointer[0]
+        assert checkpointer is not None
+        time.sleep(0.3)
+        assert checkpointer.checkpoints == 0  # fewer commits than a wake takes
+        _write(s, 1, first=checkpoint.COMMITS)
+        deadline = time.monotonic() + 10
+        while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert checkpointer.checkpoints == 1
+    finally:
+        started = time.monotonic()
+        s.dispose()
+    assert time.monotonic() - started < 5  # a stop wakes the thread too, interval or not

@@ -218,10 +218,13 @@ class Store:
         held = self._checkpointer[0]
         if self._file and (held is None or not held.running()):
             self._start_checkpoints(self._file)
+            held = self._checkpointer[0]
         with self._locked(), self._writer.held(), self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 yield conn
+        if held is not None:
+            held.committed()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
