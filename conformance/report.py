@@ -22,7 +22,6 @@ from typing import Any
 import jinja2
 
 from tpn.conformance.results import RequirementResult, Run
-from tpn.fixtures import pretty
 
 FORMAT = "tpn-report/1"
 
@@ -118,12 +117,24 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-# An exchange's bodies indented and highlighted (XML evidence used to be one long line); the
-# text is the redacted one, as in report.json, and anything not well-formed shows as it came.
-_ENV.filters["pretty"] = lambda body: pretty.pretty(body).html
+
+
+def _pretty_html(body: str) -> str:
+    """An exchange's body indented and highlighted (XML evidence used to be one long line); the
+    text is the redacted one, as in report.json, and anything not well-formed shows as it came."""
+    # Imported here: with Pygments (and lxml) it made every `tpn` command about 4.5 MB bigger,
+    # and each worker `tpn serve` forks about 3 MB; only a report's page uses it.
+    from tpn.fixtures import pretty
+
+    return pretty.pretty(body).html
+
+
+_ENV.filters["pretty"] = _pretty_html
 
 
 def render_html(report: dict[str, Any]) -> str:
+    from tpn.fixtures import pretty
+
     return _ENV.get_template("report.html.j2").render(r=report, pretty_css=pretty.css())
 
 

@@ -60,3 +60,16 @@ def test_serve_starts_within_two_seconds(tmp_path: Path, server: str) -> None:
     assert not problems, f"{problems}\n{served.output()}"
     # generous for a loaded CI machine; the benchmark reports the real figure
     assert took < 10, f"ready after {took:.1f} s"
+
+
+def test_the_command_imports_no_page_highlighter() -> None:
+    # `tpn serve` forks its workers from this process: what the command imports, every worker
+    # carries. Pygments (the report page's highlighting) once made each about 4.5 MB bigger.
+    code = (
+        "import sys, tpn.harness.cli\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pygments', 'tpn.fixtures.pretty'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
