@@ -22,6 +22,7 @@ from served import Served
 from tpn.mocks.compose import ComposedMock
 from tpn.mocks.core import transport
 from tpn.mocks.core.faults import KINDS, FaultError, Faults
+from tpn.mocks.core.notice import Notice
 from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import ArchiveMock
 from tpn.mocks.noark4ws.model import OPERATIONS
@@ -273,6 +274,100 @@ def test_claims_are_atomic_across_stores(tmp_path: Path) -> None:
     assert (left.id, left.remaining) == (fault.id, 0)
     for store in stores:
         store.dispose()
+
+
+def test_a_worker_that_found_no_fault_sees_the_next_one_injected(tmp_path: Path) -> None:
+    """A worker remembers that no fault was live until another injects one (``Notice``)."""
+    url = f"sqlite:///{tmp_path / 'faults.db'}"
+    stores = [Store(url), Store(url)]
+    admin_side, worker = (Faults(store, {"/noark4ws": SoapEndpointLike()}) for store in stores)
+    asked = []
+    real = stores[1].any_row
+    stores[1].any_row = lambda sql: asked.append(sql) or real(sql)  # type: ignore[method-assign]
+    try:
+        assert worker.claim("/noark4ws", "PutJournpost") is None
+        assert worker.claim("/noark4ws", "PutJournpost") is None
+        assert len(asked) == 1  # the second claim did not ask the store
+        fault = admin_side.inject("http-500")
+        taken = worker.claim("/noark4ws", "PutJournpost")
+        assert taken is not None and taken.id == fault.id
+        assert worker.claim("/noark4ws", "PutJournpost") is None  # spent
+    finally:
+        for store in stores:
+            store.dispose()
+
+
+def test_a_worker_that_looks_while_a_fault_is_committed_sees_it_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the second notice is for: a worker looks after the first notice and before the
+    commit, finds no fault, and must not keep that answer."""
+    url = f"sqlite:///{tmp_path / 'faults.db'}"
+    stores = [Store(url), Store(url)]
+    admin_side, worker = (Faults(store, {"/noark4ws": SoapEndpointLike()}) for store in stores)
+    give = Notice.give
+    looked: list[Any] = []
+
+    def give_then_look(self: Notice) -> None:
+        give(self)
+        if not looked:  # the first notice, inside the injection's transaction
+            looked.append(worker.claim("/noark4ws", "PutJournpost"))
+
+    monkeypatch.setattr(Notice, "give", give_then_look)
+    try:
+        fault = admin_side.inject("http-500")
+        assert looked == [None]  # not committed yet when the worker looked
+        taken = worker.claim("/noark4ws", "PutJournpost")
+        assert taken is not None and taken.id == fault.id
+    finally:
+        for store in stores:
+            store.dispose()
+
+
+def test_a_fault_whose_notice_cannot_be_given_is_not_injected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'faults.db'}")
+    faults = Faults(store, {"/noark4ws": SoapEndpointLike()})
+
+    def full_disk(self: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tpn.mocks.core.notice.Notice.give", full_disk)
+    with pytest.raises(OSError):
+        faults.inject("http-500")
+    assert faults.list() == []  # rather than a fault other workers would never see
+    store.dispose()
+
+
+def test_a_notice_failing_after_the_commit_is_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'faults.db'}")
+    faults = Faults(store, {"/noark4ws": SoapEndpointLike()})
+    give = Notice.give
+    given: list[int] = []
+
+    def second_fails(self: Notice) -> None:
+        given.append(1)
+        if len(given) == 2:
+            raise OSError(28, "No space left on device")
+        give(self)
+
+    monkeypatch.setattr(Notice, "give", second_fails)
+    fault = faults.inject("http-500")  # committed: the client is told it is injected
+    assert [f.id for f in faults.list()] == [fault.id]
+    assert f"fault {fault.id} is injected, but other workers may not see it" in caplog.text
+    store.dispose()
+
+
+def test_a_memory_store_asks_every_time() -> None:
+    store = Store("sqlite://")
+    faults = Faults(store, {"/noark4ws": SoapEndpointLike()})
+    assert faults.claim("/noark4ws", "PutJournpost") is None
+    faults.inject("http-500")
+    assert faults.claim("/noark4ws", "PutJournpost") is not None
+    store.dispose()
 
 
 class SoapEndpointLike:

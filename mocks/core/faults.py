@@ -22,6 +22,7 @@ hands each such endpoint its ``FaultPoint``.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -32,6 +33,7 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import Column, Float, Integer, String, Table, bindparam, func, or_, select
 from sqlalchemy.engine import Row
 
+from tpn.mocks.core.notice import Notice
 from tpn.mocks.core.store import Store, metadata
 
 __all__ = [
@@ -100,6 +102,9 @@ _TAKE = (
 )
 _ONE = select(_t).where(_t.c.id == bindparam("fault"))
 _ANY_LIVE = f"SELECT 1 FROM {faults_table.name} WHERE remaining > 0 LIMIT 1"
+
+
+_log = logging.getLogger("tpn.mocks")
 
 
 class FaultError(ValueError):
@@ -182,6 +187,10 @@ class Faults:
 
     def __init__(self, store: Store, targets: Mapping[str, FaultTarget] | None = None) -> None:
         self.store = store
+        # Given by every injection, so that each process asks the store whether any fault is
+        # live only when one may have been injected since it last found none (``claim``).
+        self._injected = Notice(store.beside("-faults"))
+        self._none_since: object = None  # the notice's look when no fault was live
         self._targets = {
             path: _Target(tuple(t.fault_operations), frozenset(t.fault_kinds))
             for path, t in (targets or {}).items()
@@ -225,7 +234,15 @@ class Faults:
                 )
             key = conn.execute(_t.insert(), row).inserted_primary_key
             assert key is not None
-            return InjectedFault.of(conn.execute(_ONE, {"fault": key[0]}).one())
+            fault = InjectedFault.of(conn.execute(_ONE, {"fault": key[0]}).one())
+            # Before the commit, so that a notice that cannot be given injects nothing ...
+            self._injected.give()
+        # ... and after it: a process that looked in between found no fault committed yet.
+        try:
+            self._injected.give()
+        except OSError as e:
+            _log.warning("fault %d is injected, but other workers may not see it: %s", fault.id, e)
+        return fault
 
     def inject_json(self, data: Any) -> InjectedFault:
         """Inject the fault a JSON body describes (``POST /__admin/faults``)."""
@@ -311,9 +328,14 @@ class Faults:
 
     def claim(self, path: str, operation: str) -> InjectedFault | None:
         """Take one hit of the oldest fault that matches, if any (with the hits it has left)."""
-        # Most requests meet no fault: one plain query says so, at about a tenth of the cost
-        # of a transaction, and no writer's lock is taken unless a fault may match.
+        # Most requests meet no fault: the notice says none was injected since this process
+        # last found none live, or one plain query says so, at about a tenth of the cost of a
+        # transaction; no writer's lock is taken unless a fault may match.
+        seen = self._injected.look()
+        if seen == self._none_since:
+            return None
         if not self.store.any_row(_ANY_LIVE):
+            self._none_since = seen
             return None
         where = {"at_path": path, "at_operation": operation}
         with self.store.read() as conn:

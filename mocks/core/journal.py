@@ -390,9 +390,8 @@ def _log_of(store: Store) -> journal_log.MemoryLog | journal_log.FileLog | None:
     one; none for another database, which takes each row as it comes."""
     if store.is_memory:
         return journal_log.MemoryLog()
-    if store.is_sqlite and store.url.database:
-        return journal_log.FileLog(f"{store.url.database}-exchanges.log", _log_key(store))
-    return None
+    path = store.beside("-exchanges.log")
+    return None if path is None else journal_log.FileLog(path, _log_key(store))
 
 
 def _log_key(store: Store) -> bytes:

@@ -127,7 +127,7 @@ class Store:
         self.is_memory = self.is_sqlite and self.url.database in (None, "", ":memory:")
         self._lock: threading.RLock | None = threading.RLock() if self.is_memory else None
         self._file = self.url.database if self.is_sqlite and not self.is_memory else None
-        self._writer = _WriterLock(f"{self._file}-writer.lock" if self._file else None)
+        self._writer = _WriterLock(self.beside("-writer.lock"))
         self.engine = self._make_engine()
         self._local = threading.local()
         self._drivers: weakref.WeakSet[_Driver] = weakref.WeakSet()
@@ -168,6 +168,11 @@ class Store:
                 cursor.close()
 
         return engine
+
+    def beside(self, suffix: str) -> str | None:
+        """The path of a file kept beside a file store's database (its name and ``suffix``);
+        None for a store that is not a file."""
+        return None if self._file is None else f"{self._file}{suffix}"
 
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
