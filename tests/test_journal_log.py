@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import logging
 import os
 import sqlite3
@@ -406,3 +407,32 @@ def test_clearing_every_table_keeps_the_logs_key(tmp_path: Path) -> None:
     assert later._log is not None and later._log.key == key
     _record(journal, 0)
     assert [e.operation for e in later.entries()] == ["Op0"]
+
+
+def test_two_logs_one_after_the_other_never_share_a_name(tmp_path: Path) -> None:
+    """The file is emptied and written again: where the last move got to in the old log must
+    not count in the new one, even when the new one's first record is the old one's bytes."""
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    log = journal._log
+    assert isinstance(log, journal_log.FileLog)
+    record = journal_log.encode(_row(0), log.key)
+    log.append(record)
+    assert journal.flush() == 1
+    os.truncate(f"{path}-exchanges.log", 0)  # as a move of a big log empties it
+    log.append(record)
+    assert journal.flush() == 1
+    assert _table_count(path) == 2
+
+
+def test_a_log_begun_before_names_keeps_its_name(tmp_path: Path) -> None:
+    """A move's mark, committed by a version before name frames, still finds its log."""
+    record = journal_log.encode(_row(0), KEY)
+    path = tmp_path / "old.log"
+    path.write_bytes(record + journal_log.encode(_row(1), KEY))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        name = journal_log.FileLog._first(fd, path.stat().st_size)
+    finally:
+        os.close(fd)
+    assert name == hashlib.blake2b(record[:12], digest_size=16).hexdigest()

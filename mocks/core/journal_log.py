@@ -65,6 +65,18 @@ def _tag(key: bytes, head: bytes) -> bytes:
     return hashlib.blake2b(head, key=key, digest_size=8).digest()
 
 
+NAME_BYTES = 16
+
+
+def name_frame(key: bytes) -> bytes:
+    """The frame a log begins with: a random name, so that no two logs a file holds one after
+    the other share one (``FileLog._first``). Framed and tagged like a record, and too short to
+    be a row, so that every reader steps over it."""
+    payload = os.urandom(NAME_BYTES)
+    head = _HEAD.pack(MAGIC, NAME_BYTES, zlib.crc32(payload))
+    return head + _tag(key, head) + payload
+
+
 def encode(row: dict[str, Any], key: bytes) -> bytes:
     """One journal row as a framed record, tagged under ``key``."""
     fault_id = row["fault_id"]
@@ -182,8 +194,8 @@ def _rows(found: Iterable[tuple[int, int, memoryview]]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Mark:
-    """How far the rows of a log have been moved: up to ``offset`` of the log whose first
-    record hashes to ``first`` (a log truncated and written again starts with another)."""
+    """How far the rows of a log have been moved: up to ``offset`` of the log named ``first``
+    (a log emptied and written again begins with another name: ``name_frame``)."""
 
     first: str
     offset: int
@@ -259,7 +271,8 @@ class FileLog:
         """Add one record; the log's size now."""
         with self._appends.held() as fd:
             before = os.fstat(fd).st_size
-            view = memoryview(record)
+            # A log begins with its name, in the same write as its first record.
+            view = memoryview(record if before else name_frame(self.key) + record)
             try:
                 while view:  # a regular file takes it in one write; a short one is carried on
                     view = view[os.write(fd, view) :]
@@ -328,13 +341,23 @@ class FileLog:
 
     @staticmethod
     def _first(fd: int, size: int) -> str | None:
-        # The head without the tag: a log written by a version before tags keeps its name.
+        """The log's name: what its first bytes say, which never change once written."""
         head = os.pread(fd, _HEAD.size, 0) if size >= _HEAD.size else b""
         if len(head) < _HEAD.size:
             return None
-        # The first frame's head (its length and its payload's CRC-32) names the log: it is
-        # whole once written, where the record behind it may be torn and then overwritten by
-        # nothing, its claimed length reaching into the records after it.
+        magic, length, _ = _HEAD.unpack(head)
+        if magic == MAGIC and length == NAME_BYTES:
+            # A log this version began: named by its name frame, 16 random bytes. (A record is
+            # never that short.) Those bytes may be a torn frame's, and are the name all the same.
+            named = os.pread(fd, _FRAME.size + NAME_BYTES, 0)
+            if len(named) < _FRAME.size + NAME_BYTES:
+                return None
+            return hashlib.blake2b(named, digest_size=16).hexdigest()
+        # A log begun by a version before names: its first frame's head (the tag left out, so
+        # that a log begun before tags keeps its name too), whole once written, where the record
+        # behind it may be torn and then followed by nothing, its claimed length reaching into
+        # the records after it. Two such logs could share a name (an equal length and CRC-32);
+        # the first emptying of the file ends that.
         return hashlib.blake2b(head, digest_size=16).hexdigest()
 
     def discard(self, then: Callable[[], None]) -> None:
