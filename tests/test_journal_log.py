@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tpn.mocks.core import journal as journal_module
 from tpn.mocks.core import journal_log
 from tpn.mocks.core.journal import FLUSH_BYTES, Journal
 from tpn.mocks.core.store import Store
@@ -436,3 +437,26 @@ def test_a_log_begun_before_names_keeps_its_name(tmp_path: Path) -> None:
     finally:
         os.close(fd)
     assert name == hashlib.blake2b(record[:12], digest_size=16).hexdigest()
+
+
+def test_a_move_reads_again_when_the_mark_changed_before_its_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move reads and decodes its rows before it takes the writers' lock; if the mark it
+    started from is not the one it then finds, it reads again, and moves no row twice."""
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    for n in range(2):
+        _record(journal, n)
+    assert journal.flush() == 2
+    _record(journal, 2)
+    real = journal_module._read_mark
+    calls: list[int] = []
+
+    def stale_first(conn: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real(conn)  # first: as if nothing had moved yet
+
+    monkeypatch.setattr(journal_module, "_read_mark", stale_first)
+    assert journal.flush() == 1
+    assert _table_count(path) == 3
