@@ -133,7 +133,7 @@ _ENV.filters["pretty"] = _pretty_html
 
 
 def render_html(report: dict[str, Any]) -> str:
-    from tpn.fixtures import pretty
+    from tpn.fixtures import pretty  # here, not with the module: see _pretty_html
 
     return _ENV.get_template("report.html.j2").render(r=report, pretty_css=pretty.css())
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -357,8 +358,27 @@ def test_a_notice_failing_after_the_commit_is_logged(
     monkeypatch.setattr(Notice, "give", second_fails)
     fault = faults.inject("http-500")  # committed: the client is told it is injected
     assert [f.id for f in faults.list()] == [fault.id]
-    assert f"fault {fault.id} is injected, but other workers may not see it" in caplog.text
+    assert f"fault {fault.id} is injected, but other workers and threads may not" in caplog.text
     store.dispose()
+
+
+def test_a_removed_notice_tells_nothing(tmp_path: Path) -> None:
+    """The notice's file removed (a tidy of the store's folder) after a worker found no fault:
+    the worker asks the store again, rather than trusting a file that is gone."""
+    url = f"sqlite:///{tmp_path / 'faults.db'}"
+    stores = [Store(url), Store(url)]
+    admin_side, worker = (Faults(store, {"/noark4ws": SoapEndpointLike()}) for store in stores)
+    notice = tmp_path / "faults.db-faults"
+    try:
+        os.remove(notice)  # gone before the worker first looks, too
+        assert worker.claim("/noark4ws", "PutJournpost") is None
+        fault = admin_side.inject("http-500")  # makes the file again
+        os.remove(notice)
+        taken = worker.claim("/noark4ws", "PutJournpost")
+        assert taken is not None and taken.id == fault.id
+    finally:
+        for store in stores:
+            store.dispose()
 
 
 def test_a_memory_store_asks_every_time() -> None:

@@ -241,7 +241,12 @@ class Faults:
         try:
             self._injected.give()
         except OSError as e:
-            _log.warning("fault %d is injected, but other workers may not see it: %s", fault.id, e)
+            _log.warning(
+                "fault %d is injected, but other workers and threads may not see it before the "
+                "next injection: %s",
+                fault.id,
+                e,
+            )
         return fault
 
     def inject_json(self, data: Any) -> InjectedFault:

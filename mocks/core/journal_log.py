@@ -208,6 +208,7 @@ class Batch:
     rows: list[dict[str, Any]]
     mark: Mark | None
     state: tuple[int, int, int] | None = None  # the file as it was looked at (``FileLog``)
+    name: str | None = None  # the log's name then (``FileLog._first``)
 
 
 class MemoryLog:
@@ -266,6 +267,7 @@ class FileLog:
         self._appends = FileLock(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
         self._drains = FileLock(path + ".lock")
         self._seen: tuple[int, int, int] | None = None  # the file as this process last moved it
+        self._seen_name: str | None = None  # and the log's name then
 
     def append(self, record: bytes) -> int:
         """Add one record; the log's size now."""
@@ -289,8 +291,16 @@ class FileLog:
 
     def waiting(self) -> bool:
         """Whether the log may hold rows this process has not seen moved."""
-        state = self._state(self._appends.fd())
-        return state[1] > 0 and state != self._seen
+        fd = self._appends.fd()
+        state = self._state(fd)
+        if state[1] == 0:
+            return False
+        if state != self._seen:
+            return True
+        # The same file, size and time of change: a log emptied and written again to the same
+        # size within one tick of the file system's clock (4 ms on some kernels) differs only
+        # in its name.
+        return self._first(fd, state[1]) != self._seen_name
 
     def moved_up_to(self) -> int:
         """The log's size when this process last moved it (0 before it did)."""
@@ -307,7 +317,7 @@ class FileLog:
             with self._appends.held():
                 yield True
                 os.ftruncate(self._appends.fd(), 0)  # after the move's commit: never lost
-                self._seen = self._state(self._appends.fd())
+                self._seen, self._seen_name = self._state(self._appends.fd()), None
 
     def after(self, mark: Mark | None, *, holding: bool) -> Batch:
         """The rows past ``mark`` (where the last move got to), up to the end of the last
@@ -322,7 +332,7 @@ class FileLog:
         size = state[1]
         first = self._first(fd, size)
         if first is None:
-            return Batch([], mark, state)
+            return Batch([], mark, state, first)
         # The same log as the last move's: on from there; another (emptied and written again,
         # or never moved): from its start.
         start = mark.offset if mark is not None and mark.first == first else 0
@@ -331,13 +341,13 @@ class FileLog:
         found = list(records(data, self.key, untagged=untagged))
         _report_gaps(found, self.path, start)
         mark = Mark(first, start + found[-1][1]) if found else mark
-        return Batch(_rows(found), mark, state)
+        return Batch(_rows(found), mark, state, first)
 
     def saw(self, batch: Batch) -> None:
         """``batch`` is committed: this process need not look at the log again until it
         changes. (Set before the commit, another thread could skip a flush and read the table
         without rows a move had taken and not yet committed.)"""
-        self._seen = batch.state
+        self._seen, self._seen_name = batch.state, batch.name
 
     @staticmethod
     def _first(fd: int, size: int) -> str | None:
@@ -366,7 +376,7 @@ class FileLog:
             # Emptied first: a process killed in between leaves rows that were to go anyway,
             # and a clear that did not finish, which its caller was not told it did.
             os.ftruncate(fd, 0)
-            self._seen = self._state(fd)
+            self._seen, self._seen_name = self._state(fd), None
             then()
 
     def close(self) -> None:
