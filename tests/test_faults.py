@@ -277,35 +277,42 @@ def test_claims_are_atomic_across_stores(tmp_path: Path) -> None:
         store.dispose()
 
 
-def test_a_worker_that_found_no_fault_sees_the_next_one_injected(tmp_path: Path) -> None:
-    """A worker remembers that no fault was live until another injects one (``Notice``)."""
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[tuple[Faults, Faults]]:
+    """The faults of two workers over one file store: (the admin side's, a worker's)."""
     url = f"sqlite:///{tmp_path / 'faults.db'}"
     stores = [Store(url), Store(url)]
-    admin_side, worker = (Faults(store, {"/noark4ws": SoapEndpointLike()}) for store in stores)
+    yield (
+        Faults(stores[0], {"/noark4ws": SoapEndpointLike()}),
+        Faults(stores[1], {"/noark4ws": SoapEndpointLike()}),
+    )
+    for store in stores:
+        store.dispose()
+
+
+def test_a_worker_that_found_no_fault_sees_the_next_one_injected(
+    two_processes: tuple[Faults, Faults],
+) -> None:
+    """A worker remembers that no fault was live until another injects one (``Notice``)."""
+    admin_side, worker = two_processes
     asked = []
-    real = stores[1].any_row
-    stores[1].any_row = lambda sql: asked.append(sql) or real(sql)  # type: ignore[method-assign]
-    try:
-        assert worker.claim("/noark4ws", "PutJournpost") is None
-        assert worker.claim("/noark4ws", "PutJournpost") is None
-        assert len(asked) == 1  # the second claim did not ask the store
-        fault = admin_side.inject("http-500")
-        taken = worker.claim("/noark4ws", "PutJournpost")
-        assert taken is not None and taken.id == fault.id
-        assert worker.claim("/noark4ws", "PutJournpost") is None  # spent
-    finally:
-        for store in stores:
-            store.dispose()
+    real = worker.store.any_row
+    worker.store.any_row = lambda sql: asked.append(sql) or real(sql)  # type: ignore[method-assign]
+    assert worker.claim("/noark4ws", "PutJournpost") is None
+    assert worker.claim("/noark4ws", "PutJournpost") is None
+    assert len(asked) == 1  # the second claim did not ask the store
+    fault = admin_side.inject("http-500")
+    taken = worker.claim("/noark4ws", "PutJournpost")
+    assert taken is not None and taken.id == fault.id
+    assert worker.claim("/noark4ws", "PutJournpost") is None  # spent
 
 
 def test_a_worker_that_looks_while_a_fault_is_committed_sees_it_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two_processes: tuple[Faults, Faults], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The race the second notice is for: a worker looks after the first notice and before the
     commit, finds no fault, and must not keep that answer."""
-    url = f"sqlite:///{tmp_path / 'faults.db'}"
-    stores = [Store(url), Store(url)]
-    admin_side, worker = (Faults(store, {"/noark4ws": SoapEndpointLike()}) for store in stores)
+    admin_side, worker = two_processes
     give = Notice.give
     looked: list[Any] = []
 
@@ -315,14 +322,10 @@ def test_a_worker_that_looks_while_a_fault_is_committed_sees_it_after(
             looked.append(worker.claim("/noark4ws", "PutJournpost"))
 
     monkeypatch.setattr(Notice, "give", give_then_look)
-    try:
-        fault = admin_side.inject("http-500")
-        assert looked == [None]  # not committed yet when the worker looked
-        taken = worker.claim("/noark4ws", "PutJournpost")
-        assert taken is not None and taken.id == fault.id
-    finally:
-        for store in stores:
-            store.dispose()
+    fault = admin_side.inject("http-500")
+    assert looked == [None]  # not committed yet when the worker looked
+    taken = worker.claim("/noark4ws", "PutJournpost")
+    assert taken is not None and taken.id == fault.id
 
 
 def test_a_fault_whose_notice_cannot_be_given_is_not_injected(
@@ -362,23 +365,19 @@ def test_a_notice_failing_after_the_commit_is_logged(
     store.dispose()
 
 
-def test_a_removed_notice_tells_nothing(tmp_path: Path) -> None:
+def test_a_removed_notice_tells_nothing(
+    two_processes: tuple[Faults, Faults], tmp_path: Path
+) -> None:
     """The notice's file removed (a tidy of the store's folder) after a worker found no fault:
     the worker asks the store again, rather than trusting a file that is gone."""
-    url = f"sqlite:///{tmp_path / 'faults.db'}"
-    stores = [Store(url), Store(url)]
-    admin_side, worker = (Faults(store, {"/noark4ws": SoapEndpointLike()}) for store in stores)
+    admin_side, worker = two_processes
     notice = tmp_path / "faults.db-faults"
-    try:
-        os.remove(notice)  # gone before the worker first looks, too
-        assert worker.claim("/noark4ws", "PutJournpost") is None
-        fault = admin_side.inject("http-500")  # makes the file again
-        os.remove(notice)
-        taken = worker.claim("/noark4ws", "PutJournpost")
-        assert taken is not None and taken.id == fault.id
-    finally:
-        for store in stores:
-            store.dispose()
+    os.remove(notice)  # gone before the worker first looks, too
+    assert worker.claim("/noark4ws", "PutJournpost") is None
+    fault = admin_side.inject("http-500")  # makes the file again
+    os.remove(notice)
+    taken = worker.claim("/noark4ws", "PutJournpost")
+    assert taken is not None and taken.id == fault.id
 
 
 def test_a_memory_store_asks_every_time() -> None:

@@ -352,17 +352,17 @@ class FileLog:
     @staticmethod
     def _first(fd: int, size: int) -> str | None:
         """The log's name: what its first bytes say, which never change once written."""
-        head = os.pread(fd, _HEAD.size, 0) if size >= _HEAD.size else b""
-        if len(head) < _HEAD.size:
+        start = os.pread(fd, _FRAME.size + NAME_BYTES, 0) if size >= _HEAD.size else b""
+        if len(start) < _HEAD.size:
             return None
+        head = start[: _HEAD.size]
         magic, length, _ = _HEAD.unpack(head)
         if magic == MAGIC and length == NAME_BYTES:
             # A log this version began: named by its name frame, 16 random bytes. (A record is
             # never that short.) Those bytes may be a torn frame's, and are the name all the same.
-            named = os.pread(fd, _FRAME.size + NAME_BYTES, 0)
-            if len(named) < _FRAME.size + NAME_BYTES:
+            if len(start) < _FRAME.size + NAME_BYTES:
                 return None
-            return hashlib.blake2b(named, digest_size=16).hexdigest()
+            return hashlib.blake2b(start, digest_size=16).hexdigest()
         # A log begun by a version before names: its first frame's head (the tag left out, so
         # that a log begun before tags keeps its name too), whole once written, where the record
         # behind it may be torn and then followed by nothing, its claimed length reaching into

@@ -29,7 +29,7 @@ class Notice:
         if path is not None:
             # A file that cannot be made tells nothing: every look differs, every question is asked.
             with contextlib.suppress(OSError):
-                os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+                os.close(self._open())
 
     def look(self) -> object:
         """A token equal to an earlier look's only when no notice was given in between (an
@@ -47,8 +47,12 @@ class Notice:
         """Say that something changed (``OSError`` when the file cannot be written)."""
         if self.path is None:
             return
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = self._open()
         try:
             os.write(fd, b"\n")
         finally:
             os.close(fd)
+
+    def _open(self) -> int:
+        assert self.path is not None
+        return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
