@@ -1,8 +1,10 @@
-"""The writers' lock of a file store covers the transaction, not the pool's bookkeeping."""
+"""The writers' lock of a file store: what it covers of a write, and what it leaves out."""
 
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,11 +16,12 @@ from tpn.mocks.core import store as store_module
 from tpn.mocks.core.store import Store
 
 
-def test_pool_checkout_and_return_are_outside_the_writers_lock(
+def test_a_connection_goes_back_to_the_pool_after_the_writers_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every other writer waits while the lock is held: a checkout and a return (about 20 µs,
-    a tenth of a PutJournpost's hold) need not be inside it."""
+    """Every other writer waits while the lock is held: the return (a rollback and the pool's
+    bookkeeping) need not be inside it. The checkout is: a writer waiting for the lock must
+    hold no connection, or waiting writers could empty the pool while the holder needs one."""
     store = Store(f"sqlite:///{tmp_path}/l.sqlite3")
     held = [False]
     seen: list[tuple[str, bool]] = []
@@ -44,5 +47,40 @@ def test_pool_checkout_and_return_are_outside_the_writers_lock(
             conn.execute(text("INSERT INTO t VALUES (1)"))
     finally:
         store.dispose()
-    assert [n for n, _ in seen] == ["checkout", "checkin"] * 2
-    assert not any(inside for _, inside in seen), seen
+    assert seen == [("checkout", True), ("checkin", False)] * 2
+
+
+def test_writers_waiting_for_the_lock_leave_the_pool_to_its_holder(tmp_path: Path) -> None:
+    """More writers than the pool has connections queue for the lock while its holder reads
+    in a second connection: the read gets one, as the waiting writers hold none."""
+    store = Store(f"sqlite:///{tmp_path}/p.sqlite3")
+    try:
+        with store.write() as conn:
+            conn.execute(text("CREATE TABLE t (a INTEGER)"))
+        size = 30  # writers: twice the pool's 15 connections (SQLAlchemy's 5 and 10 more)
+
+        def writer(k: int) -> None:
+            with store.write() as conn:
+                conn.execute(text("INSERT INTO t VALUES (:k)"), {"k": k})
+
+        found: list[int] = []
+
+        def reader() -> None:
+            with store.read() as conn:
+                found.append(int(conn.execute(text("SELECT count(*) FROM t")).scalar_one()))
+
+        writers = [threading.Thread(target=writer, args=(k,)) for k in range(size)]
+        with store.write():
+            for t in writers:
+                t.start()
+            time.sleep(0.5)  # every writer is now waiting for the lock
+            read = threading.Thread(target=reader)
+            read.start()
+            read.join(10)
+            assert found == [0], "the read inside the write waited for a connection"
+        for t in writers:
+            t.join(30)
+        with store.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == size
+    finally:
+        store.dispose()
