@@ -51,8 +51,9 @@ def test_a_connection_goes_back_to_the_pool_after_the_writers_lock(
 
 
 def test_writers_waiting_for_the_lock_leave_the_pool_to_its_holder(tmp_path: Path) -> None:
-    """More writers than the pool has connections queue for the lock while its holder reads
-    in a second connection: the read gets one, as the waiting writers hold none."""
+    """More writers than the pool has connections queue for the lock while its holder waits
+    for a read in a second connection (another thread's, so that a failure takes 10 s, not the
+    pool's 30): the read gets one, as the waiting writers hold none."""
     store = Store(f"sqlite:///{tmp_path}/p.sqlite3")
     try:
         with store.write() as conn:
@@ -77,7 +78,7 @@ def test_writers_waiting_for_the_lock_leave_the_pool_to_its_holder(tmp_path: Pat
             read = threading.Thread(target=reader)
             read.start()
             read.join(10)
-            assert found == [0], "the read inside the write waited for a connection"
+            assert found == [0], "the read during the write waited for a connection"
         for t in writers:
             t.join(30)
         with store.read() as conn:
