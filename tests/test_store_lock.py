@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -16,13 +18,9 @@ from tpn.mocks.core import store as store_module
 from tpn.mocks.core.store import Store
 
 
-def test_a_connection_goes_back_to_the_pool_after_the_writers_lock(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every other writer waits while the lock is held: the return (a rollback and the pool's
-    bookkeeping) need not be inside it. The checkout is: a writer waiting for the lock must
-    hold no connection, or waiting writers could empty the pool while the holder needs one."""
-    store = Store(f"sqlite:///{tmp_path}/l.sqlite3")
+@contextlib.contextmanager
+def _watched(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, bool]]]:
+    """The pool's checkouts and checkins, each with whether the writers' lock was held."""
     held = [False]
     seen: list[tuple[str, bool]] = []
     original = store_module._WriterLock.held
@@ -39,30 +37,195 @@ def test_a_connection_goes_back_to_the_pool_after_the_writers_lock(
     monkeypatch.setattr(store_module._WriterLock, "held", watched)
     for name in ("checkout", "checkin"):
         event.listen(store.engine, name, lambda *_a, n=name: seen.append((n, held[0])))
+    yield seen
+
+
+@contextlib.contextmanager
+def _slots_taken(store: Store) -> Iterator[None]:
+    """Every kept connection taken by threads that wait until the block ends."""
+    release = threading.Event()
+    ready = threading.Barrier(store_module.PINNED_THREADS + 1)
+
+    def keeper() -> None:
+        with store.read():
+            pass
+        ready.wait(10)
+        release.wait(30)
+
+    keepers = [threading.Thread(target=keeper) for _ in range(store_module.PINNED_THREADS)]
+    for t in keepers:
+        t.start()
+    ready.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        for t in keepers:
+            t.join(30)
+
+
+def test_a_thread_keeps_its_connection_between_transactions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout and a return cost more than the transaction of a GetJournpost around them:
+    a thread takes one connection, under the writers' lock when its first transaction writes,
+    and keeps it for its reads and writes until the store is disposed of."""
+    store = Store(f"sqlite:///{tmp_path}/k.sqlite3")
+    with _watched(store, monkeypatch) as seen:
+        try:
+            with store.write() as conn:
+                conn.execute(text("CREATE TABLE t (a INTEGER)"))
+            with store.read() as conn:
+                assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+            with store.write() as conn:
+                conn.execute(text("INSERT INTO t VALUES (1)"))
+            with store.read() as conn:
+                assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
+            assert seen == [("checkout", True)]
+        finally:
+            store.dispose()
+    assert seen == [("checkout", True), ("checkin", False)]
+
+
+def test_a_kept_connection_starts_the_transaction_it_is_asked_for(tmp_path: Path) -> None:
+    """A kept connection moves between reads and writes: a write still takes SQLite's write
+    lock from its start (BEGIN IMMEDIATE), a read never does, whichever came before."""
+    path = tmp_path / "m.sqlite3"
+    store = Store(f"sqlite:///{path}")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+
+    def locked() -> bool:
+        """Whether another connection is refused the write lock now."""
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return True
+        other.execute("ROLLBACK")
+        return False
+
     try:
         with store.write() as conn:
-            assert held[0], "the transaction runs under the writers' lock"
             conn.execute(text("CREATE TABLE t (a INTEGER)"))
-        with store.write() as conn:
-            conn.execute(text("INSERT INTO t VALUES (1)"))
+        seen = []
+        for step in ("read", "write", "read", "read", "write", "write", "read"):
+            with getattr(store, step)() as conn:
+                conn.execute(text("SELECT count(*) FROM t")).scalar_one()
+                seen.append((step, locked()))
+        assert seen == [(step, step == "write") for step, _ in seen]
+    finally:
+        other.close()
+        store.dispose()
+
+
+def test_beyond_the_kept_connections_a_write_borrows_one_under_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread that finds every kept connection taken borrows one from the pool for each
+    transaction: taken under the writers' lock, so that a writer waiting for it holds none, and
+    returned after it, which other writers need not wait for."""
+    store = Store(f"sqlite:///{tmp_path}/l.sqlite3")
+    try:
+        with _slots_taken(store), _watched(store, monkeypatch) as seen:
+            with store.write() as conn:
+                conn.execute(text("CREATE TABLE t (a INTEGER)"))
+            with store.write() as conn:
+                conn.execute(text("INSERT INTO t VALUES (1)"))
+            assert seen == [("checkout", True), ("checkin", False)] * 2
     finally:
         store.dispose()
-    assert seen == [("checkout", True), ("checkin", False)] * 2
+
+
+def test_a_nested_transaction_borrows_from_the_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read inside a write on the same thread cannot use the write's connection: it borrows
+    one, and sees the state before the write, as a transaction of its own."""
+    store = Store(f"sqlite:///{tmp_path}/n.sqlite3")
+    try:
+        with store.write() as conn:
+            conn.execute(text("CREATE TABLE t (a INTEGER)"))
+        with _watched(store, monkeypatch) as seen, store.write() as outer:
+            outer.execute(text("INSERT INTO t VALUES (1)"))
+            with store.read() as inner:
+                assert inner is not outer
+                assert inner.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+            assert seen == [("checkout", True), ("checkin", True)]
+    finally:
+        store.dispose()
+
+
+def test_a_thread_that_ends_gives_its_connection_back(tmp_path: Path) -> None:
+    """A server with a thread per client: threads that end free their slots, so later ones keep
+    connections too, and the pool gets every connection back."""
+    store = Store(f"sqlite:///{tmp_path}/e.sqlite3")
+    try:
+        with store.write() as conn:
+            conn.execute(text("CREATE TABLE t (a INTEGER)"))
+        for round_ in range(3):
+            threads = [
+                threading.Thread(target=_one_read, args=(store,))
+                for _ in range(store_module.PINNED_THREADS * 2)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+            gc.collect()
+            # Only the main thread's kept connection is out of the pool.
+            assert store.engine.pool.checkedout() == 1, round_  # type: ignore[attr-defined]
+        # And their slots are free: a new thread keeps its connection for three reads.
+        checkouts: list[int] = []
+        event.listen(store.engine, "checkout", lambda *_a: checkouts.append(1))
+        later = threading.Thread(target=lambda: [_one_read(store) for _ in range(3)])
+        later.start()
+        later.join(30)
+        assert checkouts == [1]
+    finally:
+        store.dispose()
+    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def _one_read(store: Store) -> None:
+    with store.read() as conn:
+        conn.execute(text("SELECT count(*) FROM t")).scalar_one()
+
+
+def test_a_disposed_store_takes_its_connections_again(tmp_path: Path) -> None:
+    """``dispose()`` returns every kept connection; a store used after it keeps new ones."""
+    store = Store(f"sqlite:///{tmp_path}/d.sqlite3")
+    try:
+        with store.write() as conn:
+            conn.execute(text("CREATE TABLE t (a INTEGER)"))
+        store.dispose()
+        with store.write() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        with store.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
+    finally:
+        store.dispose()
+    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 def test_writers_waiting_for_the_lock_leave_the_pool_to_its_holder(tmp_path: Path) -> None:
     """More writers than the pool has connections queue for the lock while its holder waits
     for a read in a second connection (another thread's, so that a failure takes 10 s, not the
-    pool's 30): the read gets one, as the waiting writers hold none."""
+    pool's 30): the read gets one, as the waiting writers hold none but the few they keep.
+    Each has written before, so that those who could keep a connection do."""
     store = Store(f"sqlite:///{tmp_path}/p.sqlite3")
     try:
         with store.write() as conn:
             conn.execute(text("CREATE TABLE t (a INTEGER)"))
         size = 30  # writers: twice the pool's 15 connections (SQLAlchemy's 5 and 10 more)
+        warmed = threading.Barrier(size + 1)
+        go = threading.Event()
 
         def writer(k: int) -> None:
             with store.write() as conn:
                 conn.execute(text("INSERT INTO t VALUES (:k)"), {"k": k})
+            warmed.wait(30)
+            go.wait(30)
+            with store.write() as conn:
+                conn.execute(text("INSERT INTO t VALUES (:k)"), {"k": size + k})
 
         found: list[int] = []
 
@@ -71,17 +234,19 @@ def test_writers_waiting_for_the_lock_leave_the_pool_to_its_holder(tmp_path: Pat
                 found.append(int(conn.execute(text("SELECT count(*) FROM t")).scalar_one()))
 
         writers = [threading.Thread(target=writer, args=(k,)) for k in range(size)]
+        for t in writers:
+            t.start()
+        warmed.wait(30)
         with store.write():
-            for t in writers:
-                t.start()
+            go.set()
             time.sleep(0.5)  # every writer is now waiting for the lock
             read = threading.Thread(target=reader)
             read.start()
             read.join(10)
-            assert found == [0], "the read during the write waited for a connection"
+            assert found == [size], "the read during the write waited for a connection"
         for t in writers:
             t.join(30)
         with store.read() as conn:
-            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == size
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2 * size
     finally:
         store.dispose()
