@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sqlite3
 import threading
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 
 from tpn.mocks.core import store as store_module
 from tpn.mocks.core.store import Store
@@ -182,7 +183,6 @@ def test_a_thread_that_ends_gives_its_connection_back(tmp_path: Path) -> None:
         assert checkouts == [1]
     finally:
         store.dispose()
-    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 def _one_read(store: Store) -> None:
@@ -191,19 +191,102 @@ def _one_read(store: Store) -> None:
 
 
 def test_a_disposed_store_takes_its_connections_again(tmp_path: Path) -> None:
-    """``dispose()`` returns every kept connection; a store used after it keeps new ones."""
+    """``dispose()`` gives every kept connection back; a store used after it keeps a new one."""
     store = Store(f"sqlite:///{tmp_path}/d.sqlite3")
+    try:
+        with store.write() as kept:
+            kept.execute(text("CREATE TABLE t (a INTEGER)"))
+        store.dispose()
+        assert kept.closed, "dispose() gave the kept connection back"
+        checkouts: list[int] = []
+        event.listen(store.engine, "checkout", lambda *_a: checkouts.append(1))
+        with store.write() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        with store.read() as again:
+            assert again.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
+        assert again is conn and not conn.closed and checkouts == [1]
+    finally:
+        store.dispose()
+
+
+def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """A COMMIT that fails (a deferred foreign key broken) ends SQLAlchemy's transaction but
+    not SQLite's, which keeps the write lock. The pool's return rolls it back; a kept connection
+    never returns, so it goes back then, and the thread and every other writer go on."""
+    path = tmp_path / "f.sqlite3"
+    store = Store(f"sqlite:///{path}")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        with store.write() as conn:
+            conn.execute(text("CREATE TABLE p (id INTEGER PRIMARY KEY)"))
+            conn.execute(
+                text("CREATE TABLE c (p INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)")
+            )
+        with pytest.raises(exc.IntegrityError), store.write() as conn:
+            conn.execute(text("INSERT INTO c VALUES (42)"))
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" while SQLite's stays open
+        other.execute("ROLLBACK")
+        with store.write() as conn:
+            conn.execute(text("INSERT INTO p VALUES (1)"))
+        with store.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM c")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM p")).scalar_one() == 1
+    finally:
+        other.close()
+        store.dispose()
+
+
+def test_a_connection_used_after_its_block_is_not_kept(tmp_path: Path) -> None:
+    """A statement on ``conn`` after its block begins a transaction of its own (and holds its
+    snapshot): the thread's next transaction takes another connection, and sees what was
+    written since."""
+    path = tmp_path / "u.sqlite3"
+    store = Store(f"sqlite:///{path}")
     try:
         with store.write() as conn:
             conn.execute(text("CREATE TABLE t (a INTEGER)"))
-        store.dispose()
-        with store.write() as conn:
-            conn.execute(text("INSERT INTO t VALUES (1)"))
+        with store.read() as stray:
+            pass
+        assert stray.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("INSERT INTO t VALUES (1)")
+        other.close()
         with store.read() as conn:
+            assert conn is not stray
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
+        with store.write() as conn:
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+    finally:
+        store.dispose()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_child_keeps_a_connection_of_its_own(tmp_path: Path) -> None:
+    """A child forked after its parent kept a connection (as a server that builds its store
+    before forking would) takes its own, and its pool never hands out the parent's (nor does it
+    close it): two processes on one SQLite connection corrupt its locks."""
+    store = Store(f"sqlite:///{tmp_path}/c.sqlite3")
+    try:
+        with store.write() as conn:
+            conn.execute(text("CREATE TABLE t (a INTEGER)"))
+            parents = id(conn.connection.dbapi_connection)
+        pid = os.fork()
+        if pid == 0:  # the child: its exit status says what it found
+            code = 1
+            try:
+                with store.write() as conn, store.read() as nested:
+                    conn.execute(text("INSERT INTO t VALUES (1)"))
+                    used = {id(c.connection.dbapi_connection) for c in (conn, nested)}
+                    code = 2 if parents in used else 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the child used its parent's connection"
+        with store.read() as conn:
+            assert id(conn.connection.dbapi_connection) == parents
             assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
     finally:
         store.dispose()
-    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 def test_writers_waiting_for_the_lock_leave_the_pool_to_its_holder(tmp_path: Path) -> None:

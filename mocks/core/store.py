@@ -26,7 +26,7 @@ import contextlib
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import (
@@ -131,11 +131,21 @@ class _Driver:
 class _Pin:
     """A thread's pool connection, kept between its transactions (``Store._pin``)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, give_back: Callable[[], object]) -> None:
         self.conn = conn
+        self.give_back = give_back  # to the pool, and its slot free (at most once)
         self.pid = os.getpid()
         self.write = False  # what its "begin" event starts: a write or a read transaction
         self.busy = False  # in a transaction now: a nested one takes the pool's
+
+    def clean(self) -> bool:
+        """Whether the connection is as the pool would hand it out, after a transaction that
+        raised: no transaction open in SQLAlchemy, nor in SQLite (a failed COMMIT leaves
+        SQLite's open, write lock and all, where SQLAlchemy counts it ended)."""
+        if self.conn.closed or self.conn.invalidated or self.conn.in_transaction():
+            return False
+        raw = self.conn.connection.dbapi_connection
+        return raw is not None and not raw.in_transaction
 
     @contextlib.contextmanager
     def held(self, *, write: bool) -> Iterator[Connection]:
@@ -150,8 +160,9 @@ class _Pin:
 
 
 def _unpin(conn: Connection, slots: threading.BoundedSemaphore, pid: int) -> None:
-    """Give a kept connection back to the pool (its thread ended, or the store is disposed of):
-    in the process that took it, as a forked child's copy is its parent's."""
+    """Give a kept connection back to the pool (its thread ended, the store is disposed of, or
+    a transaction left it unclean: the pool's return rolls back whatever is open), in the
+    process that took it."""
     if os.getpid() != pid:
         return
     with contextlib.suppress(Exception):  # a pool already disposed of, at interpreter exit
@@ -176,6 +187,7 @@ class Store:
         # one connection), and the process they are this one's in.
         self._pin_slots = threading.BoundedSemaphore(PINNED_THREADS)
         self._pin_pid = os.getpid()
+        self._inherited: list[_Pin] = []  # a forked child's copies of its parent's (``_pin``)
         # This process's checkpointer (``checkpoint``), in a box its finalizer holds: the thread
         # stops when the store is disposed of or collected, and never holds the store itself.
         self._checkpointer: list[checkpoint.Checkpointer | None] = [None]
@@ -270,21 +282,36 @@ class Store:
             return None
         pin: _Pin | None = getattr(self._local, "pin", None)
         if pin is not None and pin.pid == os.getpid():
-            return None if pin.busy else pin
-        if self._pin_pid != os.getpid():  # a forked child: its parent's slots are not its own
-            self._pin_slots = threading.BoundedSemaphore(PINNED_THREADS)
-            self._pin_pid = os.getpid()
-        if not self._pin_slots.acquire(blocking=False):
+            if pin.busy:
+                return None
+            if not pin.conn.in_transaction():
+                return pin
+            # Used after its block ended (a statement there begins a transaction): back it
+            # goes, and this transaction takes another.
+            self._local.pin = None
+            pin.give_back()
+        elif pin is not None:
+            # A forked child's copy of its parent's: kept, never used or returned, so that the
+            # child's copy of the pool never hands the parent's SQLite connection out.
+            self._inherited.append(pin)
+        with self._starting:
+            if self._pin_pid != os.getpid():  # a forked child: its parent's slots are not its own
+                self._pin_slots = threading.BoundedSemaphore(PINNED_THREADS)
+                self._pin_pid = os.getpid()
+            slots = self._pin_slots
+        if not slots.acquire(blocking=False):
             return None
         try:
             conn = self.engine.connect()
         except BaseException:
-            self._pin_slots.release()
+            slots.release()
             raise
-        pin = self._local.pin = _Pin(conn)
-        # Back to the pool when nothing holds it: its thread ended (its locals go), or the
-        # store was disposed of (``dispose`` lets go of every thread's locals).
-        weakref.finalize(pin, _unpin, conn, self._pin_slots, pin.pid)
+        # Back to the pool when nothing holds it (its thread ended and its locals went, or
+        # ``dispose`` let go of every thread's), or when a transaction leaves it unclean.
+        # A finalizer only for its once-only call: it holds ``conn``, so never runs on its own.
+        give_back = weakref.finalize(conn, _unpin, conn, slots, os.getpid())
+        pin = self._local.pin = _Pin(conn, give_back)
+        weakref.finalize(pin, give_back)
         return pin
 
     @contextlib.contextmanager
@@ -292,8 +319,17 @@ class Store:
         """This thread's kept connection, or one from the pool until the block ends."""
         pin = self._pin()
         if pin is not None:
-            with pin.held(write=write) as conn:
-                yield conn
+            try:
+                with pin.held(write=write) as conn:
+                    yield conn
+            except BaseException:
+                # Raised at or after the transaction's end (the caller's ``begin()`` block is
+                # inside this one): a connection it left unclean goes back, and the next
+                # transaction takes another. One that ended well is clean.
+                if not pin.clean():
+                    self._local.pin = None
+                    pin.give_back()
+                raise
             return
         with self.engine.connect() as conn:
             yield conn.execution_options(**{_WRITE: True}) if write else conn
