@@ -9,9 +9,10 @@ use: one shared connection, its transactions serialised by a lock.
 
 A thread keeps the pool's connection it last used for its next transaction (``_Pin``): taking
 one from the pool and returning it made a read transaction of one statement cost about 27 µs
-where it now costs 15, and a write of one about 44 where now 26 (in process, 2026-12-06). Only a few
-threads keep one (``PINNED_THREADS``): a server with a thread per client leaves the rest of the
-pool to the others, and a nested transaction takes one from the pool, as every transaction did.
+where it now costs 15, and a write of one about 44 where now 26 (in process, 2026-12-06). Only
+a few threads keep one (``PINNED_THREADS``): a server with a thread per client leaves the rest
+of the pool to the others, and a nested transaction takes one from the pool, as every
+transaction did.
 
 Writers to a SQLite file queue on a lock file (``flock``) before ``BEGIN IMMEDIATE``. Without it
 a writer that finds the database locked is left to SQLite's busy handler, which sleeps in steps
@@ -288,13 +289,12 @@ class Store:
                 return pin
             # Used after its block ended (a statement there begins a transaction): back it
             # goes, and this transaction takes another.
-            self._local.pin = None
-            pin.give_back()
+            self._let_go(pin)
         elif pin is not None:
             # A forked child's copy of its parent's: kept, never used or returned, so that the
             # child's copy of the pool never hands the parent's SQLite connection out.
             self._inherited.append(pin)
-        with self._starting:
+        with self._starting:  # the checkpointer's start lock: both happen once a process
             if self._pin_pid != os.getpid():  # a forked child: its parent's slots are not its own
                 self._pin_slots = threading.BoundedSemaphore(PINNED_THREADS)
                 self._pin_pid = os.getpid()
@@ -327,12 +327,16 @@ class Store:
                 # inside this one): a connection it left unclean goes back, and the next
                 # transaction takes another. One that ended well is clean.
                 if not pin.clean():
-                    self._local.pin = None
-                    pin.give_back()
+                    self._let_go(pin)
                 raise
             return
         with self.engine.connect() as conn:
             yield conn.execution_options(**{_WRITE: True}) if write else conn
+
+    def _let_go(self, pin: _Pin) -> None:
+        """Give this thread's kept connection back; its next transaction takes another."""
+        self._local.pin = None
+        pin.give_back()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
