@@ -4,14 +4,21 @@ base64 or ref, never both; documents are added on update, and the same dlRnr rep
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
+from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from n4ws_support import N4, NS, expect_error, expect_ok, plain
+from sqlalchemy import exc
+
+from tpn.mocks.noark4ws import documents
 
 DOC = {"dlType": "H", "veFilnavn": "brev.pdf", "veMimeType": "application/pdf"}
 
@@ -150,3 +157,56 @@ def test_document_codes_and_required_fields_are_checked_on_update(n4: N4) -> Non
         "INVALID_VALUE",
     )
     assert _contents(n4, jp) == {1: b"x"}
+
+
+def test_document_bytes_are_hashed_before_the_write_transaction(
+    n4: N4, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every other writer waits while a Put holds the store's writer lock: a 20 MB document's
+    # SHA-256 (about 13 ms here) is taken before it, as is the message's conversion.
+    archive = n4.server.archive
+    sak = n4.new_sak()
+    events: list[str] = []
+    write = archive.store.write
+
+    @contextlib.contextmanager
+    def noted_write() -> Iterator[Any]:
+        events.append("write")
+        with write() as conn:
+            yield conn
+
+    def noted_sha256(data: bytes) -> Any:
+        events.append("sha256")
+        return hashlib.sha256(data)
+
+    monkeypatch.setattr(archive.store, "write", noted_write)
+    monkeypatch.setattr(documents, "hashlib", SimpleNamespace(sha256=noted_sha256))
+    jp = n4.new_jp(sak, dokument=[_doc(b"a" * 100_000), _doc(b"b", dbTittel="Vedlegg")])
+    assert events[:3] == ["sha256", "sha256", "write"]
+    assert _contents(n4, jp) == {1: b"a" * 100_000, 2: b"b"}
+
+
+def test_a_retried_put_stores_the_message_and_documents_as_sent(
+    n4: N4, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A create that meets another client's create of the same key (PostgreSQL) is retried: the
+    # retry works on the request as sent, not on what the failed attempt made of it.
+    archive = n4.server.archive
+    sak = n4.new_sak()
+    attempts = 0
+    work = archive._put_journpost
+
+    def failing_once(put: Any, given: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            work(put, given)  # numbers the message and stores the documents, then fails
+            raise exc.IntegrityError("INSERT", {}, Exception("a race"))
+        return work(put, given)
+
+    monkeypatch.setattr(archive, "_put_journpost", failing_once)
+    jp = n4.new_jp(sak, jpInnhold="Søknad", dokument=[_doc(b"pdf", dlRnr=3)])
+    assert attempts == 2
+    assert (jp.jpInnhold, jp.jpSeknr, jp.jpJpostnr) == ("Søknad", 1, 1)
+    assert _contents(n4, jp) == {3: b"pdf"}
+    assert archive.counts()["journpost"] == 1

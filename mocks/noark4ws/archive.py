@@ -15,7 +15,8 @@ This module holds the standard's flow and nothing else; the Gets' lookups are in
 A Put's message is converted once each way: the request's object becomes the message dict that
 is numbered, merged and stored as JSON, and that dict becomes the answer's object, which is
 also what the business rules read. Document bytes go from the request to the store as the
-codec decoded them.
+codec decoded them. What depends on the request alone (its message dict, its documents' hashes)
+is made before the write transaction, so that other writers do not wait for it.
 """
 
 from __future__ import annotations
@@ -98,6 +99,18 @@ class _Put:
     planned: Mapping[str, int]
 
 
+@dataclass(frozen=True)
+class _Sent:
+    """A Put's request as its transaction uses it, made before the transaction takes the store's
+    writer lock (every other writer waits while one holds it): the request's object, its message
+    as the store keeps it (the work's to change: each attempt has its own), and its documents
+    ready to store."""
+
+    obj: Any
+    data: dict[str, Any]
+    documents: list[documents.Sent]
+
+
 class Archive:
     """The Noark-4 WS reference archive; ``handle`` is what the SOAP endpoint calls."""
 
@@ -135,15 +148,24 @@ class Archive:
     # ------------------------------------------------------------------ writes
 
     def _write(
-        self, operation: str, sent: Any, work: Callable[[_Put, Any], Any]
+        self,
+        operation: str,
+        sent: Any,
+        work: Callable[[_Put, _Sent], Any],
+        *,
+        without: tuple[str, ...],
+        sent_documents: Iterable[Any] = (),
     ) -> tuple[Any, Any]:
-        """Run ``work`` on the Put's object in a write transaction; (status, stored object)."""
+        """Run ``work`` on the Put's object in a write transaction; (status, stored object).
+        ``without``: the fields its stored message leaves out."""
         planned = self.shown.planned(self.store, self.clock, operation, sent)
+        ready = [documents.Sent.of(d) for d in sent_documents]
         for attempt in range(3):
             warnings: list[Warning_] = []
+            given = _Sent(sent, to_dict(sent, without=without), ready)
             try:
                 with self.store.write() as conn:
-                    stored = work(_Put(conn, warnings, planned), sent)
+                    stored = work(_Put(conn, warnings, planned), given)
                 return _status(warnings), stored
             except Rejected as r:
                 return _error(r), None
@@ -155,14 +177,24 @@ class Archive:
         raise AssertionError("unreachable")
 
     def put_noarksak(self, req: Any) -> Any:
-        status, stored = self._write("PutNoarksak", req.noarksak, self._put_noarksak)
+        status, stored = self._write(
+            "PutNoarksak", req.noarksak, self._put_noarksak, without=("saId",)
+        )
         return make(m.PutNoarksakResponse, status=status, noarksak=stored)
 
     def put_journpost(self, req: Any) -> Any:
-        status, stored = self._write("PutJournpost", req.journpost, self._put_journpost)
+        jp = req.journpost
+        status, stored = self._write(
+            "PutJournpost",
+            jp,
+            self._put_journpost,
+            without=("jpId", "dokument"),
+            sent_documents=jp.dokument or (),
+        )
         return make(m.PutJournpostResponse, status=status, journpost=stored)
 
-    def _put_noarksak(self, put: _Put, sent: Any) -> Any:
+    def _put_noarksak(self, put: _Put, given: _Sent) -> Any:
+        sent = given.obj
         if sent.journpost:
             raise Rejected(
                 "INVALID_VALUE",
@@ -178,10 +210,9 @@ class Archive:
             row = self.policies.resend.existing(put.conn, "sak", ext)
         else:
             row = None
-        data = to_dict(sent, without=("saId",))
         if row is None:
-            return self._create_sak(put, data)
-        return self._update_sak(put, row, data)
+            return self._create_sak(put, given.data)
+        return self._update_sak(put, row, given.data)
 
     def _create_sak(self, put: _Put, data: dict[str, Any]) -> Any:
         conn = put.conn
@@ -331,8 +362,8 @@ class Archive:
         if rows:
             hot.run(conn, q.SEARCH_INSERT, rows)
 
-    def _put_journpost(self, put: _Put, sent: Any) -> Any:
-        conn = put.conn
+    def _put_journpost(self, put: _Put, given: _Sent) -> Any:
+        conn, sent = put.conn, given.obj
         if sent.jpId is not None:
             rid = row_id(sent.jpId)
             row = None if rid is None else hot.first(conn, q.JP_BY_ID, {"b_id": rid})
@@ -344,9 +375,7 @@ class Archive:
             row = self.policies.resend.existing(conn, "jp", key)
         else:
             row = None
-        # The documents stay the request's objects: their bytes go to the store as they are.
-        data = to_dict(sent, without=("jpId", "dokument"))
-        sent_documents = sent.dokument or []
+        data, sent_documents = given.data, given.documents
         if row is None:
             data, sak_row, columns = self._create_journpost(put, data)
             jp = from_dict(m.JournpostType, data)
@@ -388,7 +417,11 @@ class Archive:
         return jp
 
     def _store_documents(
-        self, conn: Connection, jp_id: int, sent: list[Any], docs: dict[int, documents.Stored]
+        self,
+        conn: Connection,
+        jp_id: int,
+        sent: list[documents.Sent],
+        docs: dict[int, documents.Stored],
     ) -> bool:
         return documents.save(
             conn,
