@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -262,6 +263,56 @@ def test_workers_share_one_log_in_the_order_they_wrote(
             assert (second if n % 2 else first).count() == n + 1
     assert [e.operation for e in first.entries()] == [f"Op{n}" for n in range(12)]
     assert [e.id for e in second.entries()] == [e.id for e in first.entries()]
+
+
+def test_a_worker_counts_what_waits_from_any_workers_move(tmp_path: Path) -> None:
+    """The rows another worker just moved do not wait: a worker that has not moved for long
+    moves only once enough bytes wait past the last move of either (before, it followed each
+    move of the other's with a move of the few rows logged since)."""
+    path = tmp_path / "j.db"
+    url = f"sqlite:///{path}"
+    first, second = Journal(Store(url)), Journal(Store(url))
+    body = b"x" * 4096
+    n = 0
+
+    def record(journal: Journal) -> None:
+        nonlocal n
+        _record(journal, n, request=body)
+        n += 1
+
+    while _table_count(path) == 0:
+        record(first)
+    moved = n
+    for _ in range(4):
+        record(second)  # its own view: every byte of the log waits
+    assert _table_count(path) == moved
+    while _table_count(path) == moved:
+        record(second)
+        assert (n - moved) * len(body) < 2 * FLUSH_BYTES, "the log never moved"
+    assert [e.operation for e in first.entries()] == [f"Op{m}" for m in range(n)]
+
+
+def test_a_request_does_not_wait_for_another_workers_move(tmp_path: Path) -> None:
+    """A request whose record finds enough waiting while another worker moves the rows goes
+    on without moving (the other's move, or the next, takes them); a read still waits for the
+    move and sees every row."""
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    first, second = Journal(Store(url)), Journal(Store(url))
+    body = b"x" * 4096
+    log = first._log
+    assert isinstance(log, journal_log.FileLog)
+    count = FLUSH_BYTES // len(body) + 2
+    recording = threading.Thread(
+        target=lambda: [_record(second, n, request=body) for n in range(count)]
+    )
+    with log.draining() as holding:  # the first worker is moving
+        assert holding is False
+        recording.start()
+        recording.join(timeout=10)
+        assert not recording.is_alive(), "a request waited for another worker's move"
+    recording.join()
+    assert second.count() == count
+    assert [e.operation for e in first.entries()] == [f"Op{n}" for n in range(count)]
 
 
 def test_a_move_cut_short_before_the_truncation_is_not_moved_twice(

@@ -54,6 +54,32 @@ class FileLock:
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
+    @contextlib.contextmanager
+    def held_if_free(self) -> Iterator[int | None]:
+        """``held()`` when no other holder has the lock, without waiting; None (and nothing
+        held) when one has."""
+        if not self._mutex.acquire(blocking=False):
+            yield None
+            return
+        try:
+            fd = self.fd()
+            free = True
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    free = False
+            if not free:
+                yield None
+                return
+            try:
+                yield fd
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._mutex.release()
+
     def close(self) -> None:
         if self._closer is not None:
             self._closer()

@@ -273,9 +273,13 @@ class Journal:
                 conn.execute(_INSERT, row)
             return
         size = log.append(journal_log.encode(row, log.key))
-        waiting = size if isinstance(log, journal_log.MemoryLog) else size - log.moved_up_to()
+        if isinstance(log, journal_log.MemoryLog):
+            if size >= FLUSH_BYTES:
+                self.flush()
+            return
+        waiting = size - log.moved_up_to()
         if waiting >= FLUSH_BYTES or waiting < 0:  # below 0: another process emptied the log
-            self.flush()
+            self._move(least=FLUSH_BYTES)
 
     keep = _logging_failures(record)
     """``record`` an exchange whose answer is made and must still be sent: a failure (a full
@@ -290,12 +294,25 @@ class Journal:
             return 0
         if isinstance(log, journal_log.MemoryLog):
             return log.drain(self._insert)
-        with log.draining() as holding:
+        return self._move(least=0)
+
+    def _move(self, *, least: int) -> int:
+        """Move the rows waiting in the file log; how many moved. ``least`` above 0 is a
+        request's move, made because this process last saw that many bytes waiting: it moves
+        nothing while another process is moving (a request need not wait for that), nor when
+        fewer bytes wait past where the last move of any process got to."""
+        log = self._log
+        assert isinstance(log, journal_log.FileLog)
+        with log.draining(wait=not least) as holding:
+            if holding is None:
+                return 0
             # Read and decoded before the writers' lock, which writers then wait for only while
             # the rows go in (about a third less): only a move changes the mark, and every move
             # holds the drain's lock, as this one does. Checked again inside, all the same.
             with self.store.read() as conn:
                 assumed = _read_mark(conn)
+            if least and not holding and log.left_after(assumed) < least:
+                return 0
             batch = log.after(assumed, holding=holding)
             with self.store.write() as conn:
                 mark = _read_mark(conn)

@@ -268,6 +268,7 @@ class FileLog:
         self._drains = FileLock(path + ".lock")
         self._seen: tuple[int, int, int] | None = None  # the file as this process last moved it
         self._seen_name: str | None = None  # and the log's name then
+        self._moved = 0  # where the last move this process knows of got to (``moved_up_to``)
 
     def append(self, record: bytes) -> int:
         """Add one record; the log's size now."""
@@ -303,13 +304,29 @@ class FileLog:
         return self._first(fd, state[1]) != self._seen_name
 
     def moved_up_to(self) -> int:
-        """The log's size when this process last moved it (0 before it did)."""
-        return 0 if self._seen is None else self._seen[1]
+        """Where the last move this process knows of got to: its own, or another process's that
+        ``left_after`` was shown (0 before either)."""
+        return self._moved
+
+    def left_after(self, mark: Mark | None) -> int:
+        """The bytes the log holds past ``mark``, where the last move got to, whichever process
+        made it; ``moved_up_to`` says ``mark`` from now on. (Every worker moves rows into the
+        same table: one that counted from its own last move would follow another's move with a
+        move of the few rows logged since.)"""
+        fd = self._appends.fd()
+        size = os.fstat(fd).st_size
+        same = mark is not None and mark.first == self._first(fd, size)
+        self._moved = mark.offset if same and mark is not None else 0
+        return size - self._moved
 
     @contextlib.contextmanager
-    def draining(self) -> Iterator[bool]:
-        """Hold the drain's lock; True when this move must also empty the file (it is big)."""
-        with self._drains.held():
+    def draining(self, *, wait: bool = True) -> Iterator[bool | None]:
+        """Hold the drain's lock; True when this move must also empty the file (it is big).
+        ``wait=False``: None, and nothing held, when another move holds it."""
+        with self._drains.held() if wait else self._drains.held_if_free() as free:
+            if free is None:
+                yield None
+                return
             big = os.fstat(self._appends.fd()).st_size >= self.TRUNCATE_BYTES
             if not big:
                 yield False
@@ -318,6 +335,7 @@ class FileLog:
                 yield True
                 os.ftruncate(self._appends.fd(), 0)  # after the move's commit: never lost
                 self._seen, self._seen_name = self._state(self._appends.fd()), None
+                self._moved = 0
 
     def after(self, mark: Mark | None, *, holding: bool) -> Batch:
         """The rows past ``mark`` (where the last move got to), up to the end of the last
@@ -348,6 +366,8 @@ class FileLog:
         changes. (Set before the commit, another thread could skip a flush and read the table
         without rows a move had taken and not yet committed.)"""
         self._seen, self._seen_name = batch.state, batch.name
+        if batch.state is not None:
+            self._moved = batch.state[1]
 
     @staticmethod
     def _first(fd: int, size: int) -> str | None:
@@ -377,6 +397,7 @@ class FileLog:
             # and a clear that did not finish, which its caller was not told it did.
             os.ftruncate(fd, 0)
             self._seen, self._seen_name = self._state(fd), None
+            self._moved = 0
             then()
 
     def close(self) -> None:
