@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, exc, text
 
 from tpn.mocks.core import store as store_module
-from tpn.mocks.core.store import Store
+from tpn.mocks.core.store import CACHE_KIB, Store
 
 
 @contextlib.contextmanager
@@ -333,3 +333,23 @@ def test_writers_waiting_for_the_lock_leave_the_pool_to_its_holder(tmp_path: Pat
             assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2 * size
     finally:
         store.dispose()
+
+
+def test_a_file_store_keeps_a_small_page_cache_and_a_memory_store_the_default(
+    tmp_path: Path,
+) -> None:
+    """Every connection to a file database, the pool's and the driver's, caches at most
+    ``CACHE_KIB``; a memory database lives in its cache and keeps SQLite's default."""
+    store = Store(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    memory = Store("sqlite://")
+    try:
+        with store.read() as conn:
+            assert conn.execute(text("PRAGMA cache_size")).scalar_one() == -CACHE_KIB
+        cursor = store._driver().cursor()
+        assert cursor.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+        cursor.close()
+        with memory.read() as conn:
+            assert conn.execute(text("PRAGMA cache_size")).scalar_one() == -2000
+    finally:
+        store.dispose()
+        memory.dispose()

@@ -77,10 +77,14 @@ journal_table = Table(
 DEFAULT_MAX_BODY = 256 * 1024
 _log = logging.getLogger("tpn.mocks")
 _INSERT = journal_table.insert()  # built once: it runs on every request
-# Rows move from the log (``journal_log``) once this many bytes wait: about twenty exchanges of
-# a few KiB, so the request that moves them waits about a millisecond, and the batch in memory
-# stays small (256 KiB grew a worker's memory by ~2 MB more, 64 KiB made a write ~5 % slower).
-FLUSH_BYTES = 128 * 1024
+# Rows move from the log (``journal_log``) once this many bytes wait past the last move: about
+# ten to twenty exchanges of a few KiB, so the request that moves them waits well under a
+# millisecond, and the batch in memory stays small. Against 128 KiB, 64 served about as many
+# reads and writes, with a p99 of reads about 1 ms lower (three alternating runs each,
+# benchmarks/bench_noark4ws.py, 2026-12-06; with the smaller page cache, ``store.CACHE_KIB``,
+# four more pairs said the same). Before a worker counted from any worker's move, 64 KiB made a
+# write about 5 % slower. 256 KiB grew a worker's memory by about 2 MB.
+FLUSH_BYTES = 64 * 1024
 _LOG_MARK = "journal_log"
 _MARK_READ = select(settings_table.c.value).where(settings_table.c.key == _LOG_MARK)
 _MARK_DELETE = settings_table.delete().where(settings_table.c.key == _LOG_MARK)

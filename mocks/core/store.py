@@ -97,6 +97,14 @@ def _missing_indexes(bind: Engine | Connection) -> list[Index]:
 
 
 _CONNECT_ARGS: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
+# A file database's page cache per connection, in KiB (SQLite's default is 2,000). A read
+# transaction that finds another connection's commit since its connection's last drops that
+# connection's whole cache, and under load every few requests have committed (another worker's
+# writes, the journal's moves), so a bigger cache mostly held pages never read again: at 512 a
+# served worker, which holds three connections (its thread's, ``_driver``'s, the checkpoint's),
+# peaked about 1 MB lower and served as many reads and writes (benchmarks/bench_noark4ws.py,
+# 2026-12-06). (A memory database lives in its cache; it keeps the default.)
+CACHE_KIB = 512
 
 
 def _configure(dbapi_conn: Any, *, memory: bool) -> None:
@@ -107,6 +115,7 @@ def _configure(dbapi_conn: Any, *, memory: bool) -> None:
     if not memory:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         checkpoint.settings(dbapi_conn)
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
