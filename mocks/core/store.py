@@ -101,9 +101,10 @@ _CONNECT_ARGS: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
 # transaction that finds another connection's commit since its connection's last drops that
 # connection's whole cache, and under load every few requests have committed (another worker's
 # writes, the journal's moves), so a bigger cache mostly held pages never read again: at 512 a
-# served worker, which holds three connections (its thread's, ``_driver``'s, the checkpoint's),
-# peaked about 1 MB lower and served as many reads and writes (benchmarks/bench_noark4ws.py,
-# 2026-12-06). (A memory database lives in its cache; it keeps the default.)
+# served worker's two (its thread's and ``_driver``'s) made it peak about 1 MB lower, and it
+# served as many reads and writes (benchmarks/bench_noark4ws.py, 2026-12-06). A memory database
+# lives in its cache, and keeps the default; so does the checkpoint thread's connection
+# (``checkpoint``), which a checkpoint hardly reads through.
 CACHE_KIB = 512
 
 
