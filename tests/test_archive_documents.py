@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from n4ws_support import N4, NS, expect_error, expect_ok, plain
 from sqlalchemy import exc
 
+from tpn.mocks.noark4ws import archive as archive_module
 from tpn.mocks.noark4ws import documents
 
 DOC = {"dlType": "H", "veFilnavn": "brev.pdf", "veMimeType": "application/pdf"}
@@ -179,10 +180,25 @@ def test_document_bytes_are_hashed_before_the_write_transaction(
         events.append("sha256")
         return hashlib.sha256(data)
 
+    def noted(name: str, convert: Callable[..., Any]) -> Callable[..., Any]:
+        def conversion(*args: Any, **kwargs: Any) -> Any:
+            events.append(name)
+            return convert(*args, **kwargs)
+
+        return conversion
+
     monkeypatch.setattr(archive.store, "write", noted_write)
     monkeypatch.setattr(documents, "hashlib", SimpleNamespace(sha256=noted_sha256))
+    monkeypatch.setattr(documents, "to_dict", noted("metadata", documents.to_dict))
+    monkeypatch.setattr(archive_module, "to_dict", noted("message", archive_module.to_dict))
     jp = n4.new_jp(sak, dokument=[_doc(b"a" * 100_000), _doc(b"b", dbTittel="Vedlegg")])
-    assert events[:3] == ["sha256", "sha256", "write"]
+    # Each once, all before the transaction; nothing of them again inside it.
+    assert events[: events.index("write") + 1] == [
+        *(["metadata", "sha256"] * 2),
+        "message",
+        "write",
+    ]
+    assert events.count("sha256") == 2 and events.count("message") == 1
     assert _contents(n4, jp) == {1: b"a" * 100_000, 2: b"b"}
 
 
