@@ -326,8 +326,8 @@ class Journal:
                     hot.run(conn, _INSERT, batch.rows)
                 if batch.mark != mark and batch.mark is not None:
                     value = json.dumps({"first": batch.mark.first, "offset": batch.mark.offset})
-                    conn.execute(_MARK_DELETE)
-                    conn.execute(_MARK_INSERT, {"value": value})
+                    hot.run(conn, _MARK_DELETE, {})
+                    hot.run(conn, _MARK_INSERT, {"value": value})
             log.saw(batch)
         return len(batch.rows)
 
@@ -405,7 +405,8 @@ class Journal:
 
 def _read_mark(conn: Connection) -> journal_log.Mark | None:
     """Where the last move of the log got to, as committed with its rows."""
-    raw = conn.execute(_MARK_READ).scalar()
+    found = hot.first(conn, _MARK_READ, {})  # every move reads it twice: the driver's cursor
+    raw = None if found is None else found.value
     try:
         found = json.loads(raw) if raw else None
         return journal_log.Mark(str(found["first"]), int(found["offset"])) if found else None
