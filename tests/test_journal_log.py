@@ -515,3 +515,33 @@ def test_a_move_reads_again_when_the_mark_changed_before_its_lock(
     monkeypatch.setattr(journal_module, "_read_mark", stale_first)
     assert journal.flush() == 1
     assert _table_count(path) == 3
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '{"first": "x", "offset": 1e400}',  # an offset no integer is: int() overflows
+        '{"first": "x"}',
+        '["first", 1]',
+        "not json",
+        "",
+    ],
+)
+def test_a_mark_this_version_did_not_write_moves_the_whole_log(tmp_path: Path, value: str) -> None:
+    """Whatever the settings row holds where the mark should be, the rows waiting in the log
+    move once, all of them, and the next move goes on from the mark that move wrote."""
+    path = tmp_path / "j.db"
+    journal = Journal(Store(f"sqlite:///{path}"))
+    for n in range(2):
+        _record(journal, n)
+    db = sqlite3.connect(path)
+    try:
+        db.execute("DELETE FROM tpn_settings WHERE key = 'journal_log'")
+        db.execute("INSERT INTO tpn_settings (key, value) VALUES ('journal_log', ?)", (value,))
+        db.commit()
+    finally:
+        db.close()
+    assert journal.flush() == 2
+    _record(journal, 2)
+    assert journal.flush() == 1
+    assert [e.operation for e in journal.entries()] == ["Op0", "Op1", "Op2"]

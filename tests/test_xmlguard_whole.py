@@ -119,6 +119,21 @@ def test_both_ways_agree_on_depth_where_the_elements_cannot_say(depth: int) -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("data", "depth", "elements"),
+    [
+        (b"<a/>", 0, 10),  # no element is allowed at all
+        (b"<a/>", -1, 10),
+        # libxml2 will not walk the depth's path of some 5,000 steps: the stream decides
+        (b"<r>" + b"<x/>" * 5001 + b"</r>", 5000, 10**6),
+        # many "xmlns:" each before a long word: refused as the stream refuses it
+        (b"<a " + b"xmlns:" * 32 + b"a" * 65_300 + b"/>", 64, 100_000),
+    ],
+)
+def test_both_ways_agree_at_the_edges_of_the_limits(data: bytes, depth: int, elements: int) -> None:
+    _same_both_ways(data, depth=depth, elements=elements, shape=xmlguard.SHAPE)
+
+
 def test_a_declaration_the_pattern_misses_is_left_to_the_stream(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -410,7 +410,7 @@ def _read_mark(conn: Connection) -> journal_log.Mark | None:
     try:
         found = json.loads(raw) if raw else None
         return journal_log.Mark(str(found["first"]), int(found["offset"])) if found else None
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, OverflowError):
         return None  # not a mark this version wrote: move the whole log
 
 
