@@ -41,7 +41,8 @@ class Answer:
 
     def ids(self) -> list[int]:
         """The exchanges the list shows, in its order."""
-        return [int(i) for i in re.findall(r'<th scope="row"><a href="[^"]+/(\d+)">', self.text)]
+        found = re.findall(r'<th scope="row"><a href="[^"?]+/(\d+)(?:\?[^"]*)?">', self.text)
+        return [int(i) for i in found]
 
     def link(self, words: str) -> str | None:
         found = re.search(rf'<a href="([^"]+)">{words}</a>', self.text)
@@ -290,6 +291,36 @@ def test_an_exchange_shows_its_facts_and_its_messages_indented(mocks: Assembly) 
     shown = html.unescape(re.sub(r"<[^>]+>", "", text))  # what a person reads
     assert "\n        <n4:saTittel>Byggesøknad, Storgata 1</n4:saTittel>\n" in shown
     assert "\n    <tns:PutNoarksakResponse>\n" in shown
+
+
+def test_the_way_back_from_an_exchange_keeps_the_lists_filters_and_page(
+    mocks: Assembly,
+) -> None:
+    """Filtered, one page back, an exchange opened: its link back returns to the same list,
+    filters and page, not to the whole journal's first page."""
+    seed(mocks)
+    first = call(mocks, PAGE, "operation=GetNoarksak&limit=5")
+    older = first.link("Older exchanges")
+    assert older is not None
+    listed = follow(mocks, older)
+    opened = re.search(r'<th scope="row"><a href="([^"]+)">', listed.text)
+    assert opened is not None
+    exchange = follow(mocks, opened.group(1).replace("&amp;", "&"))
+    assert exchange.status == 200 and "GetNoarksak</h1>" in exchange.text
+    back = exchange.link("Back to the journal")
+    assert back is not None and back == older
+    assert follow(mocks, back).ids() == listed.ids()
+    # Opened from the unfiltered list, the way back is the plain list.
+    plain = call(mocks, PAGE)
+    [(href, shown)] = re.findall(r'<th scope="row"><a href="([^"]+)">(\d+)</a>', plain.text)[:1]
+    assert href == f"{PAGE}/{shown}"
+    assert follow(mocks, href).link("Back to the journal") == PAGE
+
+
+def test_an_exchange_opened_with_a_refused_query_says_which_parameter(mocks: Assembly) -> None:
+    record(mocks, 0)
+    page = call(mocks, f"{PAGE}/1", "status=abc")
+    assert page.status == 400 and "The parameter “status” was refused" in page.text
 
 
 def test_a_cut_body_says_how_much_the_journal_kept(mocks: Assembly) -> None:

@@ -108,3 +108,10 @@ def test_a_person_filters_the_journal_and_reads_an_exchange(
     answer = browser.find_element(by.CSS_SELECTOR, "#answer + pre.hl").text
     assert "Byggesøknad, Storgata 42" in answer
     assert_accessible(browser, axe_js)
+
+    # Back to the list it was opened from: the filter still chosen, the same exchanges.
+    follow(browser, browser.find_element(by.LINK_TEXT, "Back to the journal"))
+    assert "operation=GetNoarksak" in browser.current_url
+    assert "1 exchange match the filters, of 3" in browser.find_element(by.ID, "main").text
+    selected = Select(browser.find_element(by.ID, "f-operation")).first_selected_option
+    assert selected.text == "GetNoarksak"

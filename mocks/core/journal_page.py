@@ -167,19 +167,14 @@ class JournalPage:
         found = _EXCHANGE.fullmatch(path)
         # Within the store's 64-bit ids: a larger number is no exchange, not an overflow.
         if found is not None and int(found.group(1)) <= journal_query.MAX_ID:
-            return self._exchange(int(found.group(1)), root)
+            return self._exchange(int(found.group(1)), root, _query(environ))
         raise _Refused(404, "Not found", f"There is no page here. The journal is at {root}.")
 
     def _render(self, template: str, root: str, **values: Any) -> str:
         return _PAGES.get_template(template).render(style=_style(), root=root, **values)
 
     def _list(self, environ: dict[str, Any], root: str) -> str:
-        try:
-            query = journal_query.read(str(environ.get("QUERY_STRING", "")))
-        except journal_query.QueryError as refused:
-            raise _Refused(
-                400, "Bad request", f"The parameter “{refused.parameter}” was refused: {refused}"
-            ) from None
+        query = _query(environ)
         # One more than the page holds: whether there is an older page.
         rows = self.journal.newest(query.chosen, before=query.before, limit=query.limit + 1)
         more = len(rows) > query.limit
@@ -191,6 +186,7 @@ class JournalPage:
             rows=rows,
             matching=self.journal.count(query.chosen),
             total=self.journal.count() if query.filtered else None,
+            here=query.link(),  # an exchange's link carries the list's, for the way back
             older=query.link(before=str(rows[-1].id)) if more else None,
             newest=query.link(before=None) if query.before is not None else None,
             choices={
@@ -206,7 +202,9 @@ class JournalPage:
         panels = list(self.panels())
         return {"clock": clock, "faults": faults, "panels": panels, "fold": FOLD}
 
-    def _exchange(self, exchange_id: int, root: str) -> str:
+    def _exchange(self, exchange_id: int, root: str, query: journal_query.PageQuery) -> str:
+        """One exchange; ``query`` is the list's it was opened from (its filters and page), which
+        the link back returns to."""
         exchange = self.journal.exchange(exchange_id)
         if exchange is None:
             raise _Refused(
@@ -221,7 +219,18 @@ class JournalPage:
             request=_body(exchange.request, exchange.request_size),
             response=_body(exchange.response, exchange.response_size),
             clock=self.clock.describe(),
+            back=query.link(),
         )
+
+
+def _query(environ: dict[str, Any]) -> journal_query.PageQuery:
+    """The list's query from the request, or the page that says which parameter was refused."""
+    try:
+        return journal_query.read(str(environ.get("QUERY_STRING", "")))
+    except journal_query.QueryError as refused:
+        raise _Refused(
+            400, "Bad request", f"The parameter “{refused.parameter}” was refused: {refused}"
+        ) from None
 
 
 def _body(kept: bytes, size: int) -> _Body:
