@@ -405,8 +405,8 @@ class Journal:
 
 def _read_mark(conn: Connection) -> journal_log.Mark | None:
     """Where the last move of the log got to, as committed with its rows."""
-    found = hot.first(conn, _MARK_READ, {})  # every move reads it twice: the driver's cursor
-    raw = None if found is None else found.value
+    row = hot.first(conn, _MARK_READ, {})  # every move reads it twice: the driver's cursor
+    raw = None if row is None else row.value
     try:
         found = json.loads(raw) if raw else None
         return journal_log.Mark(str(found["first"]), int(found["offset"])) if found else None
