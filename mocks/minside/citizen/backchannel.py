@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import requests
-
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_ANSWER = 256 * 1024  # the portal's metadata or an ArtifactResponse: a few KB
 TIMEOUT = 10.0
@@ -97,6 +95,11 @@ class OverHttp:
         return self._send("POST", url, body, headers)
 
     def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> bytes:
+        # Imported here, not with the module: ``tpn serve`` composes MinSide in every worker and
+        # only ever uses ``InProcess``, and ``requests`` (with urllib3, charset_normalizer, idna)
+        # made each worker about 5 MB larger for an HTTP client it never used.
+        import requests
+
         http = requests.Session()
         http.trust_env = False  # a proxy setting must not send the back channel elsewhere
         try:
