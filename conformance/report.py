@@ -21,9 +21,8 @@ from typing import Any
 
 import jinja2
 
+from tpn.conformance.report_format import FORMAT
 from tpn.conformance.results import RequirementResult, Run
-
-FORMAT = "tpn-report/1"
 
 
 def _version() -> str:

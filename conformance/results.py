@@ -18,12 +18,11 @@ from tpn.conformance.catalogue import LEVELS, Requirement
 from tpn.conformance.evidence import DocumentEvidence, Exchange, Recorder
 from tpn.conformance.profiles import Profile
 from tpn.conformance.redact import Redactor
+from tpn.conformance.report_format import RESULTS
 from tpn.conformance.transport import Guard
 
 if TYPE_CHECKING:
     from tpn.conformance.target import Target
-
-RESULTS = ("passed", "failed", "not_applicable", "waived", "not_run")
 
 
 @dataclass(frozen=True)

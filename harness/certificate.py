@@ -42,8 +42,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 # The report's format and its results are the conformance package's; "not_run" (a run narrowed
 # with -k) makes a report's result "incomplete".
-from tpn.conformance.report import FORMAT
-from tpn.conformance.results import RESULTS
+from tpn.conformance.report_format import FORMAT, RESULTS
 from tpn.fixtures.files import FileRefused, printable, read_regular
 from tpn.harness import artefacts, limits
 from tpn.harness.artefacts import REPORT, SIGNATURE

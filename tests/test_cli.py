@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from served import Served
 
-from tpn.harness.cli import DEFAULT_PORT, build_parser, main
+from tpn.harness.cli import COMMANDS, DEFAULT_PORT, build_parser, main
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,34 @@ def test_the_command_imports_no_page_highlighter() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def test_every_command_is_found_where_cli_commands_says() -> None:
+    # A command missing from COMMANDS would be absent from every command line but --help's.
+    assert sorted(_commands(build_parser())) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_command_alone_parses_as_among_all(command: str) -> None:
+    # ``main`` builds only the parser of the command it is given (so that ``tpn serve`` loads
+    # no suite); that parser must be the same as the one in the whole tree.
+    alone = _commands(build_parser(command))
+    # Its module's commands only (keygen and report are one module's).
+    assert command in alone
+    assert {COMMANDS[c] for c in alone} == {COMMANDS[command]}
+    among_all = _commands(build_parser())[command]
+    assert alone[command].format_help() == among_all.format_help()
+    assert alone[command].prog == among_all.prog == f"tpn {command}"
+
+
+def test_tpn_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    listed = capsys.readouterr().out
+    assert all(f"    {command}" in listed for command in COMMANDS)
