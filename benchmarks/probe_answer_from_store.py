@@ -47,7 +47,7 @@ def _leaf(f: codec.Field, value: Any) -> str:
     """A stored value as ``from_dict`` then ``to_xml`` write it."""
     assert f.from_text is not None and f.to_text is not None
     if f.from_text is str and type(value) is str:
-        return value
+        return str(value)  # the value itself (str() of a str is the same object)
     return f.to_text(value if isinstance(value, bool | int) else f.from_text(value))
 
 
