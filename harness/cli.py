@@ -28,18 +28,17 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from tpn.harness import errors, serve
 
 # The module that adds each command's parser (``add_parsers``), in the order ``tpn --help``
-# lists them; "schema" is added here. A command line that names a command builds that
-# command's parser alone and imports no other module: ``tpn serve`` forks its workers from this
-# process, and every worker held what the parser of every command had loaded (the suites, their
-# HTTP clients, the report's templates: about 5 MB a worker, and 0.15 s before serving).
+# lists them. A command line that names a command builds that command's parser alone and
+# imports no other module: ``tpn serve`` forks its workers from this process, and every worker
+# held what the parser of every command had loaded (the suites, their HTTP clients, the
+# report's templates; README, "Performance").
 COMMANDS: dict[str, str] = {
     "serve": "serve",
-    "schema": "",
+    "schema": "schema",
     "certify": "certify",
     "keygen": "certificate",
     "report": "certificate",
@@ -59,6 +58,8 @@ DEFAULT_PORT = serve.DEFAULT_PORT
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or of ``command``'s alone (one of ``COMMANDS``)."""
+    if command is not None and command not in COMMANDS:
+        raise ValueError(f"command {command!r} is not one of {', '.join(COMMANDS)}")
     parser = argparse.ArgumentParser(
         prog="tpn",
         description="Mocks and conformance suites for 'Kommunale tjenester på nett'.",
@@ -75,42 +76,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         if command not in (None, name) or module in added:
             continue
         added.add(module)
-        if module:
-            importlib.import_module(f"tpn.harness.{module}").add_parsers(sub)
-        else:
-            _add_schema(sub)
+        importlib.import_module(f"tpn.harness.{module}").add_parsers(sub)
     _name_commands(parser)
     return parser
-
-
-def _add_schema(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from tpn.harness import schema
-
-    sch = sub.add_parser("schema", help="the machine-readable standards in fixtures/")
-    sch_sub = sch.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
-    export = sch_sub.add_parser(
-        "export", help="write a SOAP standard's WSDL and XSD from its Spyne model"
-    )
-    export.add_argument(
-        "--standard",
-        choices=schema.STANDARDS,
-        default="noark4ws",
-        help="whose WSDL and XSD: the archive's (default) or Enhetsregisteret's",
-    )
-    export.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="folder to write into (default fixtures/standards/STANDARD)",
-    )
-    export.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 if the files there differ from the model",
-    )
-    export.set_defaults(
-        func=lambda args: schema.export_command(args.out, check=args.check, standard=args.standard)
-    )
 
 
 def _name_commands(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from tpn.fixtures.files import FileRefused, printable, read_regular
 from tpn.harness import limits
@@ -83,3 +84,32 @@ def export_command(out: Path | None, *, check: bool, standard: str = "noark4ws")
 
 def _flag(standard: str) -> str:
     return "" if standard == "noark4ws" else f" --standard {standard}"
+
+
+def add_parsers(sub: Any) -> None:
+    """``tpn schema export``."""
+    sch = sub.add_parser("schema", help="the machine-readable standards in fixtures/")
+    sch_sub = sch.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
+    export = sch_sub.add_parser(
+        "export", help="write a SOAP standard's WSDL and XSD from its Spyne model"
+    )
+    export.add_argument(
+        "--standard",
+        choices=STANDARDS,
+        default="noark4ws",
+        help="whose WSDL and XSD: the archive's (default), Enhetsregisteret's or MinSide's",
+    )
+    export.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder to write into (default fixtures/standards/STANDARD)",
+    )
+    export.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the files there differ from the model",
+    )
+    export.set_defaults(
+        func=lambda args: export_command(args.out, check=args.check, standard=args.standard)
+    )

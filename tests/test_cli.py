@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from served import Served
@@ -63,19 +66,6 @@ def test_serve_starts_within_two_seconds(tmp_path: Path, server: str) -> None:
     assert took < 10, f"ready after {took:.1f} s"
 
 
-def test_the_command_imports_no_page_highlighter() -> None:
-    # `tpn serve` forks its workers from this process: what the command imports, every worker
-    # carries. Pygments (the report page's highlighting) once made each about 4.5 MB bigger.
-    code = (
-        "import sys, tpn.harness.cli\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('pygments', 'tpn.fixtures.pretty'))))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.strip() == "[]"
-
-
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(sub.choices)
@@ -86,22 +76,61 @@ def test_every_command_is_found_where_cli_commands_says() -> None:
     assert sorted(_commands(build_parser())) == sorted(COMMANDS)
 
 
+# Every parser's help, and its subcommands' (a tree), as JSON: run in a fresh interpreter, so
+# that a command's parser built alone has only what its own module imports.
+_HELP_TREE = """
+import argparse, json, sys
+from tpn.harness.cli import build_parser
+
+def tree(parser):
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    children = {n: tree(c) for s in subs for n, c in s.choices.items()}
+    return {"prog": parser.prog, "help": parser.format_help(), "children": children}
+
+command = sys.argv[1]
+print(json.dumps(tree(build_parser(None if command == "*" else command))))
+"""
+
+
+def _help_tree(command: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", _HELP_TREE, command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    tree: dict[str, Any] = json.loads(done.stdout)
+    return tree
+
+
+@pytest.fixture(scope="module")
+def whole_tree() -> dict[str, Any]:
+    return _help_tree("*")
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_a_command_alone_parses_as_among_all(command: str) -> None:
+def test_a_command_alone_parses_as_among_all(command: str, whole_tree: dict[str, Any]) -> None:
     # ``main`` builds only the parser of the command it is given (so that ``tpn serve`` loads
-    # no suite); that parser must be the same as the one in the whole tree.
-    alone = _commands(build_parser(command))
+    # no suite); that parser, built in a process that imported nothing else, and every parser
+    # beneath it must be the same as in the whole tree.
+    alone = _help_tree(command)["children"]
     # Its module's commands only (keygen and report are one module's).
     assert command in alone
     assert {COMMANDS[c] for c in alone} == {COMMANDS[command]}
-    among_all = _commands(build_parser())[command]
-    assert alone[command].format_help() == among_all.format_help()
-    assert alone[command].prog == among_all.prog == f"tpn {command}"
+    assert alone[command] == whole_tree["children"][command]
+    assert alone[command]["prog"] == f"tpn {command}"
+
+
+def test_a_command_that_is_none_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="'bogus' is not one of serve, schema"):
+        build_parser("bogus")
 
 
 def test_tpn_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["--help"])
     assert exit_.value.code == 0
-    listed = capsys.readouterr().out
-    assert all(f"    {command}" in listed for command in COMMANDS)
+    # Each command starts a line of the list, its help beside it or on the next line.
+    listed = re.findall(r"^    (\S+)", capsys.readouterr().out, flags=re.MULTILINE)
+    assert set(COMMANDS) <= set(listed)

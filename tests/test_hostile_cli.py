@@ -30,7 +30,7 @@ import pytest
 import requests
 from served import tpn_command
 
-from tpn.conformance.report import FORMAT
+from tpn.conformance.report_format import FORMAT
 from tpn.fixtures import standard_file
 from tpn.harness.certificate import generate_keypair, sign_report
 from tpn.mocks.core.serving import free_port
