@@ -97,7 +97,12 @@ def main() -> int:
             )
     core = rows[0]
     ok = core["exit"] == 0 and float(core["seconds"]) < CORE_TARGET_S  # type: ignore[arg-type]
-    print(f"{args.profile}: core level under {CORE_TARGET_S:.0f} s: {'yes' if ok else 'NO'}")
+    # With --json, standard output holds the JSON alone (a script reads it); the verdict goes
+    # to standard error.
+    print(
+        f"{args.profile}: core level under {CORE_TARGET_S:.0f} s: {'yes' if ok else 'NO'}",
+        file=sys.stderr if args.json else sys.stdout,
+    )
     return 0 if ok else 1
 
 

@@ -7,7 +7,12 @@ SQLite, journal on unless told otherwise), seeds the same case and entries as
 request), then under cProfile. Prints the top functions by own time and the same time grouped
 by area (lxml, SQLAlchemy, sqlite3, Spyne, the project's own modules).
 
-    python benchmarks/profile_noark4ws.py [--calls 3000] [--engine fast|spyne] [--no-journal]
+    python benchmarks/profile_noark4ws.py [--calls 3000] [--engine fast|spyne]
+                                          [--no-journal | --no-moves]
+
+``--no-moves`` keeps the journal on but never moves its rows into the store during the run (its
+threshold, ``journal.FLUSH_BYTES``, raised past what the run logs): what a request costs with a
+journal that only appends, the floor of any journal that keeps every exchange in the log.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from bench_noark4ws import (
 )
 
 from tpn.mocks.compose import compose
+from tpn.mocks.core import journal
 from tpn.mocks.core.config import MockConfig
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -148,9 +154,14 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--calls", type=int, default=3000)
     p.add_argument("--engine", choices=("fast", "spyne"), default="fast")
-    p.add_argument("--no-journal", action="store_true")
+    ways = p.add_mutually_exclusive_group()
+    ways.add_argument("--no-journal", action="store_true")
+    ways.add_argument("--no-moves", action="store_true", help="the journal appends, never moves")
     p.add_argument("--top", type=int, default=18)
     args = p.parse_args()
+    if args.no_moves:
+        journal.FLUSH_BYTES = 1 << 40
+    journal_said = "off" if args.no_journal else "on, appends only" if args.no_moves else "on"
     with tempfile.TemporaryDirectory(prefix="profile-noark4ws-") as tmp:
         config = MockConfig(
             db=f"sqlite:///{tmp}/p.sqlite3", engine=args.engine, journal=not args.no_journal
@@ -160,7 +171,7 @@ def main() -> int:
         for name, body in (("GetJournpost", get), ("PutJournpost", put)):
             us = timed(parts.app, body, args.calls)
             print(
-                f"\n{name} (engine {args.engine}, journal {'off' if args.no_journal else 'on'}): "
+                f"\n{name} (engine {args.engine}, journal {journal_said}): "
                 f"{us:,.0f} µs/request unprofiled, {1e6 / us:,.0f}/s on one core"
             )
             profile(parts.app, body, args.calls, args.top)
