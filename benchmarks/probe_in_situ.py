@@ -1,31 +1,36 @@
 #!/usr/bin/env python3
-"""What each stage of a request costs inside the request, against the same stage run alone in a
-loop: why shaving one stage saves less than its time alone promises.
+"""What each stage of a request costs inside the request, alone in a loop, and what the request
+saves when the stage is left out: how far a stage's time alone predicts what changing it gives.
 
-A request runs its stages once each, one after another, and each finds the processor's caches
-full of the others' code and data; a stage timed alone in a loop finds them full of its own.
-This times the archive's stages both ways on the benchmark's requests (``bench_noark4ws.py``:
-the same case, entries, GetJournpost and PutJournpost), in process, journal on, as a worker
-builds the app (``profile_noark4ws.py``):
+This times the archive's stages on the benchmark's requests (``bench_noark4ws.py``: the same
+case, entries, GetJournpost and PutJournpost), in process, journal on, as a worker builds the
+app (``profile_noark4ws.py``), three ways:
 
 - in a request: the app called as a server would, each stage's time taken around it;
-- alone: the stage called again with the arguments it last had in a request, in a loop.
+- alone: the stage called again with the arguments it last had in a request, in a loop;
+- left out: the app called again with that one stage answering what it last answered without
+  running (the parsed tree, no XSD check, the request's objects, the handler's answer, the
+  answer's bytes, no journal record); the request's time against the plain one's is what the
+  stage costs the request, effects on the stages after it included. Every answer is still
+  checked to say OK.
 
 The stages are the SOAP endpoint's own (the intake guard and the Body, the XSD check, the
 request's objects, the archive's handling with its transaction, the answer's envelope, the
 journal's record); "rest" is the request's time outside them. Each figure is the median of
-``--rounds`` rounds of ``--calls`` calls, the two ways alternating within each round.
+``--rounds`` rounds of ``--calls`` calls, the ways alternating within each round, with the
+rounds' range beside it. The store's checkpoint thread, woken by commits, runs beside every way.
 
 Last, the first stage alone again, each call after copying a buffer of 0.25 to 8 MiB that it
-never uses: what a stage costs when the work before it has filled the caches with other data
-(this machine's processor has 2 MiB of L2 cache a core; a copy of n MiB reads n and writes n).
+never uses: what a stage costs when work before it has filled the caches with other data (this
+machine's processor has 2 MiB of L2 cache a core; a copy of n MiB reads n and writes n).
 
     python benchmarks/probe_in_situ.py [--rounds 3] [--calls 2000]
 
-Measured 2026-12-06 on the 2-core machine, three runs: every stage slower inside a request,
-about 1.55 times in all (a GetJournpost's stages 188-195 µs against 122-126 alone, a
-PutJournpost's 611-630 against 388-402), the parse of a PutJournpost most (87-90 µs against
-27-28); that parse alone about 29 µs, 48-60 after copying 1 MiB, 76-95 after 2 MiB.
+Measured 2026-12-06 on the 2-core machine, three runs: inside a request each stage about 1.5
+times its time alone (a PutJournpost's parse 91-97 µs against 28-31, its XSD check 21-23
+against 5); left out, a PutJournpost's handler (378-394 µs inside) saves 494-505, its parse
+(91-97) 123-157, its journal record (75-77) 95-111, the smaller stages within the noise; the
+parse alone 28-31 µs, 61-92 after copying 1 MiB, 88-115 after 2 MiB.
 """
 
 from __future__ import annotations
@@ -35,12 +40,14 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_noark4ws import status_type
 from profile_noark4ws import App, call, seed
 
 from tpn.mocks.compose import compose
@@ -61,12 +68,17 @@ class Stage:
         self.inner = inner
         self.seconds = 0.0
         self.last: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
+        self.result: Any = None
+        self.left_out = False  # answer the last result without running
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.left_out:
+            return self.result
         self.last = (args, kwargs)
         started = time.perf_counter()
         try:
-            return self.inner(*args, **kwargs)
+            self.result = self.inner(*args, **kwargs)
+            return self.result
         finally:
             self.seconds += time.perf_counter() - started
 
@@ -101,7 +113,8 @@ class _Codec:
 
 def _instrument(endpoint: SoapEndpoint) -> dict[str, Stage]:
     """Put a timer around each stage of ``endpoint`` (for this process's run only)."""
-    assert endpoint.journal is not None, "the probe needs the journal on"
+    if endpoint.journal is None:
+        raise RuntimeError("the probe needs the journal on")
     stages = {
         "parse": Stage(endpoint._body_element),
         "XSD": Stage(endpoint._validate),
@@ -113,7 +126,8 @@ def _instrument(endpoint: SoapEndpoint) -> dict[str, Stage]:
     # Instance attributes shadow the methods for this endpoint alone. ``from_element`` is
     # looked up on the codec module at each call, by the endpoint and by itself for each
     # nested element: the endpoint's module is given a codec whose ``from_element`` alone is
-    # timed, so that only the endpoint's call is.
+    # timed, so that only the endpoint's call is. Nothing is put back: the process ends with
+    # the probe.
     endpoint._body_element = stages["parse"]  # type: ignore[method-assign]
     endpoint._validate = stages["XSD"]  # type: ignore[method-assign]
     endpoint_module.codec = _Codec(stages["objects"])  # type: ignore[attr-defined,assignment]
@@ -123,7 +137,7 @@ def _instrument(endpoint: SoapEndpoint) -> dict[str, Stage]:
     return stages
 
 
-def _archive_endpoint(assembly: Assembly) -> SoapEndpoint:
+def archive_endpoint(assembly: Assembly) -> SoapEndpoint:
     for part in assembly.parts:
         found = part.endpoints.get("/noark4ws")
         if isinstance(found, SoapEndpoint):
@@ -131,19 +145,68 @@ def _archive_endpoint(assembly: Assembly) -> SoapEndpoint:
     raise RuntimeError("no archive endpoint at /noark4ws")
 
 
-def one_round(
-    app: App, body: bytes, stages: dict[str, Stage], calls: int
-) -> tuple[float, dict[str, float], dict[str, float]]:
-    """(µs a request, each stage's µs in a request, each stage's µs alone)."""
-    for stage in stages.values():
-        stage.seconds = 0.0
+@dataclass
+class Round:
+    """One round's figures, µs: a request; each stage in a request, alone; a request with the
+    stage left out."""
+
+    request: float
+    within: dict[str, float]
+    alone: dict[str, float]
+    without: dict[str, float]
+
+
+def _requests(app: App, body: bytes, calls: int) -> float:
+    """µs a request, ``calls`` requests; each answer must say OK."""
     started = time.perf_counter()
     for _ in range(calls):
-        call(app, body)
-    request = (time.perf_counter() - started) / calls * 1e6
+        answer = call(app, body)
+    took = (time.perf_counter() - started) / calls * 1e6
+    if status_type(answer) != "OK":
+        raise RuntimeError(f"the answer does not say OK: {answer[:600]!r}")
+    return took
+
+
+def one_round(app: App, body: bytes, stages: dict[str, Stage], calls: int) -> Round:
+    for stage in stages.values():
+        stage.seconds = 0.0
+    request = _requests(app, body, calls)
     within = {name: stage.seconds / calls * 1e6 for name, stage in stages.items()}
     alone = {name: stage.alone(calls) for name, stage in stages.items()}
-    return request, within, alone
+    without = {}
+    for name, stage in stages.items():
+        stage.left_out = True
+        try:
+            without[name] = _requests(app, body, calls)
+        finally:
+            stage.left_out = False
+    return Round(request, within, alone, without)
+
+
+def _spread(values: Iterable[float]) -> str:
+    """The median, and the range when there is one: "28.3 (27.9-30.1)"."""
+    found = sorted(values)
+    median = statistics.median(found)
+    if len(found) == 1:
+        return f"{median:7,.1f}"
+    return f"{median:7,.1f} ({found[0]:,.1f}-{found[-1]:,.1f})"
+
+
+def report(name: str, runs: list[Round]) -> None:
+    rounds = "1 round" if len(runs) == 1 else f"median of {len(runs)} rounds (range)"
+    print(f"\n{name}: {_spread(r.request for r in runs).strip()} µs a request; {rounds}")
+    print(f"  {'stage':<8} {'in a request':<22} {'alone':<22} {'left out, the request saves':<22}")
+    for stage in STAGES:
+        print(
+            f"  {stage:<8} {_spread(r.within[stage] for r in runs):<22} "
+            f"{_spread(r.alone[stage] for r in runs):<22} "
+            f"{_spread(r.request - r.without[stage] for r in runs):<22}"
+        )
+    print(f"  {'rest':<8} {_spread(r.request - sum(r.within.values()) for r in runs):<22}")
+    print(
+        f"  {'stages':<8} {_spread(sum(r.within.values()) for r in runs):<22} "
+        f"{_spread(sum(r.alone.values()) for r in runs):<22}"
+    )
 
 
 MIB = 1024 * 1024
@@ -152,7 +215,8 @@ MIB = 1024 * 1024
 def after_copying(stage: Stage, size: int, calls: int) -> float:
     """µs per call of ``stage`` alone (its last arguments), each call after copying ``size``
     bytes into a buffer it never uses; the median of five rounds."""
-    source, target = bytes(size), bytearray(size)
+    # Written, so that the copy reads real pages (``bytes(size)`` is the kernel's one zero page).
+    source, target = b"\x01" * size, bytearray(size)
     args, kwargs = stage.last
     rounds = []
     for _ in range(5):
@@ -166,34 +230,28 @@ def after_copying(stage: Stage, size: int, calls: int) -> float:
     return statistics.median(rounds)
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not 1 or more")
+    return value
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--calls", type=int, default=2000)
+    p.add_argument("--rounds", type=positive, default=3)
+    p.add_argument("--calls", type=positive, default=2000)
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="probe-in-situ-") as tmp:
         assembly = compose(MockConfig(db=f"sqlite:///{tmp}/p.sqlite3", engine="fast"))
         get, put = seed(assembly.app, 20)
-        stages = _instrument(_archive_endpoint(assembly))
+        stages = _instrument(archive_endpoint(assembly))
         for name, body in (("GetJournpost", get), ("PutJournpost", put)):
             for _ in range(200):  # warm: plans, statement cache, schema
                 call(assembly.app, body)
-            runs = [one_round(assembly.app, body, stages, args.calls) for _ in range(args.rounds)]
-            request = statistics.median(r[0] for r in runs)
-            rounds = "1 round" if args.rounds == 1 else f"median of {args.rounds} rounds"
-            print(f"\n{name}: {request:,.0f} µs a request ({rounds})")
-            print(f"  {'stage':<10} {'in a request':>13} {'alone':>8} {'ratio':>6}")
-            total_in = total_alone = 0.0
-            for stage in STAGES:
-                within = statistics.median(r[1][stage] for r in runs)
-                alone = statistics.median(r[2][stage] for r in runs)
-                total_in += within
-                total_alone += alone
-                print(f"  {stage:<10} {within:10,.1f} µs {alone:6,.1f} {within / alone:6.2f}")
-            print(f"  {'rest':<10} {request - total_in:10,.1f} µs")
-            print(
-                f"  {'stages':<10} {total_in:10,.1f} µs {total_alone:6,.1f} "
-                f"{total_in / total_alone:6.2f}"
+            report(
+                name,
+                [one_round(assembly.app, body, stages, args.calls) for _ in range(args.rounds)],
             )
         parse = stages["parse"]
         print("\nthe PutJournpost's parse alone, each call after copying a buffer of:")
