@@ -7,12 +7,14 @@ The floor of each request keeps the reference's own stages around the store: the
 and the Body, the XSD check, the request's objects, the answer's envelope and the journal's
 record (the same code, the same endpoint). Between them, instead of the archive, it runs the
 statements the reference's transaction runs for that request, the same ones in the same order
-(checked: both are traced, and the script stops if they differ), on the driver's own connection
-with none of the archive's logic: no policies, no checks of the entry or its documents, no
+(checked: both are traced, and the script stops if they differ or add different rows), on the
+store's own connection outside SQLAlchemy (``Store._driver``, configured as the pool's), with
+none of the archive's logic: no policies, no checks of the entry or its documents, no
 numbering but the counter's, no SQLAlchemy transaction, no writers' lock, no fault check, no
 routing. A PutJournpost's answer is the reference's last answer object, written again; a
-GetJournpost's too, so its answer is not even built from the row it read. What the floor leaves
-out, the reference needs; so no reference can be faster than it.
+GetJournpost's too, so its answer is not even built from the row it read. Each commit wakes the
+store's checkpoint thread as ``Store.write`` does. What the floor leaves out, the reference
+needs; so no reference with these stages can be faster than it.
 
 The benchmark's requests and store (``bench_noark4ws.py``: the same case, entries,
 GetJournpost and PutJournpost), in process, journal on, as a worker builds the app
@@ -21,8 +23,8 @@ GetJournpost and PutJournpost), in process, journal on, as a worker builds the a
 
     python benchmarks/probe_floor.py [--rounds 5] [--calls 2000]
 
-Measured 2026-12-06 on the 2-core machine, three runs: the floor of a PutJournpost 447-494 µs
-(the reference 667-726), of a GetJournpost 133-137 (the reference 215-220).
+Measured 2026-12-06 on the 2-core machine, three runs: the floor of a PutJournpost 421-422 µs
+(the reference 639-656), of a GetJournpost 128-129 (the reference 201-205).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -51,6 +54,7 @@ from profile_noark4ws import App, call, seed
 
 from tpn.mocks.compose import compose
 from tpn.mocks.core.config import MockConfig
+from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import search
 from tpn.mocks.soap import codec
 from tpn.mocks.soap.endpoint import SoapEndpoint
@@ -77,13 +81,15 @@ _DOCS_OF = "SELECT meta FROM n4_dokument WHERE journpost_id = ? ORDER BY rnr"
 
 
 class Floor:
-    """The floor's requests, on ``endpoint``'s own stages and a connection of its own."""
+    """The floor's requests, on ``endpoint``'s own stages and the store's own connection."""
 
-    def __init__(self, endpoint: SoapEndpoint, database: str, get: bytes, put: bytes) -> None:
+    def __init__(self, endpoint: SoapEndpoint, store: Store, get: bytes, put: bytes) -> None:
         self.endpoint = endpoint
-        self.db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
-        for pragma in ("synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
-            self.db.execute(f"PRAGMA {pragma}")
+        self.store = store
+        # This thread's connection outside SQLAlchemy, configured as the pool's are (the log's
+        # checkpoints left to the store's thread, its page cache), autocommit between the
+        # statements this issues (``Store._driver``).
+        self.db: sqlite3.Connection = store._driver()
         self.answers: dict[str, Any] = {}
         self.classes: dict[bytes, tuple[str, type[Any], type[Any]]] = {}
         for body in (get, put):
@@ -125,7 +131,7 @@ class Floor:
             service=endpoint.name,
             operation=operation,
             http_status=200,
-            outcome="OK",
+            outcome="ok",
             validation="valid",
             started=started,
             request=body,
@@ -156,16 +162,22 @@ class Floor:
         cursor.executemany(_SEARCH_INSERT, [tuple(r.values()) for r in rows])
         for rnr, (document, content) in enumerate(documents, start=1):
             meta = codec.to_dict(document, without=("fil",))
+            meta["dlRnr"] = rnr
             cursor.execute(
                 _DOC_INSERT,
                 (entry, rnr, json.dumps(meta), content, hashlib.sha256(content).hexdigest()),
             )
         cursor.execute("COMMIT")
+        checkpoints = self.store._checkpointer[0]
+        if checkpoints is not None:
+            checkpoints.committed()  # as ``Store.write`` does: the thread checkpoints the log
 
     def _get(self, request: Any) -> None:
         cursor = self.db.cursor()
         cursor.execute("BEGIN")
         row = cursor.execute(_JP_BY_ID, (int(request.jpId),)).fetchone()
+        if row is None:
+            raise RuntimeError(f"the floor found no journpost {request.jpId}")
         documents = cursor.execute(_DOCS_OF, (row[0],)).fetchall()
         cursor.execute("COMMIT")
         json.loads(row[8])
@@ -173,42 +185,61 @@ class Floor:
             json.loads(meta)
 
 
-_SHAPE = re.compile(
-    r"^\s*(BEGIN|COMMIT|SELECT|UPDATE|INSERT INTO|DELETE FROM)\b(?:.*?\bFROM)?\s*(\w*)", re.S
-)
+_TABLE_AFTER = {"SELECT": re.compile(r"\bFROM\s+(\w+)", re.S)}
+_NEXT_WORD = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.S)
+
+
+def _shape(sql: str) -> str:
+    """A statement as its verb and its table: "SELECT n4_sak", "INSERT n4_search", "BEGIN"."""
+    words = sql.split()
+    verb = words[0].upper() if words else ""
+    if verb in ("BEGIN", "COMMIT", "ROLLBACK"):
+        return " ".join(words[:2]).upper()
+    found = _TABLE_AFTER[verb].search(sql) if verb in _TABLE_AFTER else _NEXT_WORD.match(sql)
+    return f"{verb} {found.group(1) if found else '?'}"
 
 
 def _shapes(statements: list[str]) -> list[str]:
-    """Each statement as its verb and first table. The journal's moves are left out: their
-    transactions (the mark read, the rows and the mark written) come with a ``record`` every
-    so often, the floor's as the reference's."""
+    """The statements' shapes, the journal's moves left out: their transactions (the mark read,
+    the rows and the mark written) come with a ``record`` every so often, the floor's as the
+    reference's."""
     shapes: list[str] = []
     block: list[str] = []
     for sql in statements:
         block.append(sql)
-        if sql.strip().startswith("COMMIT"):
+        if sql.lstrip().upper().startswith(("COMMIT", "ROLLBACK")):
             if not any("tpn_journal" in s or "'journal_log'" in s for s in block):
                 shapes += [_shape(s) for s in block]
             block = []
     return shapes + [_shape(s) for s in block]
 
 
-def _shape(sql: str) -> str:
-    found = _SHAPE.match(sql)
-    return " ".join(g for g in found.groups() if g) if found else sql.split()[0]
-
-
 def traced(connections: list[sqlite3.Connection], run: Callable[[], bytes]) -> list[str]:
-    """The statements ``run`` made on ``connections``."""
+    """The statements ``run`` made on ``connections`` from this thread (not the checkpoint
+    thread's)."""
     seen: list[str] = []
+    here = threading.get_ident()
+
+    def trace(sql: str) -> None:
+        if threading.get_ident() == here and not sql.lstrip().upper().startswith("PRAGMA"):
+            seen.append(sql)
+
     for c in connections:
-        c.set_trace_callback(seen.append)
+        c.set_trace_callback(trace)
     try:
         run()
     finally:
         for c in connections:
             c.set_trace_callback(None)
     return _shapes(seen)
+
+
+def _counts(db: sqlite3.Connection) -> tuple[int, ...]:
+    """The rows of the tables a PutJournpost adds to."""
+    return tuple(
+        db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("n4_journpost", "n4_search", "n4_dokument")
+    )
 
 
 def _timed(run: Callable[[], bytes], calls: int) -> float:
@@ -230,17 +261,24 @@ def main() -> int:
         database = f"{tmp}/p.sqlite3"
         assembly = compose(MockConfig(db=f"sqlite:///{database}", engine="fast"))
         get, put = seed(assembly.app, 20)
-        floor = Floor(archive_endpoint(assembly), database, get, put)
+        floor = Floor(archive_endpoint(assembly), assembly.store, get, put)
         floor.keep_answers(assembly.app, get, put)
         app = assembly.app
         connections = [o for o in gc.get_objects() if isinstance(o, sqlite3.Connection)]
         for name, body in (("GetJournpost", get), ("PutJournpost", put)):
+            # The same statements, and the same rows added to each table.
+            before = _counts(floor.db)
             reference = traced(connections, partial(call, app, body))
+            between = _counts(floor.db)
             ours = traced([floor.db], partial(floor.request, body))
-            if reference != ours:
+            after = _counts(floor.db)
+            theirs = [b - a for a, b in zip(before, between, strict=True)]
+            mine = [b - a for a, b in zip(between, after, strict=True)]
+            if reference != ours or theirs != mine:
                 raise RuntimeError(
-                    f"{name}: the floor's statements differ from the reference's:\n"
-                    f"  reference {reference}\n  floor     {ours}"
+                    f"{name}: the floor's work differs from the reference's:\n"
+                    f"  reference {reference}, rows added {theirs}\n"
+                    f"  floor     {ours}, rows added {mine}"
                 )
             for _ in range(200):
                 call(app, body)
@@ -248,7 +286,10 @@ def main() -> int:
             times: dict[str, list[float]] = {"reference": [], "floor": []}
             for _ in range(args.rounds):
                 times["reference"].append(_timed(partial(call, app, body), args.calls))
+                entries = _counts(floor.db)[0]
                 times["floor"].append(_timed(partial(floor.request, body), args.calls))
+                if name == "PutJournpost" and _counts(floor.db)[0] != entries + args.calls:
+                    raise RuntimeError("the floor did not add one entry a request")
             ref, low = (statistics.median(times[k]) for k in ("reference", "floor"))
             print(f"\n{name} (the same {len(ours)} statements: {', '.join(ours)})")
             print(
@@ -256,7 +297,6 @@ def main() -> int:
             )
             print(f"  floor     {low:7,.0f} µs  ({', '.join(f'{t:,.0f}' for t in times['floor'])})")
             print(f"  floor / reference {low / ref:.2f}")
-        floor.db.close()
         assembly.store.dispose()
     return 0
 
