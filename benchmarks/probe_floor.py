@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""How fast a request could be with no archive in it: the in-process targets (150 µs a
+"""How fast a request could be with no archive logic in it: the in-process targets (150 µs a
 GetJournpost, 400 a PutJournpost) against a floor that keeps what every request must do and
 drops what makes the mock an archive.
 
@@ -7,10 +7,10 @@ The floor of each request keeps the reference's own stages around the store: the
 and the Body, the XSD check, the request's objects, the answer's envelope and the journal's
 record (the same code, the same endpoint). Between them, instead of the archive, it runs the
 statements the reference's transaction runs for that request, the same ones in the same order
-(checked: both are traced, and the script stops if they differ or add different rows), on the
-store's own connection outside SQLAlchemy (``Store._driver``, configured as the pool's), with
-none of the archive's logic: no policies, no checks of the entry or its documents, no
-numbering but the counter's, no SQLAlchemy transaction, no writers' lock, no fault check, no
+(checked: both are traced, and the script stops if they differ or add different numbers of
+rows), on the store's own connection outside SQLAlchemy (``Store._driver``, configured as the
+pool's), with none of the archive's logic: no policies, no checks of the entry or its documents,
+no numbering but the counter's, no SQLAlchemy transaction, no writers' lock, no fault check, no
 routing. A PutJournpost's answer is the reference's last answer object, written again; a
 GetJournpost's too, so its answer is not even built from the row it read. Each commit wakes the
 store's checkpoint thread as ``Store.write`` does. What the floor leaves out, the reference
@@ -151,7 +151,8 @@ class Floor:
         sak_id, count = cursor.execute(_SAK, (data["jpSaar"], data["jpSaseknr"])).fetchone()
         cursor.execute(_CLOCK).fetchall()
         cursor.execute(_SAK_COUNT, (count + 1, sak_id))
-        year = int(data["jpDokdato"][:4])
+        # The year the reference numbered its last entry in (its clock's, not the document's).
+        year = int(self.answers["PutJournpost"].journpost.jpJaar)
         (number,) = cursor.execute(_NUMBER, (f"jp:{year}",)).fetchone()
         cursor.execute(
             _JP_INSERT, (sak_id, year, number, count + 1, data["jpStatus"], json.dumps(data))
