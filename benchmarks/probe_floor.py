@@ -29,7 +29,6 @@ Measured 2026-12-06 on the 2-core machine, three runs: the floor of a PutJournpo
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import gc
 import hashlib
@@ -48,12 +47,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_noark4ws import status_type
-from probe_in_situ import archive_endpoint, positive
-from profile_noark4ws import App, call, seed
+from probe_in_situ import archive_endpoint, arguments, assembled, timed_requests
+from profile_noark4ws import App, call
 
-from tpn.mocks.compose import compose
-from tpn.mocks.core.config import MockConfig
 from tpn.mocks.core.store import Store
 from tpn.mocks.noark4ws import search
 from tpn.mocks.soap import codec
@@ -243,25 +239,10 @@ def _counts(db: sqlite3.Connection) -> tuple[int, ...]:
     )
 
 
-def _timed(run: Callable[[], bytes], calls: int) -> float:
-    started = time.perf_counter()
-    for _ in range(calls):
-        answer = run()
-    took = (time.perf_counter() - started) / calls * 1e6
-    if status_type(answer) != "OK":
-        raise RuntimeError(f"the answer does not say OK: {answer[:600]!r}")
-    return took
-
-
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rounds", type=positive, default=5)
-    p.add_argument("--calls", type=positive, default=2000)
-    args = p.parse_args()
+    args = arguments(__doc__ or "", rounds=5)
     with tempfile.TemporaryDirectory(prefix="probe-floor-") as tmp:
-        database = f"{tmp}/p.sqlite3"
-        assembly = compose(MockConfig(db=f"sqlite:///{database}", engine="fast"))
-        get, put = seed(assembly.app, 20)
+        assembly, get, put = assembled(tmp)
         floor = Floor(archive_endpoint(assembly), assembly.store, get, put)
         floor.keep_answers(assembly.app, get, put)
         app = assembly.app
@@ -286,9 +267,9 @@ def main() -> int:
                 floor.request(body)
             times: dict[str, list[float]] = {"reference": [], "floor": []}
             for _ in range(args.rounds):
-                times["reference"].append(_timed(partial(call, app, body), args.calls))
+                times["reference"].append(timed_requests(partial(call, app, body), args.calls))
                 entries = _counts(floor.db)[0]
-                times["floor"].append(_timed(partial(floor.request, body), args.calls))
+                times["floor"].append(timed_requests(partial(floor.request, body), args.calls))
                 if name == "PutJournpost" and _counts(floor.db)[0] != entries + args.calls:
                     raise RuntimeError("the floor did not add one entry a request")
             ref, low = (statistics.median(times[k]) for k in ("reference", "floor"))

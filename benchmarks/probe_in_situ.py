@@ -42,6 +42,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -156,11 +157,11 @@ class Round:
     without: dict[str, float]
 
 
-def _requests(app: App, body: bytes, calls: int) -> float:
-    """µs a request, ``calls`` requests; each answer must say OK."""
+def timed_requests(run: Callable[[], bytes], calls: int) -> float:
+    """µs a request, ``calls`` requests made by ``run``; the last answer must say OK."""
     started = time.perf_counter()
     for _ in range(calls):
-        answer = call(app, body)
+        answer = run()
     took = (time.perf_counter() - started) / calls * 1e6
     if status_type(answer) != "OK":
         raise RuntimeError(f"the answer does not say OK: {answer[:600]!r}")
@@ -170,14 +171,14 @@ def _requests(app: App, body: bytes, calls: int) -> float:
 def one_round(app: App, body: bytes, stages: dict[str, Stage], calls: int) -> Round:
     for stage in stages.values():
         stage.seconds = 0.0
-    request = _requests(app, body, calls)
+    request = timed_requests(partial(call, app, body), calls)
     within = {name: stage.seconds / calls * 1e6 for name, stage in stages.items()}
     alone = {name: stage.alone(calls) for name, stage in stages.items()}
     without = {}
     for name, stage in stages.items():
         stage.left_out = True
         try:
-            without[name] = _requests(app, body, calls)
+            without[name] = timed_requests(partial(call, app, body), calls)
         finally:
             stage.left_out = False
     return Round(request, within, alone, without)
@@ -237,14 +238,26 @@ def positive(text: str) -> int:
     return value
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rounds", type=positive, default=3)
+def arguments(doc: str, rounds: int) -> argparse.Namespace:
+    """``--rounds`` and ``--calls``, described by the first paragraph of a probe's ``doc``."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--rounds", type=positive, default=rounds)
     p.add_argument("--calls", type=positive, default=2000)
-    args = p.parse_args()
+    return p.parse_args()
+
+
+def assembled(folder: str) -> tuple[Assembly, bytes, bytes]:
+    """The app as a worker builds it, over a file store in ``folder``, journal on, with the
+    benchmark's case and entries; (the app's parts, GetJournpost body, PutJournpost body)."""
+    assembly = compose(MockConfig(db=f"sqlite:///{folder}/p.sqlite3", engine="fast"))
+    get, put = seed(assembly.app, 20)
+    return assembly, get, put
+
+
+def main() -> int:
+    args = arguments(__doc__ or "", rounds=3)
     with tempfile.TemporaryDirectory(prefix="probe-in-situ-") as tmp:
-        assembly = compose(MockConfig(db=f"sqlite:///{tmp}/p.sqlite3", engine="fast"))
-        get, put = seed(assembly.app, 20)
+        assembly, get, put = assembled(tmp)
         stages = _instrument(archive_endpoint(assembly))
         for name, body in (("GetJournpost", get), ("PutJournpost", put)):
             for _ in range(200):  # warm: plans, statement cache, schema

@@ -122,7 +122,7 @@ def test_a_command_alone_parses_as_among_all(command: str, whole_tree: dict[str,
     assert alone[command]["prog"] == f"tpn {command}"
 
 
-def test_a_command_that_is_none_is_refused_by_name() -> None:
+def test_a_command_it_does_not_know_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="'bogus' is not one of serve, schema"):
         build_parser("bogus")
 
